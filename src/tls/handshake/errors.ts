@@ -1,0 +1,14 @@
+/**
+ * Malformed handshake message. `offset` is counted from the start of the message body (after the 4-byte
+ * handshake header); `expected` says what should have been there.
+ */
+export class TlsParseError extends Error {
+  override readonly name = 'TlsParseError';
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly expected: string,
+  ) {
+    super(message);
+  }
+}

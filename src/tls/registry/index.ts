@@ -1,0 +1,11 @@
+export { CIPHER_SUITE_NAMES } from './cipher-suites.js';
+export { EXTENSION_NAMES, ExtensionType, CERTIFICATE_COMPRESSION_ALGORITHM_NAMES, PSK_KEY_EXCHANGE_MODE_NAMES, EC_POINT_FORMAT_NAMES } from './extensions.js';
+export { SIGNATURE_SCHEME_NAMES, signatureSchemeName } from './signature-schemes.js';
+export { NAMED_GROUP_NAMES } from './named-groups.js';
+export { ALERT_DESCRIPTION_NAMES, ALERT_DESCRIPTION_CODES, ALERT_LEVEL_NAMES } from './alerts.js';
+export { HANDSHAKE_TYPE_NAMES, HandshakeType } from './handshake-types.js';
+export { PROTOCOL_VERSION_NAMES, protocolVersionName, TLS_1_2, TLS_1_3 } from './protocol-versions.js';
+export { CLIENT_CERTIFICATE_TYPE_NAMES, CERTIFICATE_STATUS_TYPE_NAMES } from './certificate-types.js';
+export { isGrease, isGreaseByte } from './grease.js';
+export { cipherSuiteName, extensionName, namedGroupName, SSL2_CIPHER_SPEC_NAMES } from './names.js';
+export { cipherSuiteKeyExchange, type KeyExchangeKind } from './key-exchange.js';
