@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { BufferedReader, READ_CHUNK_LENGTH } from './buffered-reader.js';
+import { DEFAULT_MAX_PACKET_LENGTH } from './context.js';
+import { CaptureFault } from './errors.js';
+import type { CaptureSink, CaptureSummary } from './types.js';
+
+export type * from './types.js';
+export { CaptureFault, type CaptureErrorCode } from './errors.js';
+export { DEFAULT_MAX_PACKET_LENGTH } from './context.js';
+
+export interface ReadCaptureOptions {
+  /** Largest captured length accepted for one packet; a larger length field stops reading. Default 256 KiB. */
+  maxPacketLength?: number;
+}
+
+export type CaptureInput = string | NodeJS.ReadableStream | Uint8Array;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * Reads a pcap or pcapng capture (gzip'd or not) and delivers its frames, decryption secrets and warnings to
+ * `sink` in file order. `input` is a file path, '-' for standard input, a readable stream, or the bytes.
+ * Never rejects for bad input: reading stops at the first error, reported in the summary after the frames
+ * before it were delivered. It rejects only when the sink throws.
+ */
+export async function readCapture(input: CaptureInput, sink: CaptureSink, options: ReadCaptureOptions = {}): Promise<CaptureSummary> {
+  const maxPacketLength = Math.min(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, 16 * 1024 * 1024);
+  const reader = new BufferedReader(sink, maxPacketLength);
+  let compressed = false;
+  try {
+    if (input instanceof Uint8Array) {
+      if (isGzip(input)) {
+        compressed = true;
+        await readStream(gunzip(Readable.from([input])), reader, true);
+      } else {
+        reader.parseWhole(input);
+      }
+    } else if (typeof input === 'string') {
+      if (input === '-') compressed = await readRawStream(process.stdin, reader);
+      else compressed = await readFile(input, reader);
+    } else {
+      compressed = await readRawStream(input, reader);
+    }
+  } catch (e) {
+    if (e instanceof CaptureFault) reader.fail(e);
+    else if (isSystemError(e)) {
+      reader.fail(new CaptureFault('read-error', `cannot read the capture: ${e.message}`, reader.bytesRead));
+    } else throw e;
+  }
+  return {
+    format: reader.format,
+    compressed,
+    frames: reader.frames,
+    bytesRead: reader.bytesRead,
+    error: reader.error,
+  };
+}
+
+function isGzip(bytes: Uint8Array, offset = 0): boolean {
+  return bytes.length - offset >= 2 && bytes[offset] === GZIP_MAGIC_0 && bytes[offset + 1] === GZIP_MAGIC_1;
+}
+
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+/** Reads a plain file with positional reads straight into the reader's buffer; gzip'd files go through zlib. */
+async function readFile(path: string, reader: BufferedReader): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    let first = true;
+    for (;;) {
+      const space = reader.writableSpace();
+      const { bytesRead } = await handle.read(space.buffer, space.offset, Math.min(space.length, READ_CHUNK_LENGTH), null);
+      if (bytesRead === 0) break;
+      if (first) {
+        first = false;
+        if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
+          await readStream(gunzip(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH })), reader, true);
+          return true;
+        }
+      }
+      reader.commit(bytesRead);
+      if (reader.done) return false;
+    }
+    reader.finish();
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
+async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader): Promise<boolean> {
+  const iterator = (stream as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  while (headLength < 2) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = toBytes(next.value);
+    head.push(chunk);
+    headLength += chunk.length;
+  }
+  const headBytes = head.length === 1 ? head[0]! : Buffer.concat(head);
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield headBytes;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield toBytes(next.value);
+    }
+  }
+  if (isGzip(headBytes)) {
+    await readStream(gunzip(Readable.from(rest())), reader, true);
+    return true;
+  }
+  await readStream(rest(), reader, false);
+  return false;
+}
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+}
+
+function gunzip(source: Readable): Readable {
+  const inflater = createGunzip({ chunkSize: 256 * 1024 });
+  pipeline(source, inflater, () => {
+    // Errors surface through iteration of `inflater`.
+  });
+  return inflater;
+}
+
+async function readStream(chunks: AsyncIterable<Uint8Array>, reader: BufferedReader, compressed: boolean): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      reader.append(chunk);
+      if (reader.done) return;
+    }
+  } catch (e) {
+    if (compressed && isSystemError(e) && e.code?.startsWith('Z_')) {
+      throw new CaptureFault(
+        'gzip-error',
+        `the gzip stream is corrupt or truncated after ${reader.bytesRead} decompressed bytes: ${e.message}`,
+        reader.bytesRead,
+      );
+    }
+    throw e;
+  }
+  reader.finish();
+}

@@ -1,0 +1,2 @@
+export { PacketDecoder, type PacketDecoderStats } from './packet-decoder.js';
+export { formatAddress, formatIpv4, formatIpv6 } from './address.js';
