@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { formatAddress } from '../../src/ip/index.js';
+import { FORMATS_DIR, JA4_DIR, capturesIn, epochText, hasTshark, readAll, tsharkFrames } from './helpers.js';
+
+/** Wireshark's WTAP_ENCAP numbers of the link types in our captures, mapped to LINKTYPE values. */
+const WTAP_TO_LINKTYPE: Record<number, number> = { 1: 1, 15: 0, 25: 113, 210: 276, 7: 101, 129: 101 };
+
+const TSHARK = hasTshark();
+const formats = capturesIn(FORMATS_DIR);
+const ja4 = capturesIn(JA4_DIR);
+if (!TSHARK) console.warn('tshark is not installed: comparisons with tshark are skipped, only error-free reading is checked');
+if (ja4.length === 0) console.warn(`${JA4_DIR} is absent: the shared JA4 conformance captures are skipped`);
+
+describe.each([
+  ['captures/formats', formats],
+  ['shared JA4 captures', ja4],
+])('%s', (_label, files) => {
+  it.runIf(files.length === 0)('has no captures here (skipped)', () => {});
+
+  describe.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s', (_name, file) => {
+    it('reads to the end with no error', async () => {
+      const { summary, frames, decoder } = await readAll(file);
+      expect(summary.error).toBeNull();
+      expect(summary.frames).toBeGreaterThan(0);
+      expect(summary.frames).toBe(frames.length);
+      expect(decoder.stats.frames).toBe(frames.length);
+      expect(decoder.stats.unknownLinkTypes).toBe(0);
+      expect(frames.map((f) => f.number)).toEqual(frames.map((_f, i) => i + 1));
+    });
+
+    it.runIf(TSHARK)('frames equal what tshark reports', async () => {
+      const { frames } = await readAll(file);
+      const expected = tsharkFrames(file);
+      expect(frames.length).toBe(expected.length);
+      const mine = frames.map((f) => [f.number, epochText(f.tsSec, f.tsNsec), f.capturedLength, f.originalLength, f.linkType, f.interfaceId]);
+      const theirs = expected.map((t) => [t.number, t.timeEpoch, t.capturedLength, t.originalLength, WTAP_TO_LINKTYPE[t.encapType], t.interfaceId]);
+      expect(mine[0]).toEqual(theirs[0]);
+      expect(mine.at(-1)).toEqual(theirs.at(-1));
+      expect(mine).toEqual(theirs);
+    });
+
+    it.runIf(TSHARK)('TCP segments equal what tshark reports', async () => {
+      const { segments } = await readAll(file);
+      // tshark also shows the TCP header quoted inside ICMP errors; that is not a segment of a connection.
+      const expected = tsharkFrames(file).filter((t) => t.srcPort !== null && !/:icmp/.test(t.protocols));
+      const mine = segments.map((s) => [
+        s.frame,
+        s.srcPort,
+        s.dstPort,
+        s.seq,
+        s.payloadLength + s.missingPayload,
+        formatAddress(s.srcAddr, 0, s.ipVersion),
+        formatAddress(s.dstAddr, 0, s.ipVersion),
+      ]);
+      const theirs = expected.map((t) => [t.number, t.srcPort, t.dstPort, t.seqRaw, t.tcpLength, t.ipSrc, t.ipDst]);
+      expect(mine).toEqual(theirs);
+    });
+  });
+});
