@@ -20,6 +20,8 @@ export class BufferedReader {
   private parser: FormatParser | null = null;
   readonly ctx: ReaderContext;
   error: CaptureError | null = null;
+  /** Set by the source when the input turned out to be gzip'd. */
+  compressed = false;
 
   constructor(sink: CaptureSink, maxPacketLength: number) {
     this.ctx = new ReaderContext(sink, maxPacketLength);
@@ -126,7 +128,9 @@ export class BufferedReader {
     const magic = this.view.getUint32(this.start, true);
     if (isPcapMagic(magic)) this.parser = new PcapParser(this.ctx);
     else if (magic === BLOCK_SECTION_HEADER) this.parser = new PcapngParser(this.ctx);
-    else {
+    else if (available < 8 && !atEnd) {
+      return false; // wait for a few more bytes to name in the message
+    } else {
       throw new CaptureFault(
         'not-a-capture',
         `expected a pcap or pcapng magic number at offset 0, found ${describeBytes(this.buf, this.start, this.end)}`,

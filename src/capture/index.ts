@@ -30,20 +30,18 @@ const GZIP_MAGIC_1 = 0x8b;
 export async function readCapture(input: CaptureInput, sink: CaptureSink, options: ReadCaptureOptions = {}): Promise<CaptureSummary> {
   const maxPacketLength = Math.min(options.maxPacketLength ?? DEFAULT_MAX_PACKET_LENGTH, 16 * 1024 * 1024);
   const reader = new BufferedReader(sink, maxPacketLength);
-  let compressed = false;
   try {
     if (input instanceof Uint8Array) {
       if (isGzip(input)) {
-        compressed = true;
         await readStream(gunzip(Readable.from([input])), reader, true);
       } else {
         reader.parseWhole(input);
       }
     } else if (typeof input === 'string') {
-      if (input === '-') compressed = await readRawStream(process.stdin, reader);
-      else compressed = await readFile(input, reader);
+      if (input === '-') await readRawStream(process.stdin, reader);
+      else await readFile(input, reader);
     } else {
-      compressed = await readRawStream(input, reader);
+      await readRawStream(input, reader);
     }
   } catch (e) {
     if (e instanceof CaptureFault) reader.fail(e);
@@ -53,7 +51,7 @@ export async function readCapture(input: CaptureInput, sink: CaptureSink, option
   }
   return {
     format: reader.format,
-    compressed,
+    compressed: reader.compressed,
     frames: reader.frames,
     bytesRead: reader.bytesRead,
     error: reader.error,
@@ -69,7 +67,7 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException {
 }
 
 /** Reads a plain file with positional reads straight into the reader's buffer; gzip'd files go through zlib. */
-async function readFile(path: string, reader: BufferedReader): Promise<boolean> {
+async function readFile(path: string, reader: BufferedReader): Promise<void> {
   const handle = await open(path, 'r');
   try {
     let first = true;
@@ -81,21 +79,20 @@ async function readFile(path: string, reader: BufferedReader): Promise<boolean> 
         first = false;
         if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
           await readStream(gunzip(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH })), reader, true);
-          return true;
+          return;
         }
       }
       reader.commit(bytesRead);
-      if (reader.done) return false;
+      if (reader.done) return;
     }
     reader.finish();
-    return false;
   } finally {
     await handle.close();
   }
 }
 
 /** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
-async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader): Promise<boolean> {
+async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader): Promise<void> {
   const iterator = (stream as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let headLength = 0;
@@ -117,10 +114,9 @@ async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedRead
   }
   if (isGzip(headBytes)) {
     await readStream(gunzip(Readable.from(rest())), reader, true);
-    return true;
+    return;
   }
   await readStream(rest(), reader, false);
-  return false;
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
@@ -136,6 +132,7 @@ function gunzip(source: Readable): Readable {
 }
 
 async function readStream(chunks: AsyncIterable<Uint8Array>, reader: BufferedReader, compressed: boolean): Promise<void> {
+  reader.compressed = compressed;
   try {
     for await (const chunk of chunks) {
       reader.append(chunk);

@@ -141,14 +141,14 @@ export class PcapngParser implements FormatParser {
       throw new CaptureFault(
         'bad-block-length',
         `block at offset ${offset} has length ${length}; expected a multiple of 4, at least ${MIN_BLOCK_LENGTH}`,
-        offset + 4,
+        offset,
       );
     }
     if (length > MAX_BLOCK_LENGTH) {
       throw new CaptureFault(
         'block-too-large',
         `block at offset ${offset} declares ${length} bytes; expected at most ${MAX_BLOCK_LENGTH}`,
-        offset + 4,
+        offset,
       );
     }
     const min = MIN_LENGTH[type];
@@ -156,7 +156,7 @@ export class PcapngParser implements FormatParser {
       throw new CaptureFault(
         'bad-block-length',
         `${min[1]} at offset ${offset} has length ${length}; expected at least ${min[0]}`,
-        offset + 4,
+        offset,
       );
     }
   }
@@ -250,7 +250,7 @@ export class PcapngParser implements FormatParser {
           throw new CaptureFault(
             'bad-block-length',
             `Decryption Secrets Block at offset ${base + pos} declares ${secretsLength} bytes of secrets but holds only ${length - 20}`,
-            base + pos + 12,
+            base + pos,
           );
         }
         // Copied: the read buffer is reused, and the consumer may keep the secrets.
