@@ -1,0 +1,204 @@
+import { ja3, ja3s } from '../fingerprint/ja3.js';
+import { ja4 } from '../fingerprint/ja4.js';
+import type { Endpoint } from '../tcp/types.js';
+import type { TlsConnection } from '../tls/connection.js';
+import type { HandshakeEvent, TlsEvent } from '../tls/events.js';
+import type { Certificate, CertificateRequest } from '../tls/handshake/types.js';
+import { CLIENT_CERTIFICATE_TYPE_NAMES } from '../tls/registry/certificate-types.js';
+import { protocolVersionName, TLS_1_3 } from '../tls/registry/protocol-versions.js';
+import { signatureSchemeName } from '../tls/registry/signature-schemes.js';
+import { isGrease } from '../tls/registry/grease.js';
+import { decodeCertificate } from '../x509/index.js';
+import { parseDistinguishedName } from '../x509/names.js';
+import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
+import { historyOf } from './history.js';
+import type { AlertSummary, CertificateSummary, ConnectionReport, Side } from './types.js';
+
+/** Seconds since the epoch as ISO 8601 with microseconds. */
+export function isoTime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const micros = Math.round((seconds - whole) * 1e6);
+  const carry = micros === 1_000_000 ? 1 : 0;
+  const base = new Date((whole + carry) * 1000).toISOString().slice(0, 19);
+  return `${base}.${String(carry ? 0 : micros).padStart(6, '0')}Z`;
+}
+
+export function endpoints(conn: TlsConnection): { client: Endpoint; server: Endpoint } {
+  const { initiator, responder } = conn.tcp;
+  return conn.clientDirection === 0 ? { client: initiator, server: responder } : { client: responder, server: initiator };
+}
+
+export function handshakeEvents(conn: TlsConnection): HandshakeEvent[] {
+  return conn.events.filter((e): e is HandshakeEvent => e.kind === 'handshake');
+}
+
+/** The first message of a type from a side, with its event. */
+export function findMessage<T extends HandshakeEvent['message']['type']>(
+  conn: TlsConnection,
+  side: Side,
+  type: T,
+): (HandshakeEvent & { message: Extract<HandshakeEvent['message'], { type: T }> }) | null {
+  for (const event of conn.events) {
+    if (event.kind === 'handshake' && event.side === side && event.message.type === type) {
+      return event as HandshakeEvent & { message: Extract<HandshakeEvent['message'], { type: T }> };
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether the handshake completed. TLS 1.2 and earlier, and TLS 1.3 with keys: both Finished messages seen
+ * with no fatal alert before the last. TLS 1.3 without keys: the client sent its encrypted flight and the
+ * server answered it with a record larger than an alert (a session ticket or response).
+ */
+export function isEstablished(conn: TlsConnection): boolean {
+  const events = conn.events;
+  let clientFinished = -1;
+  let serverFinished = -1;
+  let fatalAlert = -1;
+  events.forEach((e, i) => {
+    const finished =
+      (e.kind === 'handshake' && e.message.type === 'Finished') || (e.kind === 'encrypted-record' && e.probableFinished);
+    if (finished && e.side === 'client' && clientFinished < 0) clientFinished = i;
+    if (finished && e.side === 'server' && serverFinished < 0) serverFinished = i;
+    if (e.kind === 'alert' && e.level === 2 && fatalAlert < 0) fatalAlert = i;
+  });
+  if (clientFinished >= 0 && serverFinished >= 0) {
+    return fatalAlert < 0 || fatalAlert > Math.max(clientFinished, serverFinished);
+  }
+  if (conn.version !== TLS_1_3 || fatalAlert >= 0) return false;
+  const clientFlight = events.findIndex((e) => e.side === 'client' && isOpaqueNonAlert(e));
+  if (clientFlight < 0) return false;
+  return events.some((e, i) => i > clientFlight && e.side === 'server' && (isOpaqueNonAlert(e) || e.kind === 'application-data'));
+}
+
+function isOpaqueNonAlert(e: TlsEvent): boolean {
+  return e.kind === 'encrypted-record' && !e.probableAlert;
+}
+
+export function summarizeCertificates(message: Certificate): CertificateSummary[] {
+  return message.certificates.map((entry) => {
+    const decoded = decodeCertificate(entry.data);
+    if (decoded.kind === 'certificate') return decoded.summary;
+    return undecodableSummary(decoded.message, decoded.sha256);
+  });
+}
+
+function undecodableSummary(message: string, sha256: string): CertificateSummary {
+  return {
+    subject: `(undecodable certificate: ${message})`,
+    issuer: '',
+    serialNumber: '',
+    notBefore: '',
+    notAfter: '',
+    version: 0,
+    selfSigned: false,
+    publicKey: { algorithm: 'unknown', size: null, curve: null },
+    signatureAlgorithm: 'unknown',
+    subjectAltNames: [],
+    basicConstraints: null,
+    keyUsage: null,
+    extendedKeyUsage: null,
+    subjectKeyIdentifier: null,
+    authorityKeyIdentifier: null,
+    aiaCaIssuers: [],
+    aiaOcsp: [],
+    crlDistributionPoints: [],
+    sha256,
+  };
+}
+
+function certificateRequestSummary(event: HandshakeEvent & { message: CertificateRequest }): ConnectionReport['certificateRequest'] {
+  const m = event.message;
+  return {
+    frame: event.frame,
+    certificateAuthorities: m.certificateAuthorities.map((der) => parseDistinguishedName(der).rfc4514),
+    certificateTypes: m.certificateTypes.map((t) => CLIENT_CERTIFICATE_TYPE_NAMES[t] ?? `unknown_${t}`),
+    signatureAlgorithms: m.signatureAlgorithms.map(signatureSchemeName),
+    encrypted: event.decrypted,
+  };
+}
+
+function alertSummaries(conn: TlsConnection): AlertSummary[] {
+  const alerts: AlertSummary[] = [];
+  for (const e of conn.events) {
+    if (e.kind === 'alert') {
+      alerts.push({
+        frame: e.frame,
+        time: isoTime(e.time),
+        from: e.side,
+        level: alertLevelName(e.level),
+        description: alertName(e.description),
+        code: e.description,
+        encrypted: e.encrypted,
+      });
+    } else if (e.kind === 'encrypted-record' && e.probableAlert) {
+      alerts.push({ frame: e.frame, time: isoTime(e.time), from: e.side, level: null, description: null, code: null, encrypted: true });
+    }
+  }
+  return alerts;
+}
+
+/** Builds the report of one connection (findings are added by the rules). */
+export function buildReport(conn: TlsConnection, index: number, file: string): ConnectionReport {
+  const { client, server } = endpoints(conn);
+  const hello = conn.clientHello;
+  const serverHello = conn.serverHello?.type === 'ServerHello' ? conn.serverHello : null;
+  const certificateRequest = findMessage(conn, 'server', 'CertificateRequest');
+  const clientCertificate = findMessage(conn, 'client', 'Certificate');
+  const serverCertificate = findMessage(conn, 'server', 'Certificate');
+  const encryptedExtensions = findMessage(conn, 'server', 'EncryptedExtensions');
+  const firstClose = conn.tcp.firstClose;
+  const closedBy: Side | null = firstClose === null ? null : firstClose.direction === conn.clientDirection ? 'client' : 'server';
+  const fingerprint = hello ? ja4(hello) : null;
+  const encryptedHandshake = conn.events.some((e) => e.kind === 'encrypted-record' && !e.probableFinished);
+  return {
+    index,
+    file,
+    client,
+    server,
+    firstFrame: conn.tcp.firstFrame,
+    lastFrame: conn.tcp.lastFrame,
+    startTime: isoTime(conn.tcp.firstTime),
+    endTime: isoTime(conn.tcp.lastTime),
+    sni: hello?.serverNames?.[0] ?? null,
+    version: serverHello ? protocolVersionName(serverHello.effectiveVersion) : null,
+    offeredVersions: hello ? (hello.supportedVersions ?? [hello.legacyVersion]).filter((v) => !isGrease(v)).map(protocolVersionName) : [],
+    cipherSuite: serverHello ? serverHello.cipherSuiteName : null,
+    alpn: serverHello?.alpn ?? encryptedExtensions?.message.alpn ?? null,
+    offeredAlpn: hello?.alpnProtocols ?? [],
+    established: isEstablished(conn),
+    encryptedHandshake,
+    decrypted: conn.keysFound && conn.keyMismatch === null,
+    certificateRequest: certificateRequest ? certificateRequestSummary(certificateRequest) : null,
+    clientCertificates: clientCertificate ? summarizeCertificates(clientCertificate.message) : null,
+    serverCertificates: serverCertificate ? summarizeCertificates(serverCertificate.message) : null,
+    clientCertificateFrame: clientCertificate?.frame ?? null,
+    serverCertificateFrame: serverCertificate?.frame ?? null,
+    ocspStapled: findMessage(conn, 'server', 'CertificateStatus') !== null,
+    alerts: alertSummaries(conn),
+    closedBy,
+    closeKind: firstClose?.kind ?? null,
+    closeFrame: firstClose?.frame ?? null,
+    applicationBytes: { ...conn.applicationBytes },
+    history: historyOf(conn.events),
+    ja4: fingerprint?.ja4 ?? null,
+    ja4_r: fingerprint?.ja4_r ?? null,
+    ja4_o: fingerprint?.ja4_o ?? null,
+    ja4_ro: fingerprint?.ja4_ro ?? null,
+    ja3: hello ? ja3(hello).ja3 : null,
+    ja3s: serverHello ? ja3s(serverHello).ja3s : null,
+    timeline: conn.events.map((e) => ({
+      frame: e.frame,
+      time: isoTime(e.time),
+      from: e.side,
+      kind: eventKind(e),
+      summary: describeEvent(e),
+      encrypted: (e.kind === 'handshake' && e.decrypted) || e.kind === 'encrypted-record' || (e.kind === 'alert' && e.encrypted),
+    })),
+    captureProblems: conn.gaps.map(
+      (g) => `frame ${g.frame}: ${g.missing} ${g.side} bytes missing${g.inHandshake ? ' inside the handshake' : ''}`,
+    ),
+    findings: [],
+  };
+}

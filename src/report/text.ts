@@ -1,0 +1,97 @@
+import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
+
+export interface TextOptions {
+  /** Include connections that succeeded with nothing to report. */
+  all: boolean;
+  color: boolean;
+}
+
+const WIDTH = 100;
+
+interface Palette {
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const COLOR: Palette = { red: ansi(31), yellow: ansi(33), green: ansi(32), dim: ansi(2), bold: ansi(1) };
+const PLAIN: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
+
+export function isFailed(c: ConnectionReport): boolean {
+  return !c.established || c.findings.some((f) => f.severity === 'error');
+}
+
+function hasNews(c: ConnectionReport): boolean {
+  return isFailed(c) || c.findings.some((f) => f.severity !== 'info');
+}
+
+/**
+ * Human text: failed connections first, each opening with its root cause and the fix, then the evidence and
+ * the handshake as a timeline. Successful connections without warnings are counted, and listed with --all.
+ */
+export function renderText(result: AnalysisResult, options: TextOptions): string {
+  const p = options.color ? COLOR : PLAIN;
+  const out: string[] = [];
+  const failed = result.connections.filter(isFailed);
+  const rest = result.connections.filter((c) => !isFailed(c));
+  const shown = [...failed, ...rest.filter((c) => options.all || hasNews(c))];
+  for (const c of shown) out.push(...renderConnection(c, p, result.files.length > 1), '');
+
+  const files = result.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
+  const hidden = result.connections.length - shown.length;
+  out.push(
+    p.dim(
+      `${files.join(', ')}: ${result.connections.length} TLS connection${result.connections.length === 1 ? '' : 's'}, ${failed.length} failed` +
+        (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
+    ),
+  );
+  for (const w of result.warnings) out.push(p.yellow(`warning: ${w.file}: ${w.message}`));
+  for (const f of result.files) if (f.error) out.push(p.yellow(`warning: ${f.file}: reading stopped early: ${f.error}`));
+  return `${out.join('\n')}\n`;
+}
+
+function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
+  const status = isFailed(c) ? p.red(p.bold('FAILED')) : p.green('OK');
+  const facts = [c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
+  const lines = [
+    `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
+      p.dim(`(frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
+  ];
+  for (const f of c.findings) lines.push(...renderFinding(f, p));
+  lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+  for (const e of c.timeline) {
+    lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);
+  }
+  return lines;
+}
+
+function renderFinding(f: Finding, p: Palette): string[] {
+  const mark = f.severity === 'error' ? p.red('✗ ERROR') : f.severity === 'warning' ? p.yellow('! WARNING') : p.dim('i info');
+  const lines = [`  ${mark} ${p.bold(f.id)}: ${f.title}`];
+  lines.push(...wrap(`Fix: ${f.remedy}`, '      '));
+  lines.push(...wrap(f.explanation, '      '));
+  const fields = Object.entries(f.evidence.fields)
+    .filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join('; ')}]` : String(v)}`);
+  const frames = f.evidence.frames.length > 0 ? [`frames ${f.evidence.frames.join(', ')}`] : [];
+  lines.push(...wrap(p.dim(`Evidence: ${[...frames, ...fields].join('; ')}`), '      '));
+  return lines;
+}
+
+function wrap(text: string, indent: string): string[] {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of words) {
+    if (line.length + word.length + 1 > WIDTH && line.trim().length > 0) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${word} `;
+  }
+  if (line.trim().length > 0) lines.push(line.trimEnd());
+  return lines;
+}

@@ -1,0 +1,40 @@
+import type { Finding } from '../model/types.js';
+import { catalogEntry } from './catalog.js';
+import { FALLBACK_RULE, NARRATION_IDS, RULES } from './registry.js';
+import type { FindingDraft, RuleContext, RuleInput } from './types.js';
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/**
+ * Runs every registered rule on one connection. Findings come out root cause first: errors before warnings
+ * before info, and within a severity in the order the rules are registered (most specific first).
+ */
+export async function runRules(input: RuleInput, context: RuleContext): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    const drafts = await rule.run(input, context);
+    for (const draft of drafts) findings.push(complete(draft));
+  }
+  const explained = findings.some((f) => !NARRATION_IDS.has(f.id) && f.severity === 'error');
+  if (!input.report.established && !explained) {
+    for (const draft of await FALLBACK_RULE.run(input, context)) findings.push(complete(draft));
+  }
+  return findings
+    .map((finding, order) => ({ finding, order }))
+    .sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.order - b.order)
+    .map((x) => x.finding);
+}
+
+function complete(draft: FindingDraft): Finding {
+  const entry = catalogEntry(draft.id);
+  const finding: Finding = {
+    id: draft.id,
+    severity: entry.severity,
+    title: entry.title,
+    explanation: draft.explanation,
+    evidence: draft.evidence,
+    remedy: draft.remedy ?? entry.remedy,
+  };
+  if (draft.explainsAlertFrame !== undefined) finding.explainsAlertFrame = draft.explainsAlertFrame;
+  return finding;
+}

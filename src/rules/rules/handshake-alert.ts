@@ -1,0 +1,70 @@
+import type { AlertSummary } from '../../model/types.js';
+import type { FindingDraft, Rule } from '../types.js';
+
+/** What an alert means in practice, by who sent it. */
+const MEANINGS: Record<string, { client?: string; server?: string; any: string }> = {
+  unknown_ca: {
+    client: 'the client does not trust the CA that issued the server certificate (or the server left out its intermediate)',
+    server: 'the server does not trust the CA that issued the client certificate',
+    any: 'the receiver could not find a trusted CA for the certificate it was sent',
+  },
+  bad_certificate: {
+    client: 'the client rejected the server certificate (often a host name mismatch or a certificate not yet valid)',
+    server: 'the server rejected the client certificate (or it was missing or unusable)',
+    any: 'the receiver rejected the certificate it was sent',
+  },
+  certificate_required: {
+    server: 'the server requires a client certificate and the client sent none',
+    any: 'a certificate was required and none was sent',
+  },
+  handshake_failure: {
+    server: 'the server could not agree on the handshake: no shared cipher or version, or (OpenSSL, Java, Node) a client certificate was required and none was sent',
+    client: 'the client could not agree on the parameters the server chose',
+    any: 'the two sides could not agree on the handshake',
+  },
+  certificate_expired: {
+    client: 'the client found the server certificate expired',
+    server: 'the server found the client certificate expired',
+    any: 'a certificate was outside its validity period',
+  },
+  certificate_unknown: { any: 'the receiver could not use the certificate for an unspecified reason' },
+  unsupported_certificate: { any: 'the receiver does not accept this type of certificate' },
+  certificate_revoked: { any: 'the certificate was revoked by its issuer' },
+  protocol_version: { any: 'the two sides support no common TLS version' },
+  insufficient_security: { any: 'the offered parameters are weaker than the receiver accepts' },
+  decrypt_error: { any: 'a signature or Finished check failed' },
+  illegal_parameter: { any: 'a field in a handshake message was out of range' },
+  decode_error: { any: 'a message could not be decoded' },
+  unrecognized_name: { any: 'the server does not serve the requested SNI host name' },
+  no_application_protocol: { any: 'no ALPN protocol in common' },
+  internal_error: { any: 'the sender hit an internal error unrelated to the peer' },
+};
+
+export function alertMeaning(alert: AlertSummary): string {
+  if (alert.description === null) return `an encrypted alert: its description is visible only with the key log`;
+  const entry = MEANINGS[alert.description];
+  if (!entry) return `alert ${alert.description}`;
+  return entry[alert.from] ?? entry.any;
+}
+
+export const handshakeAlert: Rule = {
+  produces: ['handshake-alert'],
+  run({ report }) {
+    const drafts: FindingDraft[] = [];
+    for (const alert of report.alerts) {
+      if (alert.level !== 'fatal' && alert.description !== null) continue;
+      if (alert.description === null && report.established) continue; // an encrypted close_notify after use
+      const name = alert.description ?? 'encrypted alert';
+      drafts.push({
+        id: 'handshake-alert',
+        explanation: `The ${alert.from} sent ${alert.level ?? 'an'} ${name}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}: ${alertMeaning(alert)}.`,
+        evidence: {
+          frames: [alert.frame],
+          fields: { from: alert.from, level: alert.level, description: alert.description, code: alert.code, encrypted: alert.encrypted },
+        },
+        explainsAlertFrame: alert.frame,
+      });
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,25 @@
+import type { Rule } from '../types.js';
+
+/**
+ * Never silence: a failed handshake that no other rule explains still gets a finding. runRules applies it
+ * only when no rule found an error-level cause.
+ */
+export const handshakeFailedUnexplained: Rule = {
+  produces: ['handshake-failed-unexplained'],
+  run({ report }) {
+    if (report.established) return [];
+    const last = report.timeline.filter((e) => e.kind !== 'FIN' && e.kind !== 'RST').slice(-3);
+    const lastAlert = report.alerts.at(-1);
+    const closing = report.closedBy ? `The ${report.closedBy} closed the connection (${report.closeKind?.toUpperCase()}, frame ${report.closeFrame}).` : 'The capture ends before the connection closed.';
+    return [
+      {
+        id: 'handshake-failed-unexplained',
+        explanation: `The handshake did not complete. Last seen: ${last.map((e) => `${e.from} ${e.kind} (frame ${e.frame})`).join(', ') || 'nothing'}. ${closing}`,
+        evidence: {
+          frames: last.map((e) => e.frame),
+          fields: { history: report.history, last_alert: lastAlert?.description ?? null, closed_by: report.closedBy },
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,80 @@
+import type { HandshakeMessage } from './handshake/types.js';
+import type { Side } from '../model/types.js';
+
+/**
+ * What one TLS connection showed, in wire order. Each event carries the frame that completed it (as
+ * Wireshark attributes a reassembled message) and the capture time of that frame in seconds.
+ */
+export type TlsEvent =
+  | HandshakeEvent
+  | AlertEvent
+  | ChangeCipherSpecEvent
+  | EncryptedRecordEvent
+  | ApplicationDataEvent
+  | StreamGapEvent
+  | ParseErrorEvent
+  | CloseEvent;
+
+interface EventBase {
+  side: Side;
+  frame: number;
+  time: number;
+}
+
+export interface HandshakeEvent extends EventBase {
+  kind: 'handshake';
+  firstFrame: number;
+  message: HandshakeMessage;
+  /** The message came out of a decrypted record. */
+  decrypted: boolean;
+}
+
+export interface AlertEvent extends EventBase {
+  kind: 'alert';
+  /** 1 warning, 2 fatal; null when the alert is encrypted and could not be decrypted. */
+  level: number | null;
+  description: number | null;
+  encrypted: boolean;
+  decrypted: boolean;
+}
+
+export interface ChangeCipherSpecEvent extends EventBase {
+  kind: 'change-cipher-spec';
+}
+
+/** A record that could not be read because it is encrypted and no key opened it. */
+export interface EncryptedRecordEvent extends EventBase {
+  kind: 'encrypted-record';
+  contentType: number;
+  length: number;
+  /** TLS 1.2 handshake record after ChangeCipherSpec: the Finished message. */
+  probableFinished: boolean;
+  /** Short enough to be an encrypted alert (2 bytes of alert, inner type, AEAD tag). */
+  probableAlert: boolean;
+}
+
+/** The first application-data record of a side; later ones are only counted. */
+export interface ApplicationDataEvent extends EventBase {
+  kind: 'application-data';
+  length: number;
+  decrypted: boolean;
+  /** When decrypted and it looks like HTTP/1: its first line, nothing more of the payload. */
+  firstLine: string | null;
+}
+
+export interface StreamGapEvent extends EventBase {
+  kind: 'gap';
+  missing: number;
+  /** The gap came before the handshake was over: parsing of that side stopped there. */
+  inHandshake: boolean;
+}
+
+export interface ParseErrorEvent extends EventBase {
+  kind: 'parse-error';
+  message: string;
+}
+
+export interface CloseEvent extends EventBase {
+  kind: 'close';
+  closeKind: 'fin' | 'rst';
+}

@@ -1,0 +1,42 @@
+/**
+ * What the connection driver needs from decryption: per-direction record decryptors for the phases of a
+ * handshake. The key log and the ciphers behind it live in src/tls/decrypt/.
+ */
+export type DecryptResult =
+  | { ok: true; contentType: number; content: Uint8Array }
+  | { ok: false; reason: string };
+
+export interface RecordDecryptor {
+  decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult;
+  /** AEAD tag length, to tell an encrypted alert by its size. */
+  readonly tagLength: number;
+}
+
+export interface Tls13Keys {
+  clientHandshake: RecordDecryptor | null;
+  serverHandshake: RecordDecryptor | null;
+  clientApplication: RecordDecryptor | null;
+  serverApplication: RecordDecryptor | null;
+  /** After a KeyUpdate from that side: the decryptor for its next traffic secret. */
+  nextApplication(side: 'client' | 'server'): RecordDecryptor | null;
+}
+
+export interface Tls12Keys {
+  client: RecordDecryptor;
+  server: RecordDecryptor;
+}
+
+export interface KeyProvider {
+  /** True when the key log holds any secret for this client random. */
+  has(clientRandom: Uint8Array): boolean;
+  tls13(clientRandom: Uint8Array, cipherSuite: number): Tls13Keys | null;
+  tls12(params: {
+    clientRandom: Uint8Array;
+    serverRandom: Uint8Array;
+    cipherSuite: number;
+    version: number;
+    encryptThenMac: boolean;
+  }): Tls12Keys | null;
+  /** Number of connections the key log knows about, to say "keys given but none match". */
+  readonly size: number;
+}
