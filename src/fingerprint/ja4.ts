@@ -44,12 +44,27 @@ function isAlphanumeric(byte: number): boolean {
   return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
 }
 
-/** First and last character of the first ALPN value; hex digits of its first/last byte when either is not alphanumeric. */
-export function ja4AlpnCode(firstAlpn: Uint8Array | undefined): string {
+/**
+ * How the ALPN part treats a first ALPN value whose first or last byte is not an ASCII letter or digit.
+ * - 'spec': JA4.md today: the first hex digit of the first byte and the last hex digit of the last byte
+ *   (0xAB 0xCD → "ad").
+ * - 'reference': what FoxIO's Python reference printed when the conformance expectations were generated:
+ *   the two characters as they are, except "99" when the first byte is above 0x7F. Only the capture
+ *   tls-non-ascii-alpn.pcapng tells the two apart (0xBA 0xAD: 'spec' "bd", 'reference' "99").
+ */
+export type Ja4AlpnRule = 'spec' | 'reference';
+
+export interface Ja4Options {
+  alpnRule?: Ja4AlpnRule;
+}
+
+/** The two ALPN characters of JA4_a from the first ALPN value (RFC 7301 protocol id bytes). */
+export function ja4AlpnCode(firstAlpn: Uint8Array | undefined, rule: Ja4AlpnRule = 'spec'): string {
   if (firstAlpn === undefined || firstAlpn.length === 0) return '00';
   const first = firstAlpn[0]!;
   const last = firstAlpn[firstAlpn.length - 1]!;
   if (isAlphanumeric(first) && isAlphanumeric(last)) return String.fromCharCode(first) + String.fromCharCode(last);
+  if (rule === 'reference') return first > 0x7f ? '99' : String.fromCharCode(first) + String.fromCharCode(last);
   return first.toString(16).padStart(2, '0')[0]! + last.toString(16).padStart(2, '0')[1]!;
 }
 
@@ -60,7 +75,7 @@ function ja4Version(hello: ClientHello): string {
   return VERSION_CODES[version] ?? '00';
 }
 
-export function ja4(hello: ClientHello, transport: Ja4Transport = 't'): Ja4Fingerprint {
+export function ja4(hello: ClientHello, transport: Ja4Transport = 't', options: Ja4Options = {}): Ja4Fingerprint {
   const ciphers = hello.cipherSuites.filter((c) => !isGrease(c)).map(hex4);
   const extensionTypes = hello.extensions.map((e) => e.type).filter((t) => !isGrease(t));
   const hasSni = extensionTypes.includes(SERVER_NAME);
@@ -72,7 +87,7 @@ export function ja4(hello: ClientHello, transport: Ja4Transport = 't'): Ja4Finge
     (hasSni ? 'd' : 'i') +
     twoDigits(ciphers.length) +
     twoDigits(extensionTypes.length) +
-    ja4AlpnCode(hello.alpn?.[0]);
+    ja4AlpnCode(hello.alpn?.[0], options.alpnRule);
 
   const sortedCiphers = [...ciphers].sort().join(',');
   const originalCiphers = ciphers.join(',');
@@ -86,7 +101,9 @@ export function ja4(hello: ClientHello, transport: Ja4Transport = 't'): Ja4Finge
     signatureAlgorithms.length > 0 ? `${extensions}_${signatureAlgorithms.join(',')}` : extensions;
 
   const cipherHash = (list: string): string => (list === '' ? EMPTY_HASH : truncatedSha256(list));
-  const extensionHash = (list: string): string => (list === '' ? EMPTY_HASH : truncatedSha256(withSignatures(list)));
+  // "No extensions" is judged on the list without SNI and ALPN, for the original-order hash too: a hello
+  // whose only extension is server_name hashes to 000000000000 in both (FoxIO's socks-https-example).
+  const extensionHash = (list: string): string => (sortedExtensions === '' ? EMPTY_HASH : truncatedSha256(withSignatures(list)));
 
   return {
     ja4: `${prefix}_${cipherHash(sortedCiphers)}_${extensionHash(sortedExtensions)}`,

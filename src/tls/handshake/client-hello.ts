@@ -190,6 +190,10 @@ export function decodeClientHelloExtensions(located: LocatedExtension[], greaseV
       case ExtensionType.signedCertificateTimestamp:
         out.signedCertificateTimestamp = true;
         break;
+      case ExtensionType.delegatedCredential:
+        out.delegatedCredentialSchemes = readSignatureSchemeList(r, 'delegated_credential');
+        noteGrease(out.delegatedCredentialSchemes);
+        break;
       case ExtensionType.padding:
         out.paddingLength = ext.data.length;
         break;

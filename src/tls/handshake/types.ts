@@ -29,6 +29,8 @@ export interface ClientHelloExtensions {
   supportedVersions?: number[];
   signatureAlgorithms?: number[];
   signatureAlgorithmsCert?: number[];
+  /** delegated_credential (RFC 9345): signature schemes accepted for delegated credentials. */
+  delegatedCredentialSchemes?: number[];
   supportedGroups?: number[];
   keyShareGroups?: KeyShareEntry[];
   ecPointFormats?: number[];

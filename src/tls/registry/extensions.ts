@@ -85,6 +85,7 @@ export const ExtensionType = {
   encryptThenMac: 22,
   extendedMasterSecret: 23,
   compressCertificate: 27,
+  delegatedCredential: 34,
   recordSizeLimit: 28,
   sessionTicket: 35,
   preSharedKey: 41,

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ParseContext } from '../../src/tls/handshake/types.js';
+
+/** One real handshake message pulled out of a real capture by scripts/extract-handshake-fixtures.sh. */
+export interface FixtureMessage {
+  /** '<fixture file>#frame <n>' for failure messages. */
+  where: string;
+  source: string;
+  frame: number;
+  stream: number;
+  src: string;
+  dst: string;
+  srcport: string;
+  dstport: string;
+  fromServer: boolean;
+  msgType: number;
+  /** Body without the 4-byte handshake header. */
+  body: Uint8Array;
+  /** The whole message as tshark reassembled it. */
+  message: Uint8Array;
+  context: ParseContext;
+  tshark: Record<string, string[]>;
+}
+
+export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'handshake');
+
+export function loadFixtureMessages(filter: (file: string) => boolean = () => true): FixtureMessage[] {
+  const messages: FixtureMessage[] = [];
+  for (const file of readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json') && filter(f)).sort()) {
+    const fixture = JSON.parse(readFileSync(join(FIXTURE_DIR, file), 'utf8')) as {
+      source: string;
+      messages: Array<Omit<FixtureMessage, 'where' | 'source' | 'body' | 'message' | 'context'> & {
+        hex: string;
+        context: { version?: number | null; cipherSuite?: number | null };
+      }>;
+    };
+    for (const m of fixture.messages) {
+      const message = Uint8Array.from(Buffer.from(m.hex, 'hex'));
+      const context: ParseContext = { isServer: m.fromServer };
+      if (m.context.version != null) context.version = m.context.version;
+      if (m.context.cipherSuite != null) context.cipherSuite = m.context.cipherSuite;
+      messages.push({
+        ...m,
+        where: `${file}#frame ${m.frame}`,
+        source: fixture.source,
+        message,
+        body: message.subarray(4),
+        context,
+      });
+    }
+  }
+  return messages;
+}
+
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+export const num = (value: string): number => (value.startsWith('0x') ? parseInt(value, 16) : Number(value));
+export const nums = (values: string[] | undefined): number[] => (values ?? []).map(num);
