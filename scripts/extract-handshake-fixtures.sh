@@ -62,7 +62,7 @@ tls.handshake.server_curve_type tls.handshake.server_named_curve tls.handshake.s
 tls.handshake.sig_len tls.handshake.client_point_len tls.handshake.epms_len tls.handshake.client_cert_vrfy.sig_len
 tls.handshake.ocsp_response_len tls.handshake.session_ticket_lifetime_hint tls.handshake.session_ticket_age_add
 tls.handshake.session_ticket_length tls.handshake.session_ticket_nonce_length tls.handshake.key_update.request_update
-tls.handshake.verify_data
+tls.handshake.verify_data tls.handshake.ja3_full tls.handshake.ja3 tls.handshake.ja3s_full tls.handshake.ja3s
 """.split())
 
 def fields(tree, acc):
