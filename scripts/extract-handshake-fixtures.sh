@@ -2,10 +2,12 @@
 # Pulls real handshake messages out of real captures into small JSON fixtures under test/fixtures/handshake/,
 # together with tshark's own field values for each message, so the parser tests can compare against tshark.
 #
-# Sources: the JA4 conformance captures (../shared/conformance/ja4/captures) and, when present, the project's
-# captures/mtls/*.pcap and captures/server/*.pcap. One fixture file per capture:
+# Sources: the JA4 conformance captures (../shared/conformance/ja4/captures), the small captures recorded for
+# these tests (test/fixtures/handshake/captures/*.pcap, e.g. Java's SSLv2-compatible ClientHello) and, when
+# present, the project's captures/mtls/*.pcap and captures/server/*.pcap. One fixture file per capture:
 #   test/fixtures/handshake/<set>--<capture>.json
 #   { source, tshark, messages: [ { frame, stream, src, dst, srcport, dstport, fromServer, msgType, hex, tshark } ] }
+# An SSLv2-compatible ClientHello has `sslv2Record` (the whole SSLv2 record) instead of `hex`.
 # `hex` is the whole handshake message (4-byte header included) as tshark reassembled it (tls.handshake_raw);
 # `tshark` holds tshark's field values for that message (tls.handshake.* fields, values as strings).
 #
@@ -62,7 +64,8 @@ tls.handshake.server_curve_type tls.handshake.server_named_curve tls.handshake.s
 tls.handshake.sig_len tls.handshake.client_point_len tls.handshake.epms_len tls.handshake.client_cert_vrfy.sig_len
 tls.handshake.ocsp_response_len tls.handshake.session_ticket_lifetime_hint tls.handshake.session_ticket_age_add
 tls.handshake.session_ticket_length tls.handshake.session_ticket_nonce_length tls.handshake.key_update.request_update
-tls.handshake.verify_data tls.handshake.ja3_full tls.handshake.ja3 tls.handshake.ja3s_full tls.handshake.ja3s
+tls.handshake.verify_data tls.handshake.cipherspec tls.handshake.cipher_spec_len tls.handshake.challenge_length
+tls.handshake.ja3_full tls.handshake.ja3 tls.handshake.ja3s_full tls.handshake.ja3s
 """.split())
 
 def fields(tree, acc):
@@ -101,7 +104,20 @@ for packet in packets:
     for tls in as_list(layers.get("tls", [])):
         if not isinstance(tls, dict):
             continue
-        for record in as_list(tls.get("tls.record", [])):
+        records = as_list(tls.get("tls.record", []))
+        record_raws = tls.get("tls.record_raw", [])
+        record_raws = record_raws if record_raws and isinstance(record_raws[0], list) else [record_raws]
+        for record, record_raw in zip(records, record_raws):
+            if isinstance(record, dict) and record.get("tls.record.version") == "0x0002" and record.get("tls.handshake.type") == "1":
+                # SSLv2-compatible ClientHello: keep the whole record (2-byte header included).
+                acc = {}
+                fields(record, acc)
+                messages.append({
+                    "frame": frame, "stream": int(tcp.get("tcp.stream", -1)), "context": {},
+                    "src": src, "dst": dst, "srcport": tcp.get("tcp.srcport"), "dstport": tcp.get("tcp.dstport"),
+                    "msgType": 1, "sslv2Record": record_raw[0], "hex": "", "tshark": acc,
+                })
+                continue
             if not isinstance(record, dict) or "tls.handshake_raw" not in record:
                 continue
             raws = record["tls.handshake_raw"]
@@ -154,6 +170,10 @@ sys.stdout.write("\n]}\n")
 
 for capture in "$ja4_captures"/*; do
   extract ja4 "$capture" "shared/conformance/ja4/captures/$(basename "$capture")"
+done
+for capture in "$out"/captures/*.pcap; do
+  [ -f "$capture" ] || continue
+  extract local "$capture" "test/fixtures/handshake/captures/$(basename "$capture")"
 done
 for set in mtls server; do
   for capture in "$here"/captures/"$set"/*.pcap "$here"/captures/"$set"/*.pcapng; do

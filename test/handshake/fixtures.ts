@@ -22,17 +22,29 @@ export interface FixtureMessage {
   message: Uint8Array;
   context: ParseContext;
   tshark: Record<string, string[]>;
+  /** SSLv2-compatible ClientHello: the whole SSLv2 record (then `body` and `message` are empty). */
+  sslv2Record?: Uint8Array;
 }
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'handshake');
 
+/** The handshake messages of the fixtures (SSLv2-compatible hellos excluded: see loadSsl2Hellos). */
 export function loadFixtureMessages(filter: (file: string) => boolean = () => true): FixtureMessage[] {
+  return loadAll(filter).filter((m) => m.sslv2Record === undefined);
+}
+
+export function loadSsl2Hellos(): FixtureMessage[] {
+  return loadAll(() => true).filter((m) => m.sslv2Record !== undefined);
+}
+
+function loadAll(filter: (file: string) => boolean): FixtureMessage[] {
   const messages: FixtureMessage[] = [];
   for (const file of readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json') && filter(f)).sort()) {
     const fixture = JSON.parse(readFileSync(join(FIXTURE_DIR, file), 'utf8')) as {
       source: string;
       messages: Array<Omit<FixtureMessage, 'where' | 'source' | 'body' | 'message' | 'context'> & {
         hex: string;
+        sslv2Record?: string;
         context: { version?: number | null; cipherSuite?: number | null };
       }>;
     };
@@ -41,8 +53,10 @@ export function loadFixtureMessages(filter: (file: string) => boolean = () => tr
       const context: ParseContext = { isServer: m.fromServer };
       if (m.context.version != null) context.version = m.context.version;
       if (m.context.cipherSuite != null) context.cipherSuite = m.context.cipherSuite;
+      const { sslv2Record, ...rest } = m;
       messages.push({
-        ...m,
+        ...rest,
+        ...(sslv2Record !== undefined ? { sslv2Record: Uint8Array.from(Buffer.from(sslv2Record, 'hex')) } : {}),
         where: `${file}#frame ${m.frame}`,
         source: fixture.source,
         message,
