@@ -11,7 +11,7 @@
 # `hex` is the whole handshake message (4-byte header included) as tshark reassembled it (tls.handshake_raw);
 # `tshark` holds tshark's field values for that message (tls.handshake.* fields, values as strings).
 #
-# Every ClientHello is kept (JA4 conformance needs every first ClientHello); ServerHellos up to 5 × $PER_TYPE
+# Every ClientHello and HelloRetryRequest is kept (JA4 conformance needs every first ClientHello); ServerHellos up to 5 × $PER_TYPE
 # per capture; of the other message types at most $PER_TYPE per capture, and none bigger than $MAX_BYTES bytes, to keep fixtures small.
 # Encrypted handshake messages are not visible to tshark without keys and are skipped.
 #
@@ -139,7 +139,9 @@ for packet in packets:
                 length = int(hexstr[2:8], 16)
                 if len(hexstr) != 2 * (4 + length):
                     continue  # not fully visible in this frame
-                if msg_type != 1:
+                # A HelloRetryRequest is a ServerHello with the RFC 8446 magic random: always kept.
+                hello_retry = msg_type == 2 and hexstr[12:76] == "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
+                if msg_type != 1 and not hello_retry:
                     limit = 5 * per_type if msg_type == 2 else per_type
                     if length > max_bytes or kept_per_type.get(msg_type, 0) >= limit:
                         continue
