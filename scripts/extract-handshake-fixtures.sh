@@ -131,6 +131,9 @@ for packet in packets:
                 stream = int(tcp.get("tcp.stream", -1))
                 acc = {}
                 fields(tree, acc)
+                if msg_type == 24 and "tls.handshake.key_update.request_update" in record:
+                    # tshark 4.0 puts KeyUpdate.request_update beside the handshake tree, not in it.
+                    acc["tls.handshake.key_update.request_update"] = as_list(record["tls.handshake.key_update.request_update"])
                 if msg_type == 2:
                     # What tshark says was negotiated: the context the other messages of this stream are parsed in.
                     version = (acc.get("tls.handshake.extensions.supported_version") or acc.get("tls.handshake.version") or [None])[0]

@@ -6,6 +6,8 @@ import { hex, loadFixtureMessages, num, nums, type FixtureMessage } from './fixt
 const messages = loadFixtureMessages();
 
 const EXPECTED_TYPE: Record<number, HandshakeMessage['type'][]> = {
+  0: ['HelloRequest'],
+  24: ['KeyUpdate'],
   1: ['ClientHello'],
   2: ['ServerHello', 'HelloRetryRequest'],
   4: ['NewSessionTicket'],
@@ -148,7 +150,11 @@ function check(m: FixtureMessage): void {
       expect(parsed.serverNameAcknowledged).toBe(nums(t['tls.handshake.extension.type']).includes(0));
       break;
     case 'ServerHelloDone':
+    case 'HelloRequest':
       expect(m.body.length).toBe(0);
+      break;
+    case 'KeyUpdate':
+      expect(parsed.requestUpdate).toBe(num(t['tls.handshake.key_update.request_update']![0]!));
       break;
     default:
       throw new Error(`${m.where}: unexpected ${parsed.type}`);
@@ -166,11 +172,14 @@ describe('handshake parsers agree with tshark on real messages', () => {
     expect(parsedAll.some((p) => p.type === 'Certificate' && p.tls13 && p.certificates.length > 0)).toBe(true);
     expect(parsedAll.some((p) => p.type === 'CertificateStatus' && (p.ocspResponse?.length ?? 0) > 0)).toBe(true);
     expect(parsedAll.some((p) => p.type === 'HelloRetryRequest')).toBe(true);
+    expect(parsedAll.some((p) => p.type === 'ClientHello' && (p.renegotiationInfoLength ?? 0) > 0)).toBe(true);
+    expect(parsedAll.some((p) => p.type === 'KeyUpdate' && p.requestUpdate === 1)).toBe(true);
+    expect(parsedAll.some((p) => p.type === 'NewSessionTicket' && p.tls13 && p.nonce !== undefined)).toBe(true);
   });
 
   it('has fixtures of every message type the captures show in clear', () => {
     const types = new Set(messages.map((m) => m.msgType));
-    for (const t of [1, 2, 4, 8, 11, 12, 13, 14, 15, 16, 20, 22]) expect(types, `message type ${t}`).toContain(t);
+    for (const t of [0, 1, 2, 4, 8, 11, 12, 13, 14, 15, 16, 20, 22, 24]) expect(types, `message type ${t}`).toContain(t);
   });
 
   for (const m of messages) {
