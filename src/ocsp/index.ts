@@ -1,0 +1,2 @@
+export { parseOcspResponse, isOcspParseError } from './parse.js';
+export type { OcspSummary, OcspSingleResponse, OcspParseError, OcspCertStatus, OcspResponseStatusName } from './parse.js';

@@ -1,0 +1,165 @@
+/**
+ * parseOcspResponse: an OCSP response (RFC 6960), e.g. the one stapled in a TLS CertificateStatus message,
+ * decoded with @peculiar/asn1-ocsp. Never throws: bytes that are not a response give an OcspParseError.
+ * The response signature is not checked here.
+ */
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
+import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
+import { CRLReasons } from '@peculiar/asn1-x509';
+import { parseDistinguishedName } from '../x509/names.js';
+
+export type OcspResponseStatusName =
+  | 'successful'
+  | 'malformedRequest'
+  | 'internalError'
+  | 'tryLater'
+  | 'sigRequired'
+  | 'unauthorized';
+
+export type OcspCertStatus = 'good' | 'revoked' | 'unknown';
+
+export interface OcspSingleResponse {
+  certId: {
+    /** Hash algorithm OID of the CertID, and its name when known (sha1, sha256, …). */
+    hashAlgorithm: string;
+    issuerNameHash: string;
+    issuerKeyHash: string;
+    /** Serial number hex, as in CertificateSummary.serialNumber. */
+    serialNumber: string;
+  };
+  certStatus: OcspCertStatus;
+  revocationTime: string | null;
+  /** CRLReason name (keyCompromise, …); null when revoked without a reason or not revoked. */
+  revocationReason: string | null;
+  thisUpdate: string;
+  nextUpdate: string | null;
+}
+
+export interface OcspSummary {
+  kind: 'ocsp-response';
+  responseStatus: OcspResponseStatusName | string;
+  /** OID of responseBytes.responseType; null when the response carries no bytes (every non-successful status). */
+  responseType: string | null;
+  /** Present for a successful basic response. */
+  basic: {
+    version: number;
+    producedAt: string;
+    /** byName: RFC 4514 name; byKey: SHA-1 hex of the responder key. */
+    responderId: { byName: string } | { byKey: string };
+    responses: OcspSingleResponse[];
+    /** Number of certificates the responder included (its own, usually). */
+    certificates: number;
+    signatureAlgorithm: string;
+  } | null;
+}
+
+export interface OcspParseError {
+  kind: 'ocsp-parse-error';
+  /** 'response' (outer OCSPResponse) or 'basic' (the BasicOCSPResponse inside responseBytes). */
+  stage: 'response' | 'basic';
+  message: string;
+  length: number;
+}
+
+const STATUS_NAMES: Record<number, OcspResponseStatusName> = {
+  [OCSPResponseStatus.successful]: 'successful',
+  [OCSPResponseStatus.malformedRequest]: 'malformedRequest',
+  [OCSPResponseStatus.internalError]: 'internalError',
+  [OCSPResponseStatus.tryLater]: 'tryLater',
+  [OCSPResponseStatus.sigRequired]: 'sigRequired',
+  [OCSPResponseStatus.unauthorized]: 'unauthorized',
+};
+
+const HASH_NAMES: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+  '1.2.840.113549.2.5': 'md5',
+};
+
+const SIGNATURE_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.3.101.112': 'Ed25519',
+  '1.3.101.113': 'Ed448',
+};
+
+function hex(buffer: ArrayBuffer): string {
+  return Buffer.from(buffer).toString('hex');
+}
+
+function serialHex(buffer: ArrayBuffer): string {
+  let bytes = new Uint8Array(buffer);
+  const negative = bytes.length > 0 && (bytes[0]! & 0x80) !== 0;
+  if (bytes.length > 1 && bytes[0] === 0 && (bytes[1]! & 0x80) !== 0) bytes = bytes.subarray(1);
+  return (negative ? '-' : '') + Buffer.from(bytes).toString('hex');
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspParseError {
+  return x.kind === 'ocsp-parse-error';
+}
+
+export function parseOcspResponse(der: Uint8Array): OcspSummary | OcspParseError {
+  let outer: OCSPResponse;
+  try {
+    outer = AsnParser.parse(der, OCSPResponse);
+  } catch (e) {
+    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${message(e)}`, length: der.length };
+  }
+  const responseStatus = STATUS_NAMES[outer.responseStatus] ?? `status ${outer.responseStatus}`;
+  const summary: OcspSummary = {
+    kind: 'ocsp-response',
+    responseStatus,
+    responseType: outer.responseBytes?.responseType ?? null,
+    basic: null,
+  };
+  if (!outer.responseBytes || outer.responseBytes.responseType !== id_pkix_ocsp_basic) return summary;
+  try {
+    const basic = AsnParser.parse(outer.responseBytes.response.buffer, BasicOCSPResponse);
+    const data = basic.tbsResponseData;
+    const responderId = data.responderID.byName
+      ? { byName: parseDistinguishedName(new Uint8Array(AsnConvert.serialize(data.responderID.byName))).rfc4514 }
+      : { byKey: data.responderID.byKey ? hex(data.responderID.byKey.buffer) : '' };
+    summary.basic = {
+      version: data.version + 1,
+      producedAt: data.producedAt.toISOString(),
+      responderId,
+      responses: data.responses.map((single) => {
+        const status = single.certStatus;
+        const revoked = status.revoked;
+        const certStatus: OcspCertStatus = revoked ? 'revoked' : status.good !== undefined ? 'good' : 'unknown';
+        const reason = revoked?.revocationReason?.reason;
+        return {
+          certId: {
+            hashAlgorithm: HASH_NAMES[single.certID.hashAlgorithm.algorithm] ?? single.certID.hashAlgorithm.algorithm,
+            issuerNameHash: hex(single.certID.issuerNameHash.buffer),
+            issuerKeyHash: hex(single.certID.issuerKeyHash.buffer),
+            serialNumber: serialHex(single.certID.serialNumber),
+          },
+          certStatus,
+          revocationTime: revoked ? revoked.revocationTime.toISOString() : null,
+          revocationReason: reason === undefined ? null : (CRLReasons[reason] ?? `reason ${reason}`),
+          thisUpdate: single.thisUpdate.toISOString(),
+          nextUpdate: single.nextUpdate ? single.nextUpdate.toISOString() : null,
+        };
+      }),
+      certificates: basic.certs?.length ?? 0,
+      signatureAlgorithm: SIGNATURE_NAMES[basic.signatureAlgorithm.algorithm] ?? basic.signatureAlgorithm.algorithm,
+    };
+  } catch (e) {
+    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${message(e)}`, length: der.length };
+  }
+  return summary;
+}

@@ -1,0 +1,8 @@
+export { decodeCertificate, isCertificateDecodeError, clearCertificateCache, certificateCacheSize, sha256Hex } from './decode.js';
+export { parseDistinguishedName, namesMatch, parseName, prepareString, escapeRfc4514Value } from './names.js';
+export type { ParsedName, NameAttribute, Rdn, NameParseError } from './names.js';
+export { loadCertificates, loadCertificatesDetailed, certificatesFromPem, TrustMaterialError } from './load.js';
+export type { LoadedCertificates } from './load.js';
+export { validateChain, isIssuedBy, isSelfSigned, verifyIssuedBy, checkChainOrder } from './chain.js';
+export type { ChainOrder } from './chain.js';
+export type * from './types.js';
