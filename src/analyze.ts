@@ -6,7 +6,8 @@ import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
-import { KeyLogCollection } from './tls/key-provider.js';
+import { readFile } from 'node:fs/promises';
+import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
@@ -29,9 +30,16 @@ export interface AnalyzeOptions {
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
   const result: AnalysisResult = { schemaVersion: 1, files: [], warnings: [], connections: [] };
-  const keys = new KeyLogCollection();
+  const keys = new KeyLog();
   for (const file of options.keyLogFiles ?? []) {
-    for (const w of await keys.addFile(file)) result.warnings.push({ file, code: 'keylog-line', message: w });
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      result.warnings.push({ file, code: 'keylog-unreadable', message: `cannot read the key log: ${(e as Error).message}` });
+      continue;
+    }
+    pushKeyLogWarnings(result, file, keys.addText(text, file));
   }
   const context: RuleContext = {
     clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),
@@ -48,22 +56,29 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
 
 async function analyzeFile(
   file: string,
-  keys: KeyLogCollection,
+  keys: KeyLog,
   context: RuleContext,
   filter: ConnectionFilter | undefined,
   result: AnalysisResult,
 ): Promise<void> {
-  const finished: TlsConnection[] = [];
+  let finished: TlsConnection[] = [];
   const embedded: DecryptionSecrets[] = [];
+  const provider = createKeyProvider(keys);
   const consumer: StreamConsumer = {
-    open: (info, control) => new TlsConnectionTracker(info, control, keys, (c) => finished.push(c)),
+    open: (info, control) => new TlsConnectionTracker(info, control, provider, (c) => finished.push(c)),
   };
-  const outcome = await streamConnections(file, consumer, {
+  let outcome = await streamConnections(file, consumer, {
     onSecrets: (secrets) => {
       embedded.push(secrets);
-      keys.addSecretsBlock(secrets, file).forEach((message) => result.warnings.push({ file, code: 'keylog-line', message }));
+      pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embedded.length})`));
     },
   });
+  // Secrets blocks written after the packets they unlock (editcap appends, some tools too): read it again.
+  const lateSecrets = embedded.some((s) => s.afterFrame > 0);
+  if (lateSecrets && finished.some((c) => !c.keysFound && c.clientHello !== null && keys.has(c.clientHello.random))) {
+    finished = [];
+    outcome = await streamConnections(file, consumer);
+  }
   const warnings: AnalysisWarning[] = outcome.warnings.map((w) => ({ file, ...w }));
   result.warnings.push(...warnings);
   result.files.push({
@@ -81,5 +96,12 @@ async function analyzeFile(
     if (filter && !filter(report)) continue;
     report.findings = await runRules({ connection, report }, ruleContext);
     result.connections.push(report);
+  }
+}
+
+function pushKeyLogWarnings(result: AnalysisResult, file: string, warnings: KeyLogWarning[]): void {
+  for (const w of warnings) {
+    const where = w.line > 0 ? `line ${w.line}: ` : '';
+    result.warnings.push({ file: w.source ?? file, code: 'keylog-line', message: `${where}${w.message}` });
   }
 }

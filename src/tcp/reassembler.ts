@@ -1,0 +1,496 @@
+import type { CaptureWarning } from '../capture/types.js';
+import { formatAddress } from '../ip/address.js';
+import type {
+  CloseEvent,
+  Direction,
+  Endpoint,
+  StreamConsumer,
+  StreamControl,
+  StreamHandler,
+  TcpConnectionInfo,
+  TcpSegment,
+} from './types.js';
+
+const RECENTLY_ENDED_KEPT = 4096;
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+
+export interface ReassemblyOptions {
+  /** Out-of-order bytes kept per direction before giving up on the hole (it becomes a gap). Default 1 MiB. */
+  maxPendingBytes?: number;
+  /** Out-of-order segments kept per direction. Default 1024. */
+  maxPendingSegments?: number;
+  /** Connections tracked at once; beyond it the least recently active are ended. Default 100 000. */
+  maxConnections?: number;
+  /** Seconds of capture time without a packet after which a connection is ended. Default 300. */
+  idleTimeout?: number;
+}
+
+export const DEFAULT_REASSEMBLY_OPTIONS: Required<ReassemblyOptions> = {
+  maxPendingBytes: 1024 * 1024,
+  maxPendingSegments: 1024,
+  maxConnections: 100_000,
+  idleTimeout: 300,
+};
+
+export interface ReassemblyStats {
+  connections: number;
+  /** Connections whose first packet was not a SYN (the capture began after they opened). */
+  withoutSyn: number;
+  /** Connections ended because they were idle or the table was full. */
+  evicted: number;
+  /** Segments that arrived before the bytes preceding them. */
+  outOfOrder: number;
+  /** Segments (or parts) whose bytes had already been delivered: retransmissions and overlaps. */
+  retransmitted: number;
+  gaps: number;
+  gapBytes: number;
+  /** Payload bytes counted but not kept because the consumer ignored their direction. */
+  ignoredBytes: number;
+}
+
+interface PendingSegment {
+  seq: number;
+  data: Uint8Array;
+  missing: number;
+  frame: number;
+  time: number;
+}
+
+interface HalfStream {
+  /** Next expected sequence number (unsigned 32-bit), or -1 until the first segment fixes it. */
+  next: number;
+  ignored: boolean;
+  pending: PendingSegment[];
+  pendingBytes: number;
+  /** Sequence number of the FIN (the byte after the last payload byte), or -1. */
+  finSeq: number;
+  closed: boolean;
+  /** Highest sequence number of this direction that the peer acknowledged, or -1. */
+  ackedByPeer: number;
+}
+
+interface Connection {
+  hash: number;
+  ipVersion: 4 | 6;
+  /** Initiator address then responder address, 4 or 16 bytes each. */
+  addresses: Uint8Array;
+  initiatorPort: number;
+  responderPort: number;
+  info: TcpConnectionInfo;
+  handler: StreamHandler | null;
+  halves: [HalfStream, HalfStream];
+  ended: boolean;
+}
+
+/**
+ * Rebuilds the byte stream of each direction of each TCP connection from segments in capture order and
+ * hands it to the consumer's handlers: in order, without duplicates, with explicit gaps where the capture
+ * lost bytes. The first copy of a byte wins when segments overlap. Memory is bounded by the options.
+ */
+export class TcpReassembler {
+  readonly stats: ReassemblyStats = {
+    connections: 0,
+    withoutSyn: 0,
+    evicted: 0,
+    outOfOrder: 0,
+    retransmitted: 0,
+    gaps: 0,
+    gapBytes: 0,
+    ignoredBytes: 0,
+  };
+  private readonly options: Required<ReassemblyOptions>;
+  private readonly table = new Map<number, Connection[]>();
+  private tracked = 0;
+  private nextId = 0;
+  private lastSweepTime = 0;
+  /** Ended connections stay in the table a while so their last ACKs do not open phantom connections. */
+  private readonly recentlyEnded: Connection[] = [];
+  private warnedFull = false;
+
+  constructor(
+    private readonly consumer: StreamConsumer,
+    options: ReassemblyOptions = {},
+    private readonly onWarning?: (warning: CaptureWarning) => void,
+  ) {
+    this.options = { ...DEFAULT_REASSEMBLY_OPTIONS, ...options };
+  }
+
+  /** Number of connections currently tracked. */
+  get size(): number {
+    return this.tracked;
+  }
+
+  segment(seg: TcpSegment): void {
+    const hash = segmentHash(seg);
+    let conn = this.lookup(hash, seg);
+    let fromInitiator = conn !== null && isFromInitiator(conn, seg);
+    const isSyn = (seg.flags & (SYN | ACK)) === SYN;
+    if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || seqDiff(seg.seq + 1, conn.halves[0].next) !== 0)) {
+      // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
+      if (!conn.ended) this.endConnection(conn);
+      this.remove(conn);
+      conn = null;
+    }
+    if (conn === null) {
+      conn = this.open(hash, seg);
+      fromInitiator = isFromInitiator(conn, seg);
+    } else if (conn.ended) {
+      return; // a straggler after RST or both FINs: nothing left to deliver
+    }
+    const direction: Direction = fromInitiator ? 0 : 1;
+    const info = conn.info;
+    info.lastFrame = seg.frame;
+    info.lastTime = seg.time;
+    info.packets[direction]++;
+    info.bytes[direction] += seg.payloadLength + seg.missingPayload;
+
+    const half = conn.halves[direction];
+    const peer = conn.halves[1 - direction]!;
+    if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
+      if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
+    }
+    if ((seg.flags & SYN) !== 0) {
+      if (half.next < 0) half.next = (seg.seq + 1) >>> 0;
+    } else if (half.next < 0 && (seg.payloadLength + seg.missingPayload > 0 || (seg.flags & FIN) !== 0)) {
+      half.next = seg.seq;
+    }
+    if ((seg.flags & RST) !== 0) {
+      this.recordClose(conn, direction, 'rst', seg.frame, seg.time);
+      this.endConnection(conn);
+      return;
+    }
+    const length = seg.payloadLength + seg.missingPayload;
+    const dataSeq = (seg.flags & SYN) !== 0 ? (seg.seq + 1) >>> 0 : seg.seq;
+    if ((seg.flags & FIN) !== 0 && half.finSeq < 0) half.finSeq = (dataSeq + length) >>> 0;
+    if (length > 0 && half.next >= 0) {
+      this.accept(conn, direction, dataSeq, seg.bytes.subarray(seg.payloadOffset, seg.payloadOffset + seg.payloadLength), seg.missingPayload, seg.frame, seg.time);
+    }
+    // The peer acknowledged bytes the capture never showed, while later bytes wait: the hole will not be filled.
+    if (peer.pending.length > 0 && peer.ackedByPeer >= 0 && seqDiff(peer.ackedByPeer, peer.next) > 0) {
+      this.fillHoles(conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time);
+    }
+    this.checkFin(conn, direction, seg.frame, seg.time);
+    if (conn.halves[0].closed && conn.halves[1].closed) this.endConnection(conn);
+    if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
+  }
+
+  /** Ends every connection still open (the capture is over). */
+  finish(): void {
+    for (const bucket of this.table.values()) {
+      for (const conn of bucket) if (!conn.ended) this.endConnection(conn);
+    }
+    this.table.clear();
+    this.tracked = 0;
+  }
+
+  private lookup(hash: number, seg: TcpSegment): Connection | null {
+    const bucket = this.table.get(hash);
+    if (bucket === undefined) return null;
+    for (let i = bucket.length - 1; i >= 0; i--) {
+      const conn = bucket[i]!;
+      if (matches(conn, seg)) return conn;
+    }
+    return null;
+  }
+
+  private open(hash: number, seg: TcpSegment): Connection {
+    if (this.tracked >= this.options.maxConnections) this.evictOldest(seg.time);
+    const addressLength = seg.ipVersion === 4 ? 4 : 16;
+    // Who opened it: the SYN sender; the SYN-ACK's receiver; else the side with the higher (ephemeral) port.
+    const sawSyn = (seg.flags & (SYN | ACK)) === SYN;
+    let senderIsInitiator: boolean;
+    if ((seg.flags & SYN) !== 0) senderIsInitiator = (seg.flags & ACK) === 0;
+    else senderIsInitiator = seg.srcPort >= seg.dstPort;
+    const addresses = new Uint8Array(addressLength * 2);
+    const srcAddr = seg.bytes.subarray(seg.srcAddrOffset, seg.srcAddrOffset + addressLength);
+    const dstAddr = seg.bytes.subarray(seg.dstAddrOffset, seg.dstAddrOffset + addressLength);
+    addresses.set(senderIsInitiator ? srcAddr : dstAddr, 0);
+    addresses.set(senderIsInitiator ? dstAddr : srcAddr, addressLength);
+    const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
+    const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
+    const initiator: Endpoint = { ip: formatAddress(addresses, 0, seg.ipVersion), port: initiatorPort };
+    const responder: Endpoint = { ip: formatAddress(addresses, addressLength, seg.ipVersion), port: responderPort };
+    const info: TcpConnectionInfo = {
+      id: this.nextId++,
+      initiator,
+      responder,
+      sawSyn,
+      firstFrame: seg.frame,
+      firstTime: seg.time,
+      lastFrame: seg.frame,
+      lastTime: seg.time,
+      firstClose: null,
+      bytes: [0, 0],
+      packets: [0, 0],
+    };
+    const conn: Connection = {
+      hash,
+      ipVersion: seg.ipVersion,
+      addresses,
+      initiatorPort,
+      responderPort,
+      info,
+      handler: null,
+      halves: [newHalf(), newHalf()],
+      ended: false,
+    };
+    const control: StreamControl = {
+      ignore: (direction) => {
+        const half = conn.halves[direction];
+        half.ignored = true;
+        half.pending = [];
+        half.pendingBytes = 0;
+      },
+    };
+    this.stats.connections++;
+    if (!sawSyn) this.stats.withoutSyn++;
+    let bucket = this.table.get(hash);
+    if (bucket === undefined) this.table.set(hash, (bucket = []));
+    bucket.push(conn);
+    this.tracked++;
+    conn.handler = this.consumer.open(info, control);
+    if (conn.handler === null) {
+      control.ignore(0);
+      control.ignore(1);
+    }
+    return conn;
+  }
+
+  /** Takes `length` bytes starting at `seq` (the last `missing` of them not captured). */
+  private accept(conn: Connection, direction: Direction, seq: number, data: Uint8Array, missing: number, frame: number, time: number): void {
+    const half = conn.halves[direction];
+    const offset = seqDiff(seq, half.next);
+    const length = data.length + missing;
+    if (offset <= 0) {
+      if (offset + length <= 0) {
+        this.stats.retransmitted++;
+        return;
+      }
+      if (offset < 0) this.stats.retransmitted++;
+      this.deliver(conn, direction, data, missing, -offset, frame, time);
+      this.drain(conn, direction);
+      return;
+    }
+    this.stats.outOfOrder++;
+    if (half.ignored) {
+      // Nothing is kept for an ignored direction: the hole is jumped over at once, only positions matter.
+      this.stats.ignoredBytes += offset;
+      half.next = (half.next + offset) >>> 0;
+      this.deliver(conn, direction, data, missing, 0, frame, time);
+      return;
+    }
+    if (half.pending.length >= this.options.maxPendingSegments || half.pendingBytes + data.length > this.options.maxPendingBytes) {
+      this.warnOnce(conn, 'reassembly-limit', `more than ${this.options.maxPendingBytes} out-of-order bytes waiting in one direction; the missing bytes are treated as lost`, frame);
+      this.fillHoles(conn, direction, half.pending.length > 0 ? endOf(half.pending[half.pending.length - 1]!) : seq, frame, time);
+      if (seqDiff(seq, half.next) > 0) this.gapTo(conn, direction, seq, frame, time);
+      this.accept(conn, direction, seq, data, missing, frame, time);
+      return;
+    }
+    const segment: PendingSegment = { seq, data: data.slice(), missing, frame, time };
+    let i = half.pending.length;
+    while (i > 0 && seqDiff(half.pending[i - 1]!.seq, seq) > 0) i--;
+    half.pending.splice(i, 0, segment);
+    half.pendingBytes += data.length;
+  }
+
+  /** Hands bytes to the handler, skipping the first `skip` (already delivered); a cut tail becomes a gap. */
+  private deliver(conn: Connection, direction: Direction, data: Uint8Array, missing: number, skip: number, frame: number, time: number): void {
+    const half = conn.halves[direction];
+    const capturedPart = Math.max(0, data.length - skip);
+    const missingPart = Math.min(missing, data.length + missing - skip);
+    if (capturedPart > 0) {
+      if (half.ignored) this.stats.ignoredBytes += capturedPart;
+      else conn.handler?.data(direction, skip > 0 ? data.subarray(skip) : data, frame, time);
+    }
+    if (missingPart > 0) this.reportGap(conn, direction, missingPart, frame, time);
+    half.next = (half.next + capturedPart + missingPart) >>> 0;
+  }
+
+  private drain(conn: Connection, direction: Direction): void {
+    const half = conn.halves[direction];
+    while (half.pending.length > 0) {
+      const first = half.pending[0]!;
+      if (seqDiff(first.seq, half.next) > 0) break;
+      half.pending.shift();
+      half.pendingBytes -= first.data.length;
+      const skip = -seqDiff(first.seq, half.next);
+      if (skip >= first.data.length + first.missing) {
+        this.stats.retransmitted++;
+        continue;
+      }
+      this.deliver(conn, direction, first.data, first.missing, skip, first.frame, first.time);
+    }
+  }
+
+  /** Declares everything missing up to `until` lost, delivering the waiting segments in between. */
+  private fillHoles(conn: Connection, direction: Direction, until: number, frame: number, time: number): void {
+    const half = conn.halves[direction];
+    while (half.pending.length > 0 && seqDiff(half.pending[0]!.seq, until) < 0) {
+      const first = half.pending[0]!;
+      if (seqDiff(first.seq, half.next) > 0) this.gapTo(conn, direction, first.seq, first.frame, first.time);
+      this.drain(conn, direction);
+    }
+    if (half.pending.length === 0 && seqDiff(until, half.next) > 0 && half.ackedByPeer >= 0 && seqDiff(until, half.ackedByPeer) <= 0) {
+      this.gapTo(conn, direction, until, frame, time);
+    }
+  }
+
+  private gapTo(conn: Connection, direction: Direction, seq: number, frame: number, time: number): void {
+    const half = conn.halves[direction];
+    const missing = seqDiff(seq, half.next);
+    if (missing <= 0) return;
+    if (half.ignored) this.stats.ignoredBytes += missing;
+    else this.reportGap(conn, direction, missing, frame, time);
+    half.next = seq >>> 0;
+  }
+
+  private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
+    this.stats.gaps++;
+    this.stats.gapBytes += missing;
+    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time);
+  }
+
+  private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
+    const half = conn.halves[direction];
+    if (half.closed || half.finSeq < 0 || half.next < 0 || seqDiff(half.next, half.finSeq) < 0) return;
+    half.closed = true;
+    this.recordClose(conn, direction, 'fin', frame, time);
+  }
+
+  private recordClose(conn: Connection, direction: Direction, kind: 'fin' | 'rst', frame: number, time: number): void {
+    const event: CloseEvent = { direction, kind, frame, time };
+    if (conn.info.firstClose === null) conn.info.firstClose = event;
+    conn.handler?.close?.(event);
+  }
+
+  /** Delivers what can still be delivered (holes become gaps), then tells the handler the connection is over. */
+  private endConnection(conn: Connection): void {
+    if (conn.ended) return;
+    conn.ended = true;
+    const info = conn.info;
+    for (const direction of [0, 1] as const) {
+      const half = conn.halves[direction];
+      if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), info.lastFrame, info.lastTime);
+      // Bytes the peer acknowledged but the capture never held: lost at the end of the capture.
+      if (half.next >= 0 && half.ackedByPeer >= 0) {
+        const limit = half.finSeq >= 0 && seqDiff(half.ackedByPeer, half.finSeq) > 0 ? half.finSeq : half.ackedByPeer;
+        const missing = seqDiff(limit, half.next);
+        if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, info.lastFrame, info.lastTime);
+      }
+      half.pending = [];
+      half.pendingBytes = 0;
+    }
+    conn.handler?.end(info);
+    conn.handler = null;
+    this.recentlyEnded.push(conn);
+    if (this.recentlyEnded.length > RECENTLY_ENDED_KEPT) {
+      for (const old of this.recentlyEnded.splice(0, RECENTLY_ENDED_KEPT / 2)) this.remove(old);
+    }
+  }
+
+  private remove(conn: Connection): void {
+    const bucket = this.table.get(conn.hash);
+    if (bucket === undefined) return;
+    const i = bucket.indexOf(conn);
+    if (i < 0) return;
+    bucket.splice(i, 1);
+    if (bucket.length === 0) this.table.delete(conn.hash);
+    this.tracked--;
+  }
+
+  /** Ends idle connections and forgets ended ones. */
+  private sweep(now: number): void {
+    this.lastSweepTime = now;
+    const timeout = this.options.idleTimeout;
+    for (const bucket of [...this.table.values()]) {
+      for (const conn of [...bucket]) {
+        if (now - conn.info.lastTime <= timeout) continue;
+        if (!conn.ended) {
+          this.stats.evicted++;
+          this.endConnection(conn);
+        }
+        this.remove(conn);
+      }
+    }
+  }
+
+  /** The table is full: end the least recently active quarter (one sort per many new connections). */
+  private evictOldest(now: number): void {
+    this.sweep(now);
+    if (this.tracked < this.options.maxConnections) return;
+    if (!this.warnedFull) {
+      this.warnedFull = true;
+      this.onWarning?.({
+        code: 'too-many-connections',
+        message: `more than ${this.options.maxConnections} TCP connections open at once; the least recently active are ended early`,
+      });
+    }
+    const all: Connection[] = [];
+    for (const bucket of this.table.values()) all.push(...bucket);
+    all.sort((a, b) => a.info.lastTime - b.info.lastTime || a.info.lastFrame - b.info.lastFrame);
+    const count = Math.max(1, Math.floor(all.length / 4));
+    for (let i = 0; i < count; i++) {
+      const conn = all[i]!;
+      if (!conn.ended) {
+        this.stats.evicted++;
+        this.endConnection(conn);
+      }
+      this.remove(conn);
+    }
+  }
+
+  private warnOnce(conn: Connection, code: string, message: string, frame: number): void {
+    const key = `${code}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.onWarning?.({ code, message: `${message} (first at frame ${frame}, connection ${conn.info.initiator.ip}:${conn.info.initiator.port} → ${conn.info.responder.ip}:${conn.info.responder.port})`, frame });
+  }
+
+  private readonly warned = new Set<string>();
+}
+
+function newHalf(): HalfStream {
+  return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1 };
+}
+
+/** Signed distance a − b in sequence space (RFC 1982 serial arithmetic). */
+export function seqDiff(a: number, b: number): number {
+  return ((a - b) | 0);
+}
+
+function endOf(segment: PendingSegment): number {
+  return (segment.seq + segment.data.length + segment.missing) >>> 0;
+}
+
+/** The same value whichever direction the segment travels, computed without allocating. */
+function segmentHash(seg: TcpSegment): number {
+  const length = seg.ipVersion === 4 ? 4 : 16;
+  const bytes = seg.bytes;
+  let a = seg.srcPort * 0x9e3779b1;
+  let b = seg.dstPort * 0x9e3779b1;
+  for (let i = 0; i < length; i++) {
+    a = Math.imul(a ^ bytes[seg.srcAddrOffset + i]!, 0x01000193);
+    b = Math.imul(b ^ bytes[seg.dstAddrOffset + i]!, 0x01000193);
+  }
+  return ((a ^ b) + Math.imul(a, b)) | 0;
+}
+
+function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[offset + i] !== addresses[at + i]) return false;
+  return true;
+}
+
+function isFromInitiator(conn: Connection, seg: TcpSegment): boolean {
+  const length = conn.ipVersion === 4 ? 4 : 16;
+  return seg.srcPort === conn.initiatorPort && seg.dstPort === conn.responderPort && sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 0, length) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, length, length);
+}
+
+function matches(conn: Connection, seg: TcpSegment): boolean {
+  if (conn.ipVersion !== seg.ipVersion) return false;
+  const length = conn.ipVersion === 4 ? 4 : 16;
+  if (isFromInitiator(conn, seg)) return true;
+  return seg.srcPort === conn.responderPort && seg.dstPort === conn.initiatorPort && sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, length, length) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 0, length);
+}
