@@ -150,7 +150,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
   const encryptedExtensions = findMessage(conn, 'server', 'EncryptedExtensions');
   const firstClose = conn.tcp.firstClose;
   const closedBy: Side | null = firstClose === null ? null : firstClose.direction === conn.clientDirection ? 'client' : 'server';
-  const fingerprint = hello ? ja4(hello) : null;
+  const fingerprint = hello ? ja4(hello, 't', { alpnRule: 'reference' }) : null;
   const encryptedHandshake = conn.events.some((e) => e.kind === 'encrypted-record' && !e.probableFinished);
   return {
     index,
@@ -162,6 +162,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     startTime: isoTime(conn.tcp.firstTime),
     endTime: isoTime(conn.tcp.lastTime),
     sni: hello?.serverNames?.[0] ?? null,
+    upgradedFrom: conn.upgradedFrom,
     version: serverHello ? protocolVersionName(serverHello.effectiveVersion) : null,
     offeredVersions: hello ? (hello.supportedVersions ?? [hello.legacyVersion]).filter((v) => !isGrease(v)).map(protocolVersionName) : [],
     cipherSuite: serverHello ? serverHello.cipherSuiteName : null,

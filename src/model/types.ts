@@ -89,6 +89,12 @@ export interface ConnectionReport {
   startTime: string;
   endTime: string;
   sni: string | null;
+  /**
+   * The protocol whose plaintext preceded TLS on this connection: 'smtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp',
+   * 'postgres', 'mysql' (STARTTLS and the like), 'socks4', 'socks5', 'http-connect' (proxies), 'unknown'; null
+   * for direct TLS.
+   */
+  upgradedFrom: string | null;
   /** 'TLS 1.2', 'TLS 1.3', … or null when not negotiated. */
   version: string | null;
   offeredVersions: string[];

@@ -9,6 +9,7 @@ import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
+import { identifyUpgrade, PlaintextPreamble, type UpgradeProtocol } from './preamble.js';
 import { TLS_1_3 } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
@@ -16,6 +17,8 @@ const MAX_LOGGED_ENCRYPTED_RECORDS = 12;
 /** Largest SSLv2-compatible ClientHello kept (its 15-bit length allows 32 KiB). */
 const MAX_SSL2_HELLO = 32 * 1024;
 const GCM_TAG_LENGTH = 16;
+/** Gaps listed per connection (a lossy capture can have thousands; the first ones tell the story). */
+const MAX_GAPS_KEPT = 64;
 
 export type Detection = 'pending' | 'tls' | 'not-tls';
 
@@ -39,6 +42,8 @@ export interface TlsConnection {
   applicationRecords: { client: number; server: number };
   /** Frames whose packets the snaplen cut, and lost-bytes gaps: capture quality. */
   gaps: Array<{ side: Side; frame: number; missing: number; inHandshake: boolean }>;
+  /** The protocol whose plaintext came before TLS (STARTTLS, SOCKS, CONNECT), or null for direct TLS. */
+  upgradedFrom: UpgradeProtocol | null;
 }
 
 interface SideState {
@@ -66,6 +71,9 @@ export class TlsConnectionTracker implements StreamHandler {
   private readonly sides: [SideState, SideState];
   private tls13Keys: Tls13Keys | null = null;
   private handshakeOver = false;
+  /** Set while the connection starts with another protocol's plaintext. */
+  private preamble: PlaintextPreamble | null = null;
+  private readonly tlsStarted: [boolean, boolean] = [false, false];
 
   constructor(
     info: TcpConnectionInfo,
@@ -87,6 +95,7 @@ export class TlsConnectionTracker implements StreamHandler {
       applicationBytes: { client: 0, server: 0 },
       applicationRecords: { client: 0, server: 0 },
       gaps: [],
+      upgradedFrom: null,
     };
     this.sides = [this.newSide('client'), this.newSide('server')];
   }
@@ -95,16 +104,21 @@ export class TlsConnectionTracker implements StreamHandler {
     const conn = this.connection;
     if (conn.detection === 'not-tls') return;
     if (conn.detection === 'pending') {
-      const kind = classifyFirstBytes(data);
+      const kind = this.preamble === null ? classifyFirstBytes(data) : 'other';
       if (kind === 'other') {
-        conn.detection = 'not-tls';
-        this.control.ignore(0);
-        this.control.ignore(1);
+        this.scanPreamble(direction, data, frame, time);
         return;
       }
       conn.detection = 'tls';
       conn.clientDirection = clientDirectionFrom(kind, data, direction);
       if (kind === 'ssl2') this.sideFor(direction).ssl2 = new Uint8Array(0);
+    } else if (this.preamble !== null && !this.tlsStarted[direction]) {
+      // The other side of an upgraded connection: its bytes are TLS from its first record after the upgrade.
+      const start = classifyFirstBytes(data) === 'tls' ? { carry: new Uint8Array(0), data, offset: 0 } : this.preamble.push(direction, data);
+      if (start === null) return;
+      this.tlsStarted[direction] = true;
+      if (start.carry.length > 0) this.sideFor(direction).records?.push(start.carry, frame, time);
+      data = start.data.subarray(start.offset);
     }
     const state = this.sideFor(direction);
     if (state.ssl2 !== null) {
@@ -114,10 +128,35 @@ export class TlsConnectionTracker implements StreamHandler {
     state.records?.push(data, frame, time);
   }
 
+  /** Looks for TLS after another protocol's plaintext (STARTTLS, SOCKS, CONNECT); gives up after a bounded scan. */
+  private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number): void {
+    const conn = this.connection;
+    this.preamble ??= new PlaintextPreamble();
+    const start = this.preamble.push(direction, data);
+    if (start === null) {
+      if (this.preamble.exhausted) {
+        conn.detection = 'not-tls';
+        this.preamble = null;
+        this.control.ignore(0);
+        this.control.ignore(1);
+      }
+      return;
+    }
+    conn.detection = 'tls';
+    conn.clientDirection = start.messageType === 1 ? direction : ((1 - direction) as Direction);
+    const clientPrefix = this.preamble.prefix(conn.clientDirection);
+    const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
+    conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    this.tlsStarted[direction] = true;
+    const records = this.sideFor(direction).records;
+    if (start.carry.length > 0) records?.push(start.carry, frame, time);
+    records?.push(start.data.subarray(start.offset), frame, time);
+  }
+
   gap(direction: Direction, missing: number, frame: number, time: number): void {
     const state = this.sideFor(direction);
     const inHandshake = !this.handshakeOver;
-    this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
+    if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
     if (this.connection.detection !== 'tls') return;
     this.connection.events.push({ kind: 'gap', side: state.side, frame, time, missing, inHandshake });
     state.records?.gap(missing, frame, time);

@@ -1,0 +1,139 @@
+import type { Direction } from '../tcp/types.js';
+import { ContentType, MAX_RECORD_LENGTH } from './record/types.js';
+
+/** Plaintext bytes scanned per direction for the start of TLS before the connection is declared not TLS. */
+export const MAX_PREAMBLE_SCAN = 64 * 1024;
+/** Plaintext bytes kept per direction to name the protocol that preceded TLS. */
+export const PREAMBLE_KEPT = 512;
+
+const HANDSHAKE_CLIENT_HELLO = 1;
+const HANDSHAKE_SERVER_HELLO = 2;
+/** Record header (5 bytes) plus the handshake message type. */
+const PROBE_LENGTH = 6;
+
+export interface TlsStart {
+  /** Where TLS begins: `carry` bytes from earlier chunks, then `data` from `offset`. */
+  carry: Uint8Array;
+  data: Uint8Array;
+  offset: number;
+  /** The handshake message that opens TLS in this direction: 1 ClientHello, 2 ServerHello. */
+  messageType: number;
+}
+
+/**
+ * Finds where TLS starts in a connection that began with another protocol (STARTTLS, SOCKS, an HTTP CONNECT
+ * proxy …): the first TLS record carrying a ClientHello or ServerHello. Only a bounded prefix of each direction
+ * is scanned and kept, so a plain-text connection costs a fixed amount of work.
+ */
+export class PlaintextPreamble {
+  private readonly scanned: [number, number] = [0, 0];
+  private readonly tails: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+  private readonly kept: [Uint8Array, Uint8Array] = [new Uint8Array(PREAMBLE_KEPT), new Uint8Array(PREAMBLE_KEPT)];
+  private readonly keptLength: [number, number] = [0, 0];
+
+  /** True once both directions were scanned up to the limit without finding TLS. */
+  get exhausted(): boolean {
+    return this.scanned[0] >= MAX_PREAMBLE_SCAN && this.scanned[1] >= MAX_PREAMBLE_SCAN;
+  }
+
+  /** The first plaintext bytes of a direction (at most PREAMBLE_KEPT). */
+  prefix(direction: Direction): Uint8Array {
+    return this.kept[direction].subarray(0, this.keptLength[direction]);
+  }
+
+  /** Scans a chunk; returns where TLS starts in it, or null (the chunk is plaintext, or the limit was reached). */
+  push(direction: Direction, data: Uint8Array): TlsStart | null {
+    if (this.scanned[direction] >= MAX_PREAMBLE_SCAN) return null;
+    const tail = this.tails[direction];
+    if (tail.length > 0) {
+      const joined = new Uint8Array(tail.length + Math.min(data.length, PROBE_LENGTH));
+      joined.set(tail);
+      joined.set(data.subarray(0, joined.length - tail.length), tail.length);
+      for (let i = 0; i < tail.length; i++) {
+        if (joined.length - i < PROBE_LENGTH) break;
+        const type = helloRecordAt(joined, i);
+        if (type !== 0) return { carry: tail.slice(i), data, offset: 0, messageType: type };
+      }
+    }
+    const limit = Math.min(data.length, MAX_PREAMBLE_SCAN - this.scanned[direction]);
+    for (let i = 0; i + PROBE_LENGTH <= limit; i++) {
+      if (data[i] !== ContentType.handshake) continue;
+      const type = helloRecordAt(data, i);
+      if (type !== 0) {
+        this.keep(direction, data.subarray(0, i));
+        return { carry: new Uint8Array(0), data, offset: i, messageType: type };
+      }
+    }
+    this.keep(direction, data.subarray(0, limit));
+    this.scanned[direction] += limit;
+    // A header may straddle this chunk and the next: keep the last few bytes seen.
+    const keepLength = Math.min(PROBE_LENGTH - 1, tail.length + limit);
+    const joinedTail = new Uint8Array(keepLength);
+    const fromData = Math.min(limit, keepLength);
+    const fromTail = keepLength - fromData;
+    joinedTail.set(tail.subarray(tail.length - fromTail));
+    joinedTail.set(data.subarray(limit - fromData, limit), fromTail);
+    this.tails[direction] = joinedTail;
+    return null;
+  }
+
+  private keep(direction: Direction, bytes: Uint8Array): void {
+    const room = PREAMBLE_KEPT - this.keptLength[direction];
+    if (room <= 0) return;
+    const take = Math.min(room, bytes.length);
+    this.kept[direction].set(bytes.subarray(0, take), this.keptLength[direction]);
+    this.keptLength[direction] += take;
+  }
+}
+
+/** 1 or 2 when a TLS handshake record starting with a ClientHello / ServerHello begins at `at`, else 0. */
+function helloRecordAt(bytes: Uint8Array, at: number): number {
+  if (bytes[at] !== ContentType.handshake || bytes[at + 1] !== 3 || bytes[at + 2]! > 4) return 0;
+  const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+  if (length < 4 || length > MAX_RECORD_LENGTH) return 0;
+  const type = bytes[at + 5]!;
+  return type === HANDSHAKE_CLIENT_HELLO || type === HANDSHAKE_SERVER_HELLO ? type : 0;
+}
+
+/** Protocols recognised before TLS, as named in the JSON output (`upgradedFrom`). */
+export type UpgradeProtocol =
+  | 'smtp'
+  | 'imap'
+  | 'pop3'
+  | 'ftp'
+  | 'ldap'
+  | 'xmpp'
+  | 'postgres'
+  | 'mysql'
+  | 'socks4'
+  | 'socks5'
+  | 'http-connect'
+  | 'unknown';
+
+const LDAP_START_TLS_OID = '1.3.6.1.4.1.1466.20037';
+const POSTGRES_SSL_REQUEST = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+
+/** Names the protocol whose plaintext preceded TLS, from the first bytes each side sent. */
+export function identifyUpgrade(client: Uint8Array, server: Uint8Array): UpgradeProtocol {
+  const clientText = latin1(client).toUpperCase();
+  const serverText = latin1(server);
+  if (POSTGRES_SSL_REQUEST.every((b, i) => client[i] === b)) return 'postgres';
+  if (client[0] === 0x05 && client.length >= 3 && client[1]! >= 1 && client[1]! <= 16) return 'socks5';
+  if (client[0] === 0x04 && (client[1] === 0x01 || client[1] === 0x02)) return 'socks4';
+  if (clientText.startsWith('CONNECT ')) return 'http-connect';
+  if (latin1(client).includes(LDAP_START_TLS_OID)) return 'ldap';
+  if (/<starttls[\s/>]/i.test(latin1(client)) || serverText.includes('<proceed')) return 'xmpp';
+  if (/^220[ -]/.test(serverText) && /(^|\n)(EHLO|HELO)\b/.test(clientText) && clientText.includes('STARTTLS')) return 'smtp';
+  if (clientText.includes('AUTH TLS') || clientText.includes('AUTH SSL')) return 'ftp';
+  if (serverText.startsWith('* OK') || /^\S+ STARTTLS/m.test(clientText)) return 'imap';
+  if (serverText.startsWith('+OK') && /(^|\n)STLS\b/.test(clientText)) return 'pop3';
+  // MySQL: the server speaks first with a protocol-10 handshake packet; the client answers with an SSL request.
+  if (server.length > 5 && server[3] === 0 && server[4] === 0x0a) return 'mysql';
+  return 'unknown';
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
