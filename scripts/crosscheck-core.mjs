@@ -1,0 +1,186 @@
+// The comparison behind `npm run crosscheck` (scripts/crosscheck.mjs) and test/corpus/crosscheck.test.ts:
+// tlsdiag's facts against Wireshark's dissectors for one capture. `lib` brings tlsdiag's functions (from dist/
+// for the script, from src/ for the test): { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName }.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DEFAULT_FOLDERS = ['captures/mtls', 'captures/server', 'captures/tcp', 'captures/starttls'];
+
+export function tsharkAvailable() {
+  return spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Every .pcap / .pcapng / .pcap.gz under the given paths. */
+export function listCaptures(paths, root) {
+  const out = [];
+  for (const path of paths) {
+    const full = join(root, path);
+    if (!existsSync(full)) continue;
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) {
+        if (/\.(pcap|pcapng)(\.gz)?$/.test(name)) out.push(join(full, name));
+      }
+    } else out.push(full);
+  }
+  return out;
+}
+
+function keyLogFor(capture) {
+  const candidate = capture.replace(/\.(pcap|pcapng)(\.gz)?$/, '.keys.log');
+  return existsSync(candidate) ? candidate : null;
+}
+
+/** Walks tshark's JSON tree and collects handshake messages and alerts per TCP stream. */
+function tsharkFacts(capture, keyLog) {
+  const args = ['-r', capture, '-T', 'json', '--no-duplicate-keys', '-x', '-Y', 'tls'];
+  if (keyLog) args.push('-o', `tls.keylog_file:${keyLog}`);
+  const text = execFileSync('tshark', args, { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+  const packets = text.trim() === '' ? [] : JSON.parse(text);
+  const facts = [];
+  for (const packet of packets) {
+    const layers = packet._source.layers;
+    const frame = Number(first(layers.frame['frame.number']));
+    const ip = layers.ip ?? layers.ipv6;
+    const src = first(ip['ip.src'] ?? ip['ipv6.src']);
+    const dst = first(ip['ip.dst'] ?? ip['ipv6.dst']);
+    const tcp = layers.tcp;
+    const fact = { frame, src, dst, srcPort: Number(first(tcp['tcp.srcport'])), dstPort: Number(first(tcp['tcp.dstport'])), messages: [], alerts: [] };
+    visit(layers.tls, (key, value) => {
+      if (key === 'tls.handshake' && value && typeof value === 'object' && 'tls.handshake.type' in value) fact.messages.push(value);
+      if (key === 'tls.alert_message' && value && typeof value === 'object' && 'tls.alert_message.desc' in value) fact.alerts.push(value);
+    });
+    facts.push(fact);
+  }
+  return facts;
+}
+
+function visit(node, fn) {
+  if (Array.isArray(node)) {
+    for (const item of node) visit(item, fn);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (Array.isArray(value) && !key.endsWith('_raw')) for (const item of value) fn(key, item);
+    else fn(key, value);
+    if (!key.endsWith('_raw')) visit(value, fn);
+  }
+}
+
+function first(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function all(node, key) {
+  const out = [];
+  visit(node, (k, v) => {
+    if (k === key) out.push(v);
+  });
+  return out;
+}
+
+/** The hex of each occurrence of a `_raw` field ([hex, offset, length, …], or a list of those). */
+function rawHexes(values) {
+  return values.flatMap((value) => (Array.isArray(value[0]) ? value.map((v) => v[0]) : [value[0]]));
+}
+
+function derLength(length) {
+  if (length < 0x80) return length.toString(16).padStart(2, '0');
+  const bytes = length.toString(16).padStart(length < 0x100 ? 2 : 4, '0');
+  return `${(0x80 + bytes.length / 2).toString(16)}${bytes}`;
+}
+
+function sha256Hex(hex) {
+  return createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
+}
+
+/** tshark's view of one connection, in the shape of ours. */
+function summarise(facts, connection, lib) {
+  const { parseDistinguishedName, protocolVersionName, cipherSuiteName } = lib;
+  const clientIp = connection.client.ip;
+  const clientPort = connection.client.port;
+  const serverPort = connection.server.port;
+  const mine = facts.filter(
+    (f) =>
+      f.frame >= connection.firstFrame &&
+      f.frame <= connection.lastFrame &&
+      ((f.src === clientIp && f.srcPort === clientPort && f.dstPort === serverPort) || (f.dst === clientIp && f.dstPort === clientPort && f.srcPort === serverPort)),
+  );
+  const view = { sni: null, offeredVersions: null, version: null, cipherSuite: null, serverCertificates: null, clientCertificates: null, certificateAuthorities: null, alerts: [] };
+  for (const f of mine) {
+    const fromClient = f.src === clientIp && f.srcPort === clientPort;
+    for (const m of f.messages) {
+      const type = Number(first(m['tls.handshake.type']));
+      if (type === 1 && view.offeredVersions === null) {
+        view.sni = all(m, 'tls.handshake.extensions_server_name')[0] ?? null;
+        const supported = all(m, 'tls.handshake.extensions.supported_version').map(Number);
+        const legacy = Number(first(m['tls.handshake.version']));
+        view.offeredVersions = (supported.length > 0 ? supported : [legacy]).filter((v) => (v & 0x0f0f) !== 0x0a0a).map(protocolVersionName);
+      } else if (type === 2) {
+        const supported = all(m, 'tls.handshake.extensions.supported_version').map(Number);
+        const version = supported.length > 0 ? supported[0] : Number(first(m['tls.handshake.version']));
+        // A HelloRetryRequest is followed by the real ServerHello: keep the last.
+        view.version = protocolVersionName(version);
+        view.cipherSuite = cipherSuiteName(Number(first(m['tls.handshake.ciphersuite'])));
+      } else if (type === 11) {
+        const certificates = rawHexes(all(m, 'tls.handshake.certificate_raw')).map(sha256Hex);
+        const length = Number(first(m['tls.handshake.certificates_length']));
+        const entry = { certificatesLength: length, sha256: certificates };
+        if (fromClient) view.clientCertificates ??= entry;
+        else view.serverCertificates ??= entry;
+      } else if (type === 13 && view.certificateAuthorities === null) {
+        view.certificateAuthorities = rawHexes(all(m, 'tls.handshake.dname_raw')).map((hex) => {
+          // tshark's field covers the RDNSequence's contents, without the SEQUENCE header: put it back.
+          const name = parseDistinguishedName(Buffer.from(`30${derLength(hex.length / 2)}${hex}`, 'hex'));
+          return name.rfc4514;
+        });
+      }
+    }
+    for (const a of f.alerts) {
+      view.alerts.push({ frame: f.frame, from: fromClient ? 'client' : 'server', level: Number(first(a['tls.alert_message.level'])) === 2 ? 'fatal' : 'warning', code: Number(first(a['tls.alert_message.desc'])) });
+    }
+  }
+  return view;
+}
+
+function ours(connection) {
+  const certs = (list) => (list === null ? null : { certificatesLength: list.length === 0 ? 0 : null, sha256: list.map((c) => c.sha256) });
+  return {
+    sni: connection.sni,
+    offeredVersions: connection.offeredVersions.length > 0 ? connection.offeredVersions : null,
+    version: connection.version,
+    cipherSuite: connection.cipherSuite,
+    serverCertificates: certs(connection.serverCertificates),
+    clientCertificates: certs(connection.clientCertificates),
+    certificateAuthorities: connection.certificateRequest ? connection.certificateRequest.certificateAuthorities : null,
+    alerts: connection.alerts.filter((a) => a.description !== null).map((a) => ({ frame: a.frame, from: a.from, level: a.level, code: a.code })),
+  };
+}
+
+/** Differences between our facts and tshark's for one capture, as readable lines. */
+export async function crosscheckCapture(capture, lib) {
+  const keyLog = keyLogFor(capture);
+  const result = await lib.analyze(capture, keyLog ? { keyLogFiles: [keyLog] } : {});
+  const facts = tsharkFacts(capture, keyLog);
+  const differences = [];
+  if (result.connections.length === 0 && facts.some((f) => f.messages.length > 0)) differences.push('tshark sees TLS handshakes, tlsdiag found no TLS connection');
+  for (const connection of result.connections) {
+    const theirs = summarise(facts, connection, lib);
+    const mine = ours(connection);
+    // certificates_length is only compared where it is the fact of interest: an empty Certificate.
+    for (const side of ['serverCertificates', 'clientCertificates']) {
+      if (mine[side] && theirs[side]) {
+        if (mine[side].certificatesLength === null) theirs[side].certificatesLength = null;
+      }
+    }
+    for (const key of Object.keys(mine)) {
+      const a = JSON.stringify(mine[key]);
+      const b = JSON.stringify(theirs[key]);
+      if (a !== b) differences.push(`connection ${connection.index} (frame ${connection.firstFrame}) ${key}: tlsdiag ${a} / tshark ${b}`);
+    }
+  }
+  return { connections: result.connections.length, differences };
+}
+
