@@ -3,33 +3,12 @@
 // for the script, from src/ for the test): { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName }.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { keyLogFor } from './corpus.mjs';
 
-export const DEFAULT_FOLDERS = ['captures/mtls', 'captures/server', 'captures/tcp', 'captures/starttls'];
+export { DEFAULT_FOLDERS, listCaptures } from './corpus.mjs';
 
 export function tsharkAvailable() {
   return spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Every .pcap / .pcapng / .pcap.gz under the given paths. */
-export function listCaptures(paths, root) {
-  const out = [];
-  for (const path of paths) {
-    const full = join(root, path);
-    if (!existsSync(full)) continue;
-    if (statSync(full).isDirectory()) {
-      for (const name of readdirSync(full).sort()) {
-        if (/\.(pcap|pcapng)(\.gz)?$/.test(name)) out.push(join(full, name));
-      }
-    } else out.push(full);
-  }
-  return out;
-}
-
-function keyLogFor(capture) {
-  const candidate = capture.replace(/\.(pcap|pcapng)(\.gz)?$/, '.keys.log');
-  return existsSync(candidate) ? candidate : null;
 }
 
 /** Walks tshark's JSON tree and collects handshake messages and alerts per TCP stream. */
