@@ -1,6 +1,7 @@
 // The comparison behind `npm run crosscheck` (scripts/crosscheck.mjs) and test/corpus/crosscheck.test.ts:
 // tlsdiag's facts against Wireshark's dissectors for one capture. `lib` brings tlsdiag's functions (from dist/
-// for the script, from src/ for the test): { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName }.
+// for the script, from src/ for the test): { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName,
+// HANDSHAKE_TYPE_NAMES }. With a key log, tshark and tlsdiag both decrypt, so the encrypted messages are compared too.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { keyLogFor } from './corpus.mjs';
@@ -77,7 +78,7 @@ function sha256Hex(hex) {
 
 /** tshark's view of one connection, in the shape of ours. */
 function summarise(facts, connection, lib) {
-  const { parseDistinguishedName, protocolVersionName, cipherSuiteName } = lib;
+  const { parseDistinguishedName, protocolVersionName, cipherSuiteName, HANDSHAKE_TYPE_NAMES } = lib;
   const clientIp = connection.client.ip;
   const clientPort = connection.client.port;
   const serverPort = connection.server.port;
@@ -87,11 +88,12 @@ function summarise(facts, connection, lib) {
       f.frame <= connection.lastFrame &&
       ((f.src === clientIp && f.srcPort === clientPort && f.dstPort === serverPort) || (f.dst === clientIp && f.dstPort === clientPort && f.srcPort === serverPort)),
   );
-  const view = { sni: null, offeredVersions: null, version: null, cipherSuite: null, serverCertificates: null, clientCertificates: null, certificateAuthorities: null, alerts: [] };
+  const view = { messages: [], sni: null, offeredVersions: null, version: null, cipherSuite: null, serverCertificates: null, clientCertificates: null, certificateAuthorities: null, alerts: [] };
   for (const f of mine) {
     const fromClient = f.src === clientIp && f.srcPort === clientPort;
     for (const m of f.messages) {
       const type = Number(first(m['tls.handshake.type']));
+      view.messages.push(`${f.frame} ${fromClient ? 'client' : 'server'} ${pascalCase(HANDSHAKE_TYPE_NAMES[type] ?? `type_${type}`)}`);
       if (type === 1 && view.offeredVersions === null) {
         view.sni = all(m, 'tls.handshake.extensions_server_name')[0] ?? null;
         const supported = all(m, 'tls.handshake.extensions.supported_version').map(Number);
@@ -124,9 +126,24 @@ function summarise(facts, connection, lib) {
   return view;
 }
 
-function ours(connection) {
+function pascalCase(snake) {
+  return snake.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
+}
+
+/** Handshake messages in our timeline, named as tshark's types are (a HelloRetryRequest is a ServerHello there). */
+function ourMessages(connection, lib, decrypted) {
+  const handshakeKinds = new Set(Object.values(lib.HANDSHAKE_TYPE_NAMES).map(pascalCase));
+  return connection.timeline
+    .map((event) => ({ ...event, kind: event.kind === 'HelloRetryRequest' ? 'ServerHello' : event.kind }))
+    // Without keys tshark shows an encrypted Finished as "Encrypted Handshake Message"; ours names it by position.
+    .filter((event) => handshakeKinds.has(event.kind) && (decrypted || !event.encrypted))
+    .map((event) => `${event.frame} ${event.from} ${event.kind}`);
+}
+
+function ours(connection, lib, decrypted) {
   const certs = (list) => (list === null ? null : { certificatesLength: list.length === 0 ? 0 : null, sha256: list.map((c) => c.sha256) });
   return {
+    messages: ourMessages(connection, lib, decrypted),
     sni: connection.sni,
     offeredVersions: connection.offeredVersions.length > 0 ? connection.offeredVersions : null,
     version: connection.version,
@@ -147,7 +164,7 @@ export async function crosscheckCapture(capture, lib) {
   if (result.connections.length === 0 && facts.some((f) => f.messages.length > 0)) differences.push('tshark sees TLS handshakes, tlsdiag found no TLS connection');
   for (const connection of result.connections) {
     const theirs = summarise(facts, connection, lib);
-    const mine = ours(connection);
+    const mine = ours(connection, lib, keyLog !== null);
     // certificates_length is only compared where it is the fact of interest: an empty Certificate.
     for (const side of ['serverCertificates', 'clientCertificates']) {
       if (mine[side] && theirs[side]) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Cross-checks tlsdiag's facts against Wireshark's dissectors for every capture of the corpus:
-// SNI, offered and negotiated versions, cipher suite, certificates (by SHA-256 of the DER tshark extracted),
+// the handshake messages (frame, side, type, decrypted ones too), SNI, offered and negotiated versions, cipher suite, certificates (by SHA-256 of the DER tshark extracted),
 // certificates_length (0 for an empty client Certificate), the acceptable CA names of CertificateRequest
 // (tshark's DER, rendered by our RFC 4514 code) and alerts (frame, level, code). Uses the key log beside a
 // capture when there is one, for both tools.
@@ -18,6 +18,7 @@ const lib = {
   ...(await import(join(root, 'dist', 'x509', 'index.js'))),
   ...(await import(join(root, 'dist', 'tls', 'registry', 'protocol-versions.js'))),
   ...(await import(join(root, 'dist', 'tls', 'registry', 'names.js'))),
+  ...(await import(join(root, 'dist', 'tls', 'registry', 'handshake-types.js'))),
 };
 
 async function main(argv) {
