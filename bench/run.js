@@ -1,0 +1,172 @@
+// npm run bench [-- --size 300M] [--no-tshark] [--no-build] [--rows a,b] [--scale]
+// Builds tlsdiag, builds the bench captures (bench/data/, git-ignored), then measures each row in its own child
+// process and prints the table with the goals of issues 2 and 7.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { dirname, join, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildAll, buildCapture, corpusSources, parseSize, DATA_DIR } from './build-data.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const DEFAULT_SIZE = '1G';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const sizeText = value('--size', DEFAULT_SIZE);
+const size = parseSize(sizeText);
+const useTshark = !flag('--no-tshark') && spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+
+if (!flag('--no-build')) {
+  process.stderr.write('bench: building dist/ (tsc -p tsconfig.build.json) …\n');
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+const files = buildAll(size);
+
+function measure(kind, inputs, env = {}) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(here, 'row.js'), kind, ...inputs], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = r.stdout.trim().split('\n').pop();
+  if (r.status !== 0 || !line) throw new Error(`row ${kind} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+/** tshark's handshake listing, timed from outside; peak RSS from GNU time's report when available. */
+function measureTshark(file) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'tshark', '-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'frame.number', '-e', 'tls.handshake.type'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const rss = Number((r.stderr ?? '').trim().split('\n').pop());
+  return { kind: 'tshark', ms, bytes: statBytes(file), packets: null, maxRssKiB: Number.isFinite(rss) ? rss : null };
+}
+
+function statBytes(file) {
+  return Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).trim());
+}
+
+const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,tshark').split(',');
+const results = {};
+for (const [label, file] of [
+  ['handshake-heavy', files.handshake],
+  ['bulk-heavy', files.bulk],
+  ['mixed', files.mixed],
+]) {
+  results[label] = { file, rows: {} };
+  for (const kind of ['plain-read', 'pcap-parser', 'reader', 'reader-tcp', 'full']) {
+    if (!rowsWanted.includes(kind)) continue;
+    if (label === 'mixed' && kind === 'full' && !rowsWanted.includes('full-mixed')) continue;
+    process.stderr.write(`bench: ${label} ${kind} …\n`);
+    results[label].rows[kind] = measure(kind, [file]);
+  }
+  if (useTshark && rowsWanted.includes('tshark') && label !== 'mixed') {
+    process.stderr.write(`bench: ${label} tshark … (slow)\n`);
+    results[label].rows.tshark = measureTshark(file);
+  }
+}
+const packetsOf = (label) => results[label].rows.reader?.packets ?? results[label].rows['reader-tcp']?.packets ?? null;
+
+// Many files on all cores: the handshake-heavy file split into one capture per part, analysed sequentially and
+// with worker threads.
+let parallel = null;
+if (rowsWanted.includes('workers')) {
+  const cores = availableParallelism();
+  const parts = [];
+  const corpus = corpusSources();
+  const partBytes = Math.round(Math.min(size, 300 * 1024 * 1024) / 4);
+  for (let i = 0; i < 4; i++) {
+    const path = join(DATA_DIR, `part-${i}-${Math.round(partBytes / 1024 / 1024)}M.pcap`);
+    buildCapture(path, corpus, partBytes, { copyOffset: i * 100_000 });
+    parts.push(path);
+  }
+  process.stderr.write(`bench: ${parts.length} files, 1 thread …\n`);
+  const one = measure('full', parts, { TLSDIAG_BENCH_WORKERS: '1' });
+  process.stderr.write(`bench: ${parts.length} files, ${cores} worker threads …\n`);
+  const many = measure('full', parts, { TLSDIAG_BENCH_WORKERS: String(cores) });
+  parallel = { cores, parts: parts.map((p) => basename(p)), one, many, speedup: one.ms / many.ms };
+}
+
+// Peak RSS against file size: the full pipeline on the handshake-heavy capture at size and at 10× (streamed
+// from a generator through standard input, so no 10× file is written).
+let scale = null;
+if (flag('--scale')) {
+  process.stderr.write('bench: 10× handshake-heavy through stdin …\n');
+  const r = spawnSync('sh', ['-c', `node ${join(here, 'stream-data.js')} handshake ${size * 10} | node --max-old-space-size=4096 ${join(here, 'row.js')} full -`], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = r.stdout.trim().split('\n').pop();
+  scale = line ? JSON.parse(line) : { error: r.stderr.slice(-1000) };
+}
+
+// ---- report ----
+const MB = 1e6;
+const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const lines = [];
+lines.push(`tlsdiag bench — size ${sizeText} (default ${DEFAULT_SIZE}; --size 300M for a quick run), node ${process.version}, ${availableParallelism()} cores`);
+for (const [label, { file, rows }] of Object.entries(results)) {
+  const packets = packetsOf(label);
+  lines.push('');
+  lines.push(`${label}: ${basename(file)}, ${fmt(statBytes(file) / MB)} MB, ${fmt(packets)} packets`);
+  lines.push(`  ${'row'.padEnd(14)} ${'wall s'.padStart(8)} ${'MB/s'.padStart(8)} ${'k pkts/s'.padStart(9)} ${'RSS MB'.padStart(7)} ${'× tshark'.padStart(9)}`);
+  const tshark = rows.tshark;
+  for (const [kind, r] of Object.entries(rows)) {
+    const s = r.ms / 1000;
+    const ratio = tshark && kind !== 'tshark' ? tshark.ms / r.ms : null;
+    const pk = r.packets ?? (kind === 'plain-read' || kind === 'tshark' ? packets : null);
+    lines.push(
+      `  ${kind.padEnd(14)} ${fmt(s, 2).padStart(8)} ${fmt(r.bytes / MB / s).padStart(8)} ${fmt(pk === null ? null : pk / s / 1000).padStart(9)} ${fmt(r.maxRssKiB === null ? null : (r.maxRssKiB * 1024) / MB).padStart(7)} ${fmt(ratio, 1).padStart(9)}`,
+    );
+  }
+}
+if (parallel) {
+  lines.push('');
+  lines.push(`many files: ${parallel.parts.length} captures of the handshake-heavy kind, full pipeline`);
+  lines.push(`  1 thread ${fmt(parallel.one.ms / 1000, 2)} s, ${parallel.cores} worker threads ${fmt(parallel.many.ms / 1000, 2)} s: speed-up ${fmt(parallel.speedup, 2)}×`);
+}
+if (scale) {
+  lines.push('');
+  lines.push(scale.error ? `10× size: failed: ${scale.error}` : `10× size via stdin (full pipeline, handshake-heavy): ${fmt(scale.ms / 1000, 1)} s, ${fmt(scale.packets)} packets, peak RSS ${fmt((scale.maxRssKiB * 1024) / MB)} MB`);
+}
+
+// ---- goals ----
+const goal = (text, ok) => lines.push(`  ${ok === null ? 'n/a    ' : ok ? 'met    ' : 'NOT MET'}  ${text}`);
+const rate = (label, kind) => {
+  const r = results[label]?.rows[kind];
+  return r ? { mbs: r.bytes / MB / (r.ms / 1000), pps: (r.packets ?? packetsOf(label)) / (r.ms / 1000), rss: (r.maxRssKiB * 1024) / MB, r } : null;
+};
+lines.push('');
+lines.push('goals');
+const mixedTcp = rate('mixed', 'reader-tcp');
+goal(`issue 2: reader + TCP ≥ 1.2 M pkts/s on the mixed capture: ${mixedTcp ? fmt(mixedTcp.pps / 1e6, 2) + ' M' : '—'}`, mixedTcp ? mixedTcp.pps >= 1.2e6 : null);
+goal(`issue 2: reader + TCP peak RSS < 150 MB: ${mixedTcp ? fmt(mixedTcp.rss) + ' MB' : '—'}`, mixedTcp ? mixedTcp.rss < 150 : null);
+for (const label of ['handshake-heavy', 'bulk-heavy']) {
+  const f = rate(label, 'full');
+  const t = results[label]?.rows.tshark;
+  goal(`issue 7: full ≥ 20× tshark on ${label}: ${f && t ? fmt(t.ms / f.r.ms, 1) + '×' : 'tshark not run'}`, f && t ? t.ms / f.r.ms >= 20 : null);
+}
+const bulk = rate('bulk-heavy', 'full');
+goal(`issue 7: full ≥ 1 GB/s on bulk-heavy: ${bulk ? fmt(bulk.mbs) + ' MB/s' : '—'}`, bulk ? bulk.mbs >= 1000 : null);
+const hs = rate('handshake-heavy', 'full');
+goal(`issue 7: full ≥ 500 k pkts/s on handshake-heavy: ${hs ? fmt(hs.pps / 1000) + ' k' : '—'}`, hs ? hs.pps >= 500e3 : null);
+for (const label of ['handshake-heavy', 'bulk-heavy']) {
+  const f = rate(label, 'full');
+  goal(`issue 7: full peak RSS < 200 MB on ${label}: ${f ? fmt(f.rss) + ' MB' : '—'}`, f ? f.rss < 200 : null);
+}
+goal(
+  `issue 7: peak RSS unchanged at 10× size: ${scale && !scale.error && hs ? `${fmt(hs.rss)} → ${fmt((scale.maxRssKiB * 1024) / MB)} MB` : 'run with --scale'}`,
+  scale && !scale.error && hs ? (scale.maxRssKiB * 1024) / MB < Math.max(200, hs.rss * 1.25) : null,
+);
+goal(`issue 7: ≥ 1.7× with worker threads on several files: ${parallel ? fmt(parallel.speedup, 2) + '×' : 'run with --rows …,workers'}`, parallel ? parallel.speedup >= 1.7 : null);
+process.stdout.write(lines.join('\n') + '\n');
