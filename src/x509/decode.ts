@@ -11,7 +11,6 @@ import {
   CRLDistributionPoints,
   Certificate,
   ExtendedKeyUsage,
-  SubjectAlternativeName,
   SubjectKeyIdentifier,
   type GeneralName,
 } from '@peculiar/asn1-x509';
@@ -22,7 +21,11 @@ import { NameError, parseName, parseNameAt } from './names.js';
 import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
 import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
 
-const CACHE_LIMIT = 2048;
+/**
+ * One decoding per distinct certificate: a capture repeats the same chain in every handshake. Bounded, least
+ * recently used first out, so a capture full of distinct (or garbage) certificates cannot grow it without end.
+ */
+export const CERTIFICATE_CACHE_LIMIT = 2048;
 const cache = new Map<string, DecodedCertificate | CertificateDecodeError>();
 
 export function isCertificateDecodeError(x: DecodedCertificate | CertificateDecodeError): x is CertificateDecodeError {
@@ -37,9 +40,14 @@ export function sha256Hex(bytes: Uint8Array): string {
 export function decodeCertificate(der: Uint8Array): DecodedCertificate | CertificateDecodeError {
   const hash = sha256Hex(der);
   const cached = cache.get(hash);
-  if (cached) return cached;
+  if (cached) {
+    // Map keeps insertion order: re-inserting marks the entry as the most recently used.
+    cache.delete(hash);
+    cache.set(hash, cached);
+    return cached;
+  }
   const result = decodeUncached(der, hash);
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  if (cache.size >= CERTIFICATE_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(hash, result);
   return result;
 }
@@ -222,17 +230,52 @@ function generalNameText(name: GeneralName): string {
   return 'X400Name:<unsupported>';
 }
 
-/** IP addresses straight from the SAN DER (OCTET STRING of 4 or 16 bytes), in the SAN order. */
-function sanIpAddresses(extnValue: Uint8Array): string[] {
+const latin1 = new TextDecoder('latin1');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An IA5String of a GeneralName. Bytes above 0x7f are not IA5, yet issuers write UTF-8 there; OpenSSL
+ * prints the bytes as they are (so a UTF-8 terminal shows the intended text): read them as UTF-8 when
+ * they are valid UTF-8, else as Latin-1 so that every byte still shows.
+ */
+function ia5Text(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
+
+/** SAN entries read from the DER, in SAN order: the library's string forms vary by version and by type. */
+function sanEntries(extnValue: Uint8Array): string[] {
   const seq = expectTlv(extnValue, 0, DerTag.sequence, 'GeneralNames');
-  return children(extnValue, seq)
-    .filter((t) => t.tag === 0x87)
-    .map((t) => {
-      const b = contentOf(extnValue, t);
-      if (b.length === 4) return `IP:${b.join('.')}`;
-      if (b.length === 16) return `IP:${ipv6Text(b)}`;
-      return `IP:#${toHex(b)}`;
-    });
+  return children(extnValue, seq).map((t) => {
+    const b = contentOf(extnValue, t);
+    switch (t.tag) {
+      case 0x81:
+        return `email:${ia5Text(b)}`;
+      case 0x82:
+        return `DNS:${ia5Text(b)}`;
+      case 0x86:
+        return `URI:${ia5Text(b)}`;
+      case 0x87:
+        if (b.length === 4) return `IP:${b.join('.')}`;
+        if (b.length === 16) return `IP:${ipv6Text(b)}`;
+        return `IP:#${toHex(b)}`;
+      case 0x88:
+        return `RID:${decodeOid(extnValue, t)}`;
+      case 0xa0:
+        return `othername:${decodeOid(extnValue, expectTlv(extnValue, t.contentStart, DerTag.oid, 'the otherName type-id', t.end))}`;
+      case 0xa4:
+        return `DirName:${parseNameAt(extnValue, readTlv(extnValue, t.contentStart, t.end)).rfc4514}`;
+      case 0xa3:
+        return 'X400Name:<unsupported>';
+      case 0xa5:
+        return 'EdiPartyName:<unsupported>';
+      default:
+        throw new DerError(`unknown GeneralName tag 0x${t.tag.toString(16)} at offset ${t.start}`, t.start);
+    }
+  });
 }
 
 function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
@@ -285,14 +328,9 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
           aki = id ? toHex(new Uint8Array(id.buffer)) : null;
           break;
         }
-        case '2.5.29.17': {
-          const ips = sanIpAddresses(value);
-          let ipIndex = 0;
-          for (const name of AsnParser.parse(value, SubjectAlternativeName)) {
-            sans.push(name.iPAddress !== undefined ? ips[ipIndex++] ?? generalNameText(name) : generalNameText(name));
-          }
+        case '2.5.29.17':
+          sans.push(...sanEntries(value));
           break;
-        }
         case '1.3.6.1.5.5.7.1.1':
           for (const ad of AsnParser.parse(value, AuthorityInfoAccessSyntax)) {
             const uri = ad.accessLocation.uniformResourceIdentifier ?? generalNameText(ad.accessLocation);

@@ -3,7 +3,8 @@
  * DER bytes (never from another library's display string).
  *
  * Display order: RFC 4514 — the last RDN of the DER sequence first ("CN=leaf,O=Org,C=US"), as
- * `openssl x509 -nameopt RFC2253` and Wireshark show it. Attribute type names are OpenSSL's short names
+ * `openssl x509 -nameopt RFC2253` and Wireshark show it; inside a multi-valued RDN, the reverse of DER order
+ * as OpenSSL prints it. Attribute type names are OpenSSL's short names
  * (CN, O, OU, C, ST, L, DC, UID, emailAddress, serialNumber, …); unknown types are dotted OIDs.
  */
 import { DerError, DerTag, children, decodeOid, encodingOf, expectTlv, readTlv, type Tlv } from './der.js';
@@ -187,10 +188,12 @@ export function parseNameAt(bytes: Uint8Array, nameTlv: Tlv): ParsedName {
     if (rdn.length === 0) throw new NameError(`empty RDN (SET with no attribute) at offset ${setTlv.start}`, setTlv.start);
     rdns.push(rdn);
   }
+  // OpenSSL's RFC2253 output (and so nginx's $ssl_client_s_dn) reverses the flat attribute list, which also
+  // reverses the attributes inside a multi-valued RDN; RFC 4514 allows any order there, so follow OpenSSL.
   const rfc4514 = rdns
     .slice()
     .reverse()
-    .map((rdn) => rdn.map(attributeToRfc4514).join('+'))
+    .map((rdn) => rdn.slice().reverse().map(attributeToRfc4514).join('+'))
     .join(',');
   // A multi-valued RDN is a set: its attributes compare in any order.
   const key = JSON.stringify(rdns.map((rdn) => rdn.map(attributeKey).sort()));
