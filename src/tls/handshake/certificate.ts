@@ -1,6 +1,7 @@
 import { ExtensionType } from '../registry/extensions.js';
 import { ByteReader } from './reader.js';
 import { extensionReader, readExtensionBlock } from './extensions.js';
+import { MAX_CERTIFICATES_PER_CHAIN } from './limits.js';
 import type { Certificate, CertificateEntry } from './types.js';
 
 /**
@@ -14,6 +15,7 @@ export function parseCertificate(body: Uint8Array, tls13: boolean): Certificate 
   const list = reader.subReader(3, 'certificate_list');
   const certificates: CertificateEntry[] = [];
   while (list.remaining > 0) {
+    if (certificates.length === MAX_CERTIFICATES_PER_CHAIN) list.fail(`at most ${MAX_CERTIFICATES_PER_CHAIN} certificates (the limit), found more`);
     const entryAt = list.offset;
     const data = list.vector(3, tls13 ? 'cert_data' : 'ASN.1Cert');
     if (data.length === 0) list.fail('a non-empty certificate', entryAt);

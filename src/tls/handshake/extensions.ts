@@ -1,6 +1,7 @@
 import { extensionName } from '../registry/names.js';
 import { isGrease } from '../registry/grease.js';
 import { ByteReader } from './reader.js';
+import { MAX_DISTINGUISHED_NAMES, MAX_EXTENSIONS_PER_BLOCK } from './limits.js';
 import type { RawExtension } from './types.js';
 
 /** An extension with the message offset of its data, so decoders can report exact offsets. */
@@ -14,6 +15,7 @@ export function readExtensionBlock(reader: ByteReader, where: string): LocatedEx
   const block = reader.subReader(2, `${where} extensions`);
   const located: LocatedExtension[] = [];
   while (block.remaining > 0) {
+    if (located.length === MAX_EXTENSIONS_PER_BLOCK) block.fail(`at most ${MAX_EXTENSIONS_PER_BLOCK} extensions (the limit), found more`);
     const type = block.u16(`${where} extension type`);
     const name = extensionName(type);
     const dataOffset = block.offset + 2;
@@ -53,6 +55,7 @@ export function readDistinguishedNames(reader: ByteReader, expected: string): Ui
   const list = reader.subReader(2, expected);
   const names: Uint8Array[] = [];
   while (list.remaining > 0) {
+    if (names.length === MAX_DISTINGUISHED_NAMES) list.fail(`at most ${MAX_DISTINGUISHED_NAMES} distinguished names (the limit), found more`);
     const nameAt = list.offset;
     const name = list.vector(2, 'DistinguishedName');
     if (name.length === 0) list.fail('a non-empty DER DistinguishedName', nameAt);

@@ -7,3 +7,4 @@ export { parseCertificateRequest } from './certificate-request.js';
 export { parseServerKeyExchange } from './server-key-exchange.js';
 export { TlsParseError } from './errors.js';
 export type * from './types.js';
+export { MAX_CERTIFICATES_PER_CHAIN, MAX_DISTINGUISHED_NAMES, MAX_EXTENSIONS_PER_BLOCK } from './limits.js';
