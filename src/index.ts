@@ -1,1 +1,21 @@
+/**
+ * The library: `import { analyze, renderText } from 'tlsdiag'`. analyze() reads captures and returns every TLS
+ * connection with its findings (AnalysisResult, docs/output.md); the renderers turn that into the CLI's reports.
+ */
 export type * from './model/types.js';
+export { analyze, type AnalyzeOptions, type ConnectionFilter } from './analyze.js';
+export { renderText, type TextOptions } from './report/text.js';
+export { renderJson } from './report/json.js';
+export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
+export { renderHtml, escapeHtml, type HtmlOptions } from './report/html.js';
+export { redact } from './report/redact.js';
+export { isFailed, rootCause, summarize, type ResultSummary } from './report/outcome.js';
+export {
+  baseline,
+  checkExpectations,
+  parseExpectations,
+  type CheckOutcome,
+  type ConnectionExpectation,
+  type ExpectationFile,
+} from './cli/expect.js';
+export { expandInputs } from './cli/inputs.js';

@@ -1,25 +1,37 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
+import type { AnalysisResult } from '../model/types.js';
+import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { redact } from '../report/redact.js';
 import { renderText } from '../report/text.js';
 import { exitCodeFor, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
+import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
+import { expandInputs } from './inputs.js';
 
-const FORMATS = ['text', 'json'] as const;
+const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface CliOptions {
-  json?: boolean;
-  format: Format;
-  output?: string;
-  all?: boolean;
+interface AnalysisCliOptions {
   filter: string[];
   keylog: string[];
   ca: string[];
   serverCa: string[];
   cert: string[];
   verifyDepth?: number;
+}
+
+interface CliOptions extends AnalysisCliOptions {
+  json?: boolean;
+  format: Format;
+  output?: string;
+  all?: boolean;
+  limit: number;
+  redact?: boolean;
   failOn: FailOn;
   color?: boolean;
 }
@@ -34,66 +46,154 @@ function nonNegativeInteger(value: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
-  return new Command('tlsdiag')
-    .description('Explain why TLS and mutual-TLS handshakes in a packet capture failed.')
-    .argument('<capture...>', 'pcap, pcapng or gzip-compressed capture files; - reads standard input')
-    .option('--json', 'print one JSON document (same as --format json)')
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--all', 'text output: include connections whose handshake succeeded without findings')
+/** The options that change what analyze() finds, shared by the default command, check and baseline. */
+function withAnalysisOptions(command: Command): Command {
+  return command
     .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
     .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
-    .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
-    .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
-    .showHelpAfterError();
+    .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
-  try {
-    program.parse(argv);
-  } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
-  const options = program.opts<CliOptions>();
-  const format: Format = options.json ? 'json' : options.format;
-  const analyzeOptions: AnalyzeOptions = {
-    keyLogFiles: options.keylog,
+function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
+  return {
+    keyLogFiles: [...options.keylog, ...extraKeyLogs],
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
   };
+}
 
-  let result;
+export function buildProgram(report: (code: number) => void): Command {
+  const program = new Command('tlsdiag')
+    .description('Explain why TLS and mutual-TLS handshakes in a packet capture failed.')
+    .exitOverride()
+    .showHelpAfterError();
+  withAnalysisOptions(
+    program
+      .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input')
+      .option('--json', 'print one JSON document (same as --format json)')
+      .addOption(new Option('--format <format>', 'output format: text, json, markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
+      .option('-o, --output <file>', 'write the report to a file instead of standard output')
+      .option('--all', 'include connections whose handshake succeeded without findings')
+      .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
+      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+  )
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
+    .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
+    .action(async (captures: string[], options: CliOptions) => report(await runReport(captures, options)));
+
+  withAnalysisOptions(
+    program
+      .command('check')
+      .description('Analyse captures and compare each connection with an expectation file; exit 1 on any difference.')
+      .argument('<capture...>', 'capture files or directories')
+      .requiredOption('--expect <file>', 'expectation file (JSON, as written by tlsdiag baseline)'),
+  ).action(async (captures: string[], options: AnalysisCliOptions & { expect: string }) => report(await runCheck(captures, options)));
+
+  withAnalysisOptions(
+    program
+      .command('baseline')
+      .description("Write today's outcome of every connection as an expectation file for tlsdiag check.")
+      .argument('<capture...>', 'capture files or directories')
+      .option('-o, --output <file>', 'write the file there instead of standard output'),
+  ).action(async (captures: string[], options: AnalysisCliOptions & { output?: string }) => report(await runBaseline(captures, options)));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   try {
-    result = await analyze(program.args, analyzeOptions);
+    await program.parseAsync(argv);
+  } catch (error) {
+    const exitCode = (error as { exitCode?: number }).exitCode;
+    if (exitCode === undefined) process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    return exitCode === 0 ? 0 : 2;
+  }
+  return code;
+}
+
+/** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
+async function analyzeInputs(captures: string[], options: AnalyzeOptions): Promise<AnalysisResult | null> {
+  if (captures.length === 0) {
+    process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
+    return null;
+  }
+  const inputs = expandInputs(captures);
+  if (inputs.length === 0) {
+    process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
+    return null;
+  }
+  let result: AnalysisResult;
+  try {
+    result = await analyze(inputs, options);
+  } catch (error) {
+    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    return null;
+  }
+  for (const file of result.files) {
+    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
+  }
+  const unreadable = result.files.filter((f) => f.error !== null && f.frames === 0);
+  return unreadable.length === result.files.length ? null : result;
+}
+
+async function runReport(captures: string[], options: CliOptions): Promise<number> {
+  const format: Format = options.json ? 'json' : options.format;
+  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options));
+  if (analyzed === null) return 2;
+  const result = options.redact ? redact(analyzed) : analyzed;
+  const useColor =
+    format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const all = options.all === true;
+  const text =
+    format === 'json'
+      ? renderJson(result)
+      : format === 'markdown'
+        ? renderMarkdown(result, { all, limit: options.limit })
+        : format === 'html'
+          ? renderHtml(result, { all, limit: options.limit })
+          : renderText(result, { all, color: useColor, limit: options.limit });
+  await write(text, options.output);
+  return exitCodeFor(result, options.failOn);
+}
+
+async function runCheck(captures: string[], options: AnalysisCliOptions & { expect: string }): Promise<number> {
+  let expected;
+  try {
+    expected = parseExpectations(readFileSync(options.expect, 'utf8'), options.expect);
   } catch (error) {
     process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return 2;
   }
-  const unreadable = result.files.filter((f) => f.error !== null && f.frames === 0);
-  for (const file of result.files) {
-    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
-  }
+  const keyLogs = (expected.keyLogs ?? []).map((k) => (existsSync(k) ? k : join(dirname(options.expect), k)));
+  const result = await analyzeInputs(captures, analyzeOptionsFrom(options, keyLogs));
+  if (result === null) return 2;
+  const outcome = checkExpectations(result, expected);
+  const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
+  await write(`${header}\n${outcome.lines.join('\n')}\n`, undefined);
+  return outcome.ok ? 0 : 1;
+}
 
-  const out = options.output ? createWriteStream(options.output) : process.stdout;
-  const useColor =
-    format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  const text =
-    format === 'json' ? renderJson(result) : renderText(result, { all: options.all === true, color: useColor });
+async function runBaseline(captures: string[], options: AnalysisCliOptions & { output?: string }): Promise<number> {
+  const result = await analyzeInputs(captures, analyzeOptionsFrom(options));
+  if (result === null) return 2;
+  const file = baseline(result, captures.join(' '), options.keylog);
+  await write(`${JSON.stringify(file, null, 2)}\n`, options.output);
+  return 0;
+}
+
+async function write(text: string, output: string | undefined): Promise<void> {
+  const out = output ? createWriteStream(output) : process.stdout;
   await new Promise<void>((resolve, reject) => {
     out.write(text, (error) => (error ? reject(error) : resolve()));
   });
   if (out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
-
-  if (unreadable.length === result.files.length) return 2;
-  return exitCodeFor(result, options.failOn);
 }

@@ -1,9 +1,14 @@
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
+import { isFailed, summarize } from './outcome.js';
+
+export { isFailed };
 
 export interface TextOptions {
   /** Include connections that succeeded with nothing to report. */
   all: boolean;
   color: boolean;
+  /** At most this many connections in detail (failed first); default 20. */
+  limit?: number;
 }
 
 const WIDTH = 100;
@@ -20,10 +25,6 @@ const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const COLOR: Palette = { red: ansi(31), yellow: ansi(33), green: ansi(32), dim: ansi(2), bold: ansi(1) };
 const PLAIN: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
 
-export function isFailed(c: ConnectionReport): boolean {
-  return !c.established || c.findings.some((f) => f.severity === 'error');
-}
-
 function hasNews(c: ConnectionReport): boolean {
   return isFailed(c) || c.findings.some((f) => f.severity !== 'info');
 }
@@ -37,11 +38,18 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   const out: string[] = [];
   const failed = result.connections.filter(isFailed);
   const rest = result.connections.filter((c) => !isFailed(c));
-  const shown = [...failed, ...rest.filter((c) => options.all || hasNews(c))];
+  const candidates = [...failed, ...rest.filter((c) => options.all || hasNews(c))];
+  const limit = options.limit ?? 20;
+  const shown = candidates.slice(0, limit);
+  // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
+  if (failed.length > 1 || candidates.length > limit) out.push(...summaryLines(result, p), '');
   for (const c of shown) out.push(...renderConnection(c, p, result.files.length > 1), '');
+  if (candidates.length > shown.length) {
+    out.push(p.dim(`${candidates.length - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
+  }
 
   const files = result.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
-  const hidden = result.connections.length - shown.length;
+  const hidden = result.connections.length - candidates.length;
   out.push(
     p.dim(
       `${files.join(', ')}: ${result.connections.length} TLS connection${result.connections.length === 1 ? '' : 's'}, ${failed.length} failed` +
@@ -51,6 +59,15 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   for (const w of result.warnings) out.push(p.yellow(`warning: ${w.file}: ${w.message}`));
   for (const f of result.files) if (f.error) out.push(p.yellow(`warning: ${f.file}: reading stopped early: ${f.error}`));
   return `${out.join('\n')}\n`;
+}
+
+function summaryLines(result: AnalysisResult, p: Palette): string[] {
+  const s = summarize(result);
+  return [
+    p.bold(`${s.connections} TLS connections, ${s.failed} failed`),
+    `  by outcome: ${s.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    ...(s.byFinding.length > 0 ? [`  by finding: ${s.byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+  ];
 }
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {

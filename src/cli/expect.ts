@@ -1,0 +1,146 @@
+import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+
+/**
+ * An expectation file (`tlsdiag baseline` writes one, `tlsdiag check --expect` reads it): which connections a
+ * capture holds and how each must end. JSON only (no YAML: that would need a parser dependency).
+ */
+export interface ExpectationFile {
+  /** The capture it was made from, for people; `check` takes the capture on its command line. */
+  capture?: string;
+  /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
+  keyLogs?: string[];
+  /** When true (the default), connections the file does not list are a mismatch. */
+  complete?: boolean;
+  connections: ConnectionExpectation[];
+}
+
+export interface ConnectionExpectation {
+  /** Which connection: by index among the capture's TLS connections, and/or by SNI and server port. */
+  match: { index?: number; sni?: string | null; port?: number };
+  established?: boolean;
+  /** Finding ids, compared as a set: order does not matter, every one must be there and no other. */
+  findings?: string[];
+}
+
+export function baseline(result: AnalysisResult, capture: string, keyLogs: string[]): ExpectationFile {
+  return {
+    capture,
+    ...(keyLogs.length > 0 ? { keyLogs } : {}),
+    complete: true,
+    connections: result.connections.map((c, index) => ({
+      match: { index, sni: c.sni, port: c.server.port },
+      established: c.established,
+      findings: c.findings.map((f) => f.id),
+    })),
+  };
+}
+
+/** Reads and checks the shape of an expectation file; the error says which field is wrong. */
+export function parseExpectations(text: string, source: string): ExpectationFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: expected a JSON expectation file: ${(e as Error).message}`);
+  }
+  const fail = (where: string, what: string): never => {
+    throw new Error(`${source}: ${where}: expected ${what}`);
+  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('top level', 'an object with "connections"');
+  const file = data as Record<string, unknown>;
+  if (!Array.isArray(file['connections'])) fail('connections', 'an array');
+  if (file['keyLogs'] !== undefined && !(Array.isArray(file['keyLogs']) && file['keyLogs'].every((k) => typeof k === 'string'))) {
+    fail('keyLogs', 'an array of file names');
+  }
+  if (file['complete'] !== undefined && typeof file['complete'] !== 'boolean') fail('complete', 'true or false');
+  (file['connections'] as unknown[]).forEach((entry, i) => {
+    const where = `connections[${i}]`;
+    if (typeof entry !== 'object' || entry === null) fail(where, 'an object');
+    const c = entry as Record<string, unknown>;
+    const match = c['match'];
+    if (typeof match !== 'object' || match === null) fail(`${where}.match`, 'an object with index, sni or port');
+    const m = match as Record<string, unknown>;
+    if (m['index'] === undefined && m['sni'] === undefined && m['port'] === undefined) fail(`${where}.match`, 'index, sni or port');
+    if (m['index'] !== undefined && !Number.isInteger(m['index'])) fail(`${where}.match.index`, 'a whole number');
+    if (m['port'] !== undefined && !Number.isInteger(m['port'])) fail(`${where}.match.port`, 'a port number');
+    if (m['sni'] !== undefined && m['sni'] !== null && typeof m['sni'] !== 'string') fail(`${where}.match.sni`, 'a name or null');
+    if (c['established'] !== undefined && typeof c['established'] !== 'boolean') fail(`${where}.established`, 'true or false');
+    if (c['findings'] !== undefined && !(Array.isArray(c['findings']) && c['findings'].every((f) => typeof f === 'string'))) {
+      fail(`${where}.findings`, 'an array of finding ids');
+    }
+  });
+  return file as unknown as ExpectationFile;
+}
+
+export interface CheckOutcome {
+  ok: boolean;
+  /** Readable diff lines: `  ok …`, `- expected …`, `+ actual …`. */
+  lines: string[];
+}
+
+export function checkExpectations(result: AnalysisResult, expected: ExpectationFile): CheckOutcome {
+  const lines: string[] = [];
+  let ok = true;
+  const used = new Set<number>();
+  for (const [i, exp] of expected.connections.entries()) {
+    const label = describeMatch(exp.match, i);
+    const actual = findConnection(result.connections, exp.match, used);
+    if (!actual) {
+      ok = false;
+      lines.push(`✗ ${label}: no such connection in the capture (it has ${result.connections.length})`);
+      continue;
+    }
+    used.add(actual.index);
+    const problems: string[] = [];
+    if (exp.established !== undefined && exp.established !== actual.established) {
+      problems.push(`    - established: ${exp.established}`, `    + established: ${actual.established}`);
+    }
+    if (exp.findings !== undefined) {
+      const actualIds = actual.findings.map((f) => f.id);
+      const missing = exp.findings.filter((id) => !actualIds.includes(id));
+      const extra = actualIds.filter((id) => !exp.findings!.includes(id));
+      for (const id of missing) problems.push(`    - finding ${id}   (expected, not reported)`);
+      for (const id of extra) problems.push(`    + finding ${id}   (reported, not expected)`);
+    }
+    if (problems.length === 0) {
+      lines.push(`✓ ${label}: ${actual.established ? 'established' : 'not established'}, findings [${actual.findings.map((f) => f.id).join(', ')}]`);
+    } else {
+      ok = false;
+      lines.push(`✗ ${label} (frames ${actual.firstFrame}-${actual.lastFrame}):`, ...problems);
+    }
+  }
+  if (expected.complete !== false) {
+    for (const c of result.connections) {
+      if (used.has(c.index)) continue;
+      ok = false;
+      lines.push(
+        `✗ unexpected connection #${c.index} ${c.sni ? `sni ${c.sni} ` : ''}port ${c.server.port} (frames ${c.firstFrame}-${c.lastFrame}):`,
+        `    + established: ${c.established}, findings [${c.findings.map((f) => f.id).join(', ')}]`,
+      );
+    }
+  }
+  return { ok, lines };
+}
+
+function describeMatch(m: ConnectionExpectation['match'], i: number): string {
+  const parts = [
+    m.index !== undefined ? `#${m.index}` : `entry ${i}`,
+    m.sni !== undefined ? `sni ${m.sni ?? '(none)'}` : null,
+    m.port !== undefined ? `port ${m.port}` : null,
+  ];
+  return `connection ${parts.filter(Boolean).join(' ')}`;
+}
+
+function findConnection(
+  connections: ConnectionReport[],
+  m: ConnectionExpectation['match'],
+  used: Set<number>,
+): ConnectionReport | undefined {
+  return connections.find(
+    (c) =>
+      !used.has(c.index) &&
+      (m.index === undefined || c.index === m.index) &&
+      (m.sni === undefined || c.sni === m.sni) &&
+      (m.port === undefined || c.server.port === m.port),
+  );
+}

@@ -1,0 +1,199 @@
+import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding, TimelineEvent } from '../model/types.js';
+import { endpoint, evidenceRows, failingFrame, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
+
+export interface HtmlOptions {
+  all: boolean;
+  limit: number;
+}
+
+/** Text and attribute escaping for everything that came from a capture (SNI, names, HTTP lines are untrusted). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+const h = escapeHtml;
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:24px auto;max-width:1100px;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;padding:6px 10px;border-radius:4px}
+h2.failed{background:#ffebe9;border-left:4px solid #cf222e}h2.ok{background:#dafbe1;border-left:4px solid #1a7f37}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}code{font:12px ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;padding:1px 4px;border-radius:3px}
+.cause{border:1px solid #cf222e;border-radius:6px;padding:8px 12px;margin:8px 0}.fix{font-weight:600}
+.muted{color:#57606a}details{margin:8px 0}summary{cursor:pointer;font-weight:600}
+svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
+`;
+
+/** One self-contained page (inline CSS and SVG, no scripts, nothing fetched) with a handshake ladder per connection. */
+export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
+  const summary = summarize(result);
+  const failed = result.connections.filter(isFailed);
+  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
+  const body: string[] = ['<h1>tlsdiag report</h1>'];
+  body.push('<table><tr><th>capture</th><th>format</th><th>frames</th><th>TLS connections</th><th>failed</th></tr>');
+  for (const f of result.files) {
+    const inFile = result.connections.filter((c) => c.file === f.file);
+    body.push(
+      `<tr><td>${h(f.file)}</td><td>${h(f.format ?? 'unreadable')}${f.compressed ? ' (gzip)' : ''}</td><td>${f.frames}</td><td>${inFile.length}</td><td>${inFile.filter(isFailed).length}</td></tr>`,
+    );
+  }
+  body.push('</table>');
+  if (summary.connections > 1) {
+    body.push(`<p><b>Outcomes:</b> ${h(summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', '))}</p>`);
+    if (summary.byFinding.length > 0) {
+      body.push(`<p><b>Findings:</b> ${summary.byFinding.map(([k, n]) => `<code>${h(k)}</code> ${n}`).join(', ')}</p>`);
+    }
+  }
+  const problems = [
+    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
+  ];
+  if (problems.length > 0) body.push(`<p><b>Capture warnings:</b></p><ul>${problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul>`);
+  shown.slice(0, options.limit).forEach((c, i) => body.push(connectionSection(c, i, result.files.length > 1)));
+  if (shown.length > options.limit) body.push(`<p class="muted">${shown.length - options.limit} more connections not shown (limit ${options.limit}).</p>`);
+  if (failed.length === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
+  const hidden = options.all ? 0 : result.connections.length - failed.length;
+  if (hidden > 0) body.push(`<p class="muted">${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.</p>`);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    // No network, no scripts: the page must open offline inside a ticket system.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>tlsdiag report</title>',
+    `<style>${STYLE}</style></head><body>`,
+    ...body,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+function connectionSection(c: ConnectionReport, n: number, showFile: boolean): string {
+  const cause = rootCause(c);
+  const failed = isFailed(c);
+  const out: string[] = [`<section class="connection" id="connection-${n + 1}">`];
+  out.push(
+    `<h2 class="${failed ? 'failed' : 'ok'}">${failed ? 'FAILED' : 'OK'}: ${h(endpoint(c.client))} → ${h(endpoint(c.server))}${c.sni ? ` (SNI ${h(c.sni)})` : ''}</h2>`,
+  );
+  const facts: Array<[string, string]> = [
+    ['Outcome', outcomeLabel(c)],
+    ['Frames', `${c.firstFrame}–${c.lastFrame}${showFile ? ` of ${c.file}` : ''}`],
+    ['Started', c.startTime],
+    ['Version', c.version ?? 'none agreed'],
+    ['Cipher suite', c.cipherSuite ?? '–'],
+    ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
+  ];
+  out.push(`<table>${facts.map(([k, v]) => `<tr><th>${k}</th><td>${h(v)}</td></tr>`).join('')}</table>`);
+  if (cause) out.push(findingBlock(cause, true));
+  const others = c.findings.filter((f) => f !== cause);
+  if (others.length > 0) {
+    out.push(
+      `<p><b>Other findings:</b></p><ul>${others.map((f) => `<li><code>${h(f.id)}</code> (${f.severity}): ${h(f.title)} — Fix: ${h(f.remedy)}</li>`).join('')}</ul>`,
+    );
+  }
+  out.push(ladder(c));
+  out.push(certificates(c));
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function findingBlock(f: Finding, root: boolean): string {
+  const rows = evidenceRows(f);
+  const frames = f.evidence.frames.length > 0 ? `<tr><th>frames</th><td>${f.evidence.frames.join(', ')}</td></tr>` : '';
+  return [
+    `<div class="cause"><p><b>${root ? 'Root cause' : 'Finding'}</b> <code>${h(f.id)}</code> (${f.severity}): ${h(f.title)}</p>`,
+    `<p class="fix">Fix: ${h(f.remedy)}</p>`,
+    `<p>${h(f.explanation)}</p>`,
+    `<table><tr><th>evidence</th><th>value</th></tr>${frames}${rows.map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(v)}</td></tr>`).join('')}</table></div>`,
+  ].join('\n');
+}
+
+const LADDER = { width: 1040, client: 250, server: 790, top: 50, row: 30, labelMax: 64 } as const;
+
+/**
+ * The handshake as a ladder: client and server columns, one arrow per message, alert and TCP close, with frame
+ * number and time at the left; the failing step (the alert the root cause explains) drawn in red.
+ */
+export function ladder(c: ConnectionReport): string {
+  const { width, client, server, top, row } = LADDER;
+  const failing = failingFrame(c);
+  const height = top + Math.max(1, c.timeline.length) * row + 20;
+  const parts: string[] = [
+    `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="handshake ladder">`,
+    '<defs>',
+    ...['#1f2328', '#cf222e', '#8c959f'].map(
+      (color, i) => `<marker id="arrow-${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
+    ),
+    '</defs>',
+    `<text x="${client}" y="20" text-anchor="middle" font-weight="bold">client ${h(endpoint(c.client))}</text>`,
+    `<text x="${server}" y="20" text-anchor="middle" font-weight="bold">server ${h(endpoint(c.server))}</text>`,
+    `<text x="8" y="20" fill="#57606a">frame  time</text>`,
+    `<line x1="${client}" y1="28" x2="${client}" y2="${height - 10}" stroke="#57606a" stroke-width="2"/>`,
+    `<line x1="${server}" y1="28" x2="${server}" y2="${height - 10}" stroke="#57606a" stroke-width="2"/>`,
+  ];
+  const failingIndex = failingEventIndex(c.timeline, failing);
+  c.timeline.forEach((e, i) => {
+    const y = top + i * row + 14;
+    const fails = i === failingIndex;
+    const tcp = e.kind === 'FIN' || e.kind === 'RST';
+    const color = fails ? 1 : tcp ? 2 : 0;
+    const stroke = ['#1f2328', '#cf222e', '#8c959f'][color];
+    const [x1, x2] = e.from === 'client' ? [client, server] : [server, client];
+    if (fails) parts.push(`<rect x="4" y="${y - 22}" width="${width - 8}" height="${row}" fill="#ffebe9" rx="4"/>`);
+    parts.push(`<text x="8" y="${y}" fill="#57606a">${String(e.frame).padStart(5)}  ${h(relativeMs(c.startTime, e.time))}</text>`);
+    parts.push(
+      `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${stroke}" stroke-width="${fails ? 3 : 1.5}"${tcp ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${color})"/>`,
+    );
+    const label = e.kind === e.summary || e.summary === '' ? e.kind : `${e.kind}: ${e.summary}`;
+    const short = label.length > LADDER.labelMax ? `${label.slice(0, LADDER.labelMax - 1)}…` : label;
+    parts.push(
+      `<text x="${(client + server) / 2}" y="${y - 5}" text-anchor="middle" fill="${stroke}"${fails ? ' font-weight="bold"' : ''}><title>${h(label)}</title>${h(short)}${e.encrypted ? ' 🔒' : ''}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `<p><b>Handshake</b> <span class="muted">(${h(c.history)}; frames as Wireshark numbers them)</span></p>\n${parts.join('\n')}`;
+}
+
+/** Several messages share a frame: the alert in it when there is one, else its last message. */
+function failingEventIndex(timeline: TimelineEvent[], frame: number | null): number {
+  if (frame === null) return -1;
+  const alert = timeline.findIndex((e) => e.frame === frame && e.kind === 'Alert');
+  if (alert !== -1) return alert;
+  return timeline.map((e) => e.frame).lastIndexOf(frame);
+}
+
+function certificates(c: ConnectionReport): string {
+  const blocks: string[] = [];
+  if (c.certificateRequest) {
+    const names = c.certificateRequest.certificateAuthorities;
+    blocks.push(
+      `<p>Acceptable CA names sent by the server (frame ${c.certificateRequest.frame}):</p><ul>${names.length > 0 ? names.map((n) => `<li>${h(n)}</li>`).join('') : '<li>(none: any CA)</li>'}</ul>`,
+    );
+  }
+  for (const [label, list] of [
+    ['Client certificates', c.clientCertificates],
+    ['Server certificates', c.serverCertificates],
+  ] as const) {
+    if (list === null) continue;
+    blocks.push(`<p>${label} (${list.length === 0 ? 'empty: none sent' : list.length}):</p>`);
+    blocks.push(list.length > 0 ? `<ol>${list.map(certificateItem).join('')}</ol>` : '');
+  }
+  if (blocks.length === 0) return '';
+  return `<details><summary>Certificates</summary>\n${blocks.join('\n')}\n</details>`;
+}
+
+function certificateItem(cert: CertificateSummary): string {
+  const key = [cert.publicKey.algorithm, cert.publicKey.size ? `${cert.publicKey.size} bits` : null, cert.publicKey.curve].filter(Boolean).join(' ');
+  const rows: Array<[string, string]> = [
+    ['Subject', cert.subject],
+    ['Issuer', `${cert.issuer}${cert.selfSigned ? ' (self-signed)' : ''}`],
+    ['Serial', cert.serialNumber],
+    ['Valid', `${cert.notBefore} to ${cert.notAfter}`],
+    ['Key', key],
+    ['Signature', cert.signatureAlgorithm],
+    ...(cert.subjectAltNames.length > 0 ? [['SANs', cert.subjectAltNames.join(', ')] as [string, string]] : []),
+    ...(cert.extendedKeyUsage ? [['Extended key usage', cert.extendedKeyUsage.join(', ') || '(empty)'] as [string, string]] : []),
+    ...(cert.basicConstraints?.ca ? [['CA', 'yes'] as [string, string]] : []),
+    ['SHA-256', cert.sha256],
+  ];
+  return `<li><table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${h(v)}</td></tr>`).join('')}</table></li>`;
+}

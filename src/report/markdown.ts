@@ -1,0 +1,136 @@
+import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
+import { endpoint, evidenceRows, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
+
+export interface MarkdownOptions {
+  /** Also give a section to connections that succeeded. */
+  all: boolean;
+  /** At most this many connection sections (failed ones first). */
+  limit: number;
+}
+
+/**
+ * A support-ticket summary: the capture facts, then one section per failed connection (root cause, fix,
+ * evidence, handshake, certificates folded in <details>). Plain text stays readable: tables are short and
+ * everything taken from the capture is escaped so it can neither break the layout nor inject HTML.
+ */
+export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions): string {
+  const out: string[] = ['# tlsdiag report', ''];
+  const summary = summarize(result);
+  out.push('| capture | format | frames | TLS connections | failed |', '|---|---|---:|---:|---:|');
+  for (const f of result.files) {
+    const inFile = result.connections.filter((c) => c.file === f.file);
+    out.push(
+      `| ${cell(f.file)} | ${f.format ?? 'unreadable'}${f.compressed ? ' (gzip)' : ''} | ${f.frames} | ${inFile.length} | ${inFile.filter(isFailed).length} |`,
+    );
+  }
+  out.push('');
+  if (summary.connections > 1) {
+    out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
+    out.push('');
+  }
+  const problems = [
+    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
+  ];
+  if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
+
+  const failed = result.connections.filter(isFailed);
+  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
+  for (const c of shown.slice(0, options.limit)) out.push(...connectionSection(c, result.files.length > 1));
+  if (shown.length > options.limit) out.push(`_${shown.length - options.limit} more connections not shown (limit ${options.limit})._`, '');
+  if (failed.length === 0) out.push('Every TLS handshake in the capture succeeded.', '');
+  const hidden = result.connections.length - failed.length - (options.all ? result.connections.length - failed.length : 0);
+  if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
+  const cause = rootCause(c);
+  const heading = `${isFailed(c) ? 'FAILED' : 'OK'}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
+  const out = [`## ${heading}`, ''];
+  const facts: Array<[string, string]> = [
+    ['Outcome', outcomeLabel(c)],
+    ['Frames', `${c.firstFrame}–${c.lastFrame}${showFile ? ` of ${c.file}` : ''}`],
+    ['Started', c.startTime],
+    ['Version', c.version ?? 'none agreed'],
+    ['Cipher suite', c.cipherSuite ?? '–'],
+    ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
+  ];
+  out.push(...facts.map(([k, v]) => `- **${k}:** ${text(v)}`), '');
+  if (cause) {
+    out.push(`**Root cause** (\`${cause.id}\`, ${cause.severity}): ${text(cause.title)}`, '');
+    out.push(`**Fix:** ${text(cause.remedy)}`, '', text(cause.explanation), '');
+    out.push(...evidenceTable(cause));
+  }
+  const others = c.findings.filter((f) => f !== cause);
+  if (others.length > 0) {
+    out.push('**Other findings:**', '');
+    for (const f of others) out.push(`- \`${f.id}\` (${f.severity}): ${text(f.title)} — Fix: ${text(f.remedy)}`);
+    out.push('');
+  }
+  out.push('**Handshake:**', '', '| frame | time | from | message | detail |', '|---:|---|---|---|---|');
+  for (const e of c.timeline) {
+    out.push(`| ${e.frame} | ${relativeMs(c.startTime, e.time)} | ${e.from} | ${cell(e.kind)} | ${cell(e.summary)} |`);
+  }
+  out.push('');
+  const certs: Array<[string, CertificateSummary[] | null]> = [
+    ['Client certificates', c.clientCertificates],
+    ['Server certificates', c.serverCertificates],
+  ];
+  const details: string[] = [];
+  if (c.certificateRequest) {
+    details.push('Acceptable CA names sent by the server:', '');
+    details.push(...(c.certificateRequest.certificateAuthorities.length > 0 ? c.certificateRequest.certificateAuthorities.map((n) => `- ${text(n)}`) : ['- (none: any CA)']), '');
+  }
+  for (const [label, list] of certs) {
+    if (list === null) continue;
+    details.push(`${label} (${list.length === 0 ? 'empty: none sent' : list.length}):`, '');
+    list.forEach((cert, i) => details.push(...certificateLines(cert, i)));
+    details.push('');
+  }
+  if (details.length > 0) out.push('<details><summary>Certificates</summary>', '', ...details, '</details>', '');
+  return out;
+}
+
+function evidenceTable(f: Finding): string[] {
+  const rows = evidenceRows(f);
+  const out = ['| evidence | value |', '|---|---|'];
+  if (f.evidence.frames.length > 0) out.push(`| frames | ${f.evidence.frames.join(', ')} |`);
+  for (const [k, v] of rows) out.push(`| ${cell(k)} | ${cell(v)} |`);
+  return [...out, ''];
+}
+
+function certificateLines(cert: CertificateSummary, i: number): string[] {
+  const key = [cert.publicKey.algorithm, cert.publicKey.size ? `${cert.publicKey.size} bits` : null, cert.publicKey.curve]
+    .filter(Boolean)
+    .join(' ');
+  return [
+    `${i + 1}. Subject: ${text(cert.subject)}`,
+    `   - Issuer: ${text(cert.issuer)}${cert.selfSigned ? ' (self-signed)' : ''}`,
+    `   - Serial: ${text(cert.serialNumber)}; valid ${cert.notBefore} to ${cert.notAfter}`,
+    `   - Key: ${text(key)}; signature ${text(cert.signatureAlgorithm)}`,
+    ...(cert.subjectAltNames.length > 0 ? [`   - SANs: ${text(cert.subjectAltNames.join(', '))}`] : []),
+    ...(cert.extendedKeyUsage ? [`   - Extended key usage: ${text(cert.extendedKeyUsage.join(', ') || '(empty)')}`] : []),
+    ...(cert.basicConstraints?.ca ? ['   - CA certificate'] : []),
+    `   - SHA-256: ${cert.sha256}`,
+  ];
+}
+
+/**
+ * Markdown-safe text: one line, HTML special characters as entities (a name like `<script>` stays text on
+ * GitHub and GitLab), Markdown punctuation that could start markup backslash-escaped.
+ */
+export function text(s: string): string {
+  return s
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*[\]|#!~])/g, '\\$1')
+    .replace(/(^|\s)_/g, '$1\\_');
+}
+
+function cell(s: string): string {
+  return text(s);
+}
