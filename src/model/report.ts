@@ -19,7 +19,10 @@ export function isoTime(seconds: number): string {
   const whole = Math.floor(seconds);
   const micros = Math.round((seconds - whole) * 1e6);
   const carry = micros === 1_000_000 ? 1 : 0;
-  const base = new Date((whole + carry) * 1000).toISOString().slice(0, 19);
+  const date = new Date((whole + carry) * 1000);
+  // A pcapng timestamp is a 64-bit count: a hostile one lies beyond what Date (and ISO 8601) can hold.
+  if (Number.isNaN(date.getTime())) return `out-of-range(${seconds} s)`;
+  const base = date.toISOString().slice(0, 19);
   return `${base}.${String(carry ? 0 : micros).padStart(6, '0')}Z`;
 }
 
