@@ -1,8 +1,7 @@
-import { namesMatch, parseDistinguishedName } from '../../x509/names.js';
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
 import type { FindingDraft, Rule } from '../types.js';
-import { firstFatalAlertAfter } from './shared.js';
+import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './shared.js';
 
 export const clientCertEmpty: Rule = {
   produces: ['client-cert-empty'],
@@ -11,28 +10,29 @@ export const clientCertEmpty: Rule = {
     const certificate = findMessage(connection, 'client', 'Certificate');
     if (!request || !certificate || certificate.message.certificates.length > 0) return [];
     const names = request.message.certificateAuthorities;
-    const listed = names.map((der) => parseDistinguishedName(der).rfc4514);
-    const alert = firstFatalAlertAfter(report, certificate.frame);
-    const frames = [request.frame, certificate.frame, ...(alert ? [alert.frame] : [])];
+    const listed = caNameStrings(names);
+    const reaction = serverReaction(connection, report, certificate.frame, 'No required SSL certificate was sent');
+    const frames = uniqueFrames([request.frame, certificate.frame, ...reaction.frames]);
     const parts = [
       `The server asked for a client certificate in frame ${request.frame}` +
         (listed.length > 0 ? `, accepting certificates issued by: ${listed.join('; ')}.` : ' without naming acceptable CAs.'),
       `The client answered in frame ${certificate.frame} with an empty Certificate (certificates length 0): it sent no certificate.`,
     ];
-    if (alert) parts.push(`The ${alert.from} then ended the handshake with ${alert.description ?? 'an encrypted alert'} (frame ${alert.frame}).`);
+    if (reaction.text) parts.push(reaction.text);
     parts.push(
       listed.length > 0
-        ? 'Clients such as Java (JSSE), .NET and browsers send an empty certificate when none of their keys is issued by a listed CA; other clients (curl, openssl) when no client certificate is configured.'
+        ? 'Clients such as Java (JSSE: "No X.509 certificate for client authentication, use empty Certificate message instead"), .NET and browsers send an empty certificate when none of their keys is issued by a listed CA; curl and openssl when no client certificate is configured.'
         : 'Usually no client certificate is configured on the client.',
     );
     const fields: FindingDraft['evidence']['fields'] = {
       certificates_length: certificate.message.certificatesLength,
       acceptable_ca_names: listed,
     };
+    if (reaction.httpStatusLine) fields['http_status_line'] = reaction.httpStatusLine;
     for (const der of context.extraClientCertificates) {
       const decoded = decodeCertificate(der);
       if (decoded.kind !== 'certificate') continue;
-      const accepted = names.length === 0 || names.some((n) => namesMatch(n, decoded.issuerDer) || namesMatch(n, decoded.subjectDer));
+      const accepted = names.length === 0 || acceptedBy(decoded, names) !== null;
       parts.push(
         `The client certificate given with --cert (${decoded.summary.subject}) is issued by ${decoded.summary.issuer}, which is ${accepted ? '' : 'NOT '}among the acceptable CA names.`,
       );
@@ -44,7 +44,12 @@ export const clientCertEmpty: Rule = {
         id: 'client-cert-empty',
         explanation: parts.join(' '),
         evidence: { frames, fields },
-        ...(alert ? { explainsAlertFrame: alert.frame } : {}),
+        ...(listed.length > 0
+          ? {
+              remedy: `Give the client a certificate issued by ${listed.join(' or ')} (Java: a keystore PrivateKeyEntry whose chain leads to that CA — JSSE sends an empty Certificate when none does; curl --cert/--key; openssl -cert/-key; Node key/cert), or add the CA that issued the client's certificate to the server's client CA file (nginx ssl_client_certificate, Apache SSLCACertificateFile, Node ca).`,
+            }
+          : {}),
+        ...(reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {}),
       },
     ];
   },

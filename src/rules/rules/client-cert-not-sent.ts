@@ -1,0 +1,27 @@
+import { findMessage } from '../../model/report.js';
+import type { Rule } from '../types.js';
+import { caNameStrings, serverReaction, uniqueFrames } from './shared.js';
+
+/**
+ * CertificateRequest and no client Certificate message at all, although the client went on with its
+ * flight (an SSLv3-era client, or a TLS stack that skips the message instead of sending it empty).
+ */
+export const clientCertNotSent: Rule = {
+  produces: ['client-cert-not-sent'],
+  run({ connection, report }) {
+    const request = findMessage(connection, 'server', 'CertificateRequest');
+    if (!request || findMessage(connection, 'client', 'Certificate')) return [];
+    const next = findMessage(connection, 'client', 'ClientKeyExchange') ?? findMessage(connection, 'client', 'Finished');
+    if (!next) return [];
+    const listed = caNameStrings(request.message.certificateAuthorities);
+    const reaction = serverReaction(connection, report, next.frame);
+    return [
+      {
+        id: 'client-cert-not-sent',
+        explanation: `The server asked for a client certificate in frame ${request.frame}${listed.length ? ` (acceptable CAs: ${listed.join('; ')})` : ''}, but the client sent no Certificate message and went on with its ${next.message.type} in frame ${next.frame}. ${reaction.text}`.trim(),
+        evidence: { frames: uniqueFrames([request.frame, next.frame, ...reaction.frames]), fields: { acceptable_ca_names: listed } },
+        ...(reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {}),
+      },
+    ];
+  },
+};

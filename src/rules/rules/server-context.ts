@@ -1,0 +1,31 @@
+import { findMessage } from '../../model/report.js';
+import type { AlertSummary, ConnectionReport } from '../../model/types.js';
+import type { TlsConnection } from '../../tls/connection.js';
+import type { HandshakeEvent } from '../../tls/events.js';
+import type { Certificate } from '../../tls/handshake/types.js';
+import type { DecodedCertificate } from '../../x509/types.js';
+import { decodedCertificates } from './shared.js';
+
+export interface ServerCertificateView {
+  certificate: HandshakeEvent & { message: Certificate };
+  chain: DecodedCertificate[];
+  leaf: DecodedCertificate;
+  /** The client's fatal alert that rejected a certificate, when it sent one after the server's Certificate. */
+  rejection: AlertSummary | null;
+}
+
+/** Alerts a client sends when it does not accept the server's certificate. */
+export const CERTIFICATE_REJECTIONS = new Set(['unknown_ca', 'bad_certificate', 'certificate_unknown', 'certificate_expired', 'unsupported_certificate']);
+
+export function serverCertificateView(connection: TlsConnection, report: ConnectionReport): ServerCertificateView | null {
+  const certificate = findMessage(connection, 'server', 'Certificate');
+  if (!certificate || certificate.message.certificates.length === 0) return null;
+  const chain = decodedCertificates(certificate.message);
+  const leaf = chain[0];
+  if (!leaf) return null;
+  const rejection =
+    report.alerts.find(
+      (a) => a.from === 'client' && a.level === 'fatal' && a.frame >= certificate.frame && a.description !== null && CERTIFICATE_REJECTIONS.has(a.description),
+    ) ?? null;
+  return { certificate, chain, leaf, rejection };
+}

@@ -1,0 +1,37 @@
+import type { Rule } from '../types.js';
+import { clientCertificateExchange } from './client-context.js';
+import { acceptedBy, pathThroughPresented, serverReaction, uniqueFrames } from './shared.js';
+
+/**
+ * The client's chain needs more intermediates than the server's verify depth allows. OpenSSL 1.1+/3 counts
+ * intermediates only (neither the leaf nor the trust anchor): nginx's default ssl_verify_depth 1 accepts
+ * leaf + one intermediate, depth 0 none.
+ */
+export const verifyDepthExceeded: Rule = {
+  produces: ['verify-depth-exceeded'],
+  run({ connection, report }, context) {
+    const depth = context.verifyDepth;
+    if (depth === undefined) return [];
+    const ex = clientCertificateExchange(connection);
+    if (!ex) return [];
+    const path = pathThroughPresented(ex.chain);
+    // Intermediates: the path below the certificate the server's CA list (or a self-signed root) anchors.
+    const anchorAt = path.findIndex((c) => acceptedBy(c, ex.caNames) === 'subject' || c.summary.selfSigned);
+    const below = anchorAt >= 0 ? path.slice(0, anchorAt) : path;
+    const intermediates = below.slice(1);
+    if (intermediates.length <= depth) return [];
+    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    return [
+      {
+        id: 'verify-depth-exceeded',
+        explanation: `The client's chain (frame ${ex.certificate.frame}) needs ${intermediates.length} intermediate CA${intermediates.length === 1 ? '' : 's'} (${intermediates.map((c) => c.summary.subject).join(', ')}) between the leaf and the trusted CA, but the verify depth is ${depth}. OpenSSL 1.1 and 3 count intermediates only: depth ${depth} allows ${depth} intermediate${depth === 1 ? '' : 's'} (nginx logs "20:unable to get local issuer certificate"). ${reaction.text}`.trim(),
+        evidence: {
+          frames: uniqueFrames([ex.certificate.frame, ...reaction.frames]),
+          fields: { verify_depth: depth, intermediates_needed: intermediates.length, intermediates: intermediates.map((c) => c.summary.subject) },
+        },
+        remedy: `Raise the verify depth to at least ${intermediates.length} (nginx: ssl_verify_depth ${intermediates.length}; its default is 1), or issue the client certificate closer to the trusted CA.`,
+        ...(reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {}),
+      },
+    ];
+  },
+};

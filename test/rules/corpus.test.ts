@@ -1,0 +1,52 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { capturePath, connectionOf, keyLogOf, metaOf, verifyDepthOf } from './capture.js';
+
+const FOLDERS = ['mtls', 'server'];
+const scenarios = FOLDERS.flatMap((folder) =>
+  readdirSync(capturePath(folder))
+    .filter((f) => f.endsWith('.pcap'))
+    .map((f) => `${folder}/${f}`),
+).filter((name) => metaOf(name)?.expect !== undefined);
+
+describe('every scenario capture yields the findings its meta.json expects', () => {
+  it('finds scenarios', () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(20);
+  });
+  for (const name of scenarios) {
+    const meta = metaOf(name)!;
+    const expected = meta.expect!;
+    it(name, async () => {
+      const connection = await connectionOf(name, { verifyDepth: verifyDepthOf(meta) });
+      const produced = connection.findings.map((f) => f.id);
+      for (const id of expected.findings ?? []) expect(produced, `${name} should report ${id}`).toContain(id);
+      if (expected.established === true && (expected.findings ?? []).length === 0) {
+        expect(connection.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual([]);
+      }
+      if ((expected.findings ?? []).length > 0) {
+        // The expected cause comes first: the root cause leads the report.
+        expect(expected.findings).toContain(produced[0]);
+      }
+      if (expected.alert) {
+        const alert = connection.alerts.find((a) => a.level === 'fatal');
+        expect(alert?.description).toBe(expected.alert.description);
+        // The alert is explained by a finding, not only narrated.
+        const explaining = connection.findings.filter((f) => f.explainsAlertFrame === alert!.frame && f.id !== 'handshake-alert');
+        expect(explaining.length, `${name}: a finding should explain the alert in frame ${alert!.frame}`).toBeGreaterThan(0);
+      }
+    });
+  }
+});
+
+describe('TLS 1.3 captures without their key log', () => {
+  const tls13 = scenarios.filter((n) => n.includes('tls13') && keyLogOf(n));
+  for (const name of tls13) {
+    it(`${name} yields tls13-encrypted-handshake, and no certificate finding it cannot see`, async () => {
+      const connection = await connectionOf(name, { withKeys: false });
+      const ids = connection.findings.map((f) => f.id);
+      expect(ids).toContain('tls13-encrypted-handshake');
+      expect(ids.filter((id) => id.startsWith('client-cert'))).toEqual([]);
+      if (!connection.established) expect(ids).toContain('handshake-failed-unexplained');
+    });
+  }
+});
