@@ -14,6 +14,8 @@ export { DEFAULT_MAX_PACKET_LENGTH } from './context.js';
 export interface ReadCaptureOptions {
   /** Largest captured length accepted for one packet; a larger length field stops reading. Default 256 KiB. */
   maxPacketLength?: number;
+  /** Called after each chunk read with the bytes of the file taken in so far (compressed bytes for gzip). */
+  onProgress?: (bytesRead: number) => void;
 }
 
 export type CaptureInput = string | NodeJS.ReadableStream | Uint8Array;
@@ -38,10 +40,10 @@ export async function readCapture(input: CaptureInput, sink: CaptureSink, option
         reader.parseWhole(input);
       }
     } else if (typeof input === 'string') {
-      if (input === '-') await readRawStream(process.stdin, reader);
-      else await readFile(input, reader);
+      if (input === '-') await readRawStream(process.stdin, reader, options.onProgress);
+      else await readFile(input, reader, options.onProgress);
     } else {
-      await readRawStream(input, reader);
+      await readRawStream(input, reader, options.onProgress);
     }
   } catch (e) {
     if (e instanceof CaptureFault) reader.fail(e);
@@ -67,7 +69,7 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException {
 }
 
 /** Reads a plain file with positional reads straight into the reader's buffer; gzip'd files go through zlib. */
-async function readFile(path: string, reader: BufferedReader): Promise<void> {
+async function readFile(path: string, reader: BufferedReader, onProgress?: (bytesRead: number) => void): Promise<void> {
   const handle = await open(path, 'r');
   try {
     let first = true;
@@ -78,11 +80,12 @@ async function readFile(path: string, reader: BufferedReader): Promise<void> {
       if (first) {
         first = false;
         if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
-          await readStream(gunzip(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH })), reader, true);
+          await readStream(gunzip(countBytes(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH }), onProgress)), reader, true);
           return;
         }
       }
       reader.commit(bytesRead);
+      onProgress?.(reader.bytesRead);
       if (reader.done) return;
     }
     reader.finish();
@@ -92,8 +95,16 @@ async function readFile(path: string, reader: BufferedReader): Promise<void> {
 }
 
 /** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
-async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader): Promise<void> {
-  const iterator = (stream as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader, onProgress?: (bytesRead: number) => void): Promise<void> {
+  const source = (stream as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  let total = 0;
+  const iterator = {
+    async next(): Promise<IteratorResult<Uint8Array | string>> {
+      const next = await source.next();
+      if (!next.done && onProgress) onProgress((total += next.value.length));
+      return next;
+    },
+  };
   const head: Uint8Array[] = [];
   let headLength = 0;
   while (headLength < 2) {
@@ -117,6 +128,17 @@ async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedRead
     return;
   }
   await readStream(rest(), reader, false);
+}
+
+/** Reports the raw (before gunzip) bytes read from a file stream that is piped (so 'data' events flow anyway). */
+function countBytes<T extends NodeJS.ReadableStream>(stream: T, onProgress: ((bytesRead: number) => void) | undefined): T {
+  if (!onProgress) return stream;
+  let total = 0;
+  stream.on('data', (chunk: Uint8Array | string) => {
+    total += chunk.length;
+    onProgress(total);
+  });
+  return stream;
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
