@@ -1,0 +1,1 @@
+export { analyzeInParallel, defaultWorkerCount, mergeResults } from './pool.js';
