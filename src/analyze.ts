@@ -9,6 +9,7 @@ import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { readFile } from 'node:fs/promises';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
+import { analyzeInParallel } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
 export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
@@ -24,11 +25,24 @@ export interface AnalyzeOptions {
   extraClientCertFiles?: string[];
   verifyDepth?: number;
   filter?: ConnectionFilter;
+  /** Called as each file is read: bytes read so far and TLS connections finished so far in that file. */
+  onProgress?: (progress: AnalyzeProgress) => void;
+  /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
+  workers?: number;
+}
+
+export interface AnalyzeProgress {
+  file: string;
+  bytesRead: number;
+  connections: number;
 }
 
 /** Analyses one or more captures and returns every TLS connection found, with its findings. */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
+  if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+    return analyzeInParallel(files, { ...options, workers: options.workers! });
+  }
   const result: AnalysisResult = { schemaVersion: 1, files: [], warnings: [], connections: [] };
   const keys = new KeyLog();
   for (const file of options.keyLogFiles ?? []) {
@@ -49,7 +63,7 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
     keyLogGiven: keys.size > 0,
   };
   for (const file of files) {
-    await analyzeFile(file, keys, context, options.filter, result);
+    await analyzeFile(file, keys, context, options.filter, result, options.onProgress);
   }
   return result;
 }
@@ -60,6 +74,7 @@ async function analyzeFile(
   context: RuleContext,
   filter: ConnectionFilter | undefined,
   result: AnalysisResult,
+  onProgress?: (progress: AnalyzeProgress) => void,
 ): Promise<void> {
   let finished: TlsConnection[] = [];
   const embedded: DecryptionSecrets[] = [];
@@ -68,6 +83,7 @@ async function analyzeFile(
     open: (info, control) => new TlsConnectionTracker(info, control, provider, (c) => finished.push(c)),
   };
   let outcome = await streamConnections(file, consumer, {
+    onProgress: onProgress ? (bytesRead) => onProgress({ file, bytesRead, connections: finished.length }) : undefined,
     onSecrets: (secrets) => {
       embedded.push(secrets);
       pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embedded.length})`));
