@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
 import type { AnalysisResult } from '../model/types.js';
@@ -12,6 +12,8 @@ import { exitCodeFor, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
+import { defaultWorkerCount } from '../parallel/index.js';
+import { ProgressLine, wantsProgress } from './progress.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -23,6 +25,8 @@ interface AnalysisCliOptions {
   serverCa: string[];
   cert: string[];
   verifyDepth?: number;
+  quiet?: boolean;
+  workers?: number;
 }
 
 interface CliOptions extends AnalysisCliOptions {
@@ -54,7 +58,15 @@ function withAnalysisOptions(command: Command): Command {
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
     .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
-    .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger);
+    .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
+    .option('-q, --quiet', 'no progress line on standard error')
+    .option('--workers <n>', 'threads for several captures (default: one per core; 1: no worker threads)', positiveInteger);
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
 }
 
 function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
@@ -65,6 +77,7 @@ function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] 
     extraClientCertFiles: options.cert,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
+    workers: options.workers ?? defaultWorkerCount(),
   };
 }
 
@@ -72,6 +85,8 @@ export function buildProgram(report: (code: number) => void): Command {
   const program = new Command('tlsdiag')
     .description('Explain why TLS and mutual-TLS handshakes in a packet capture failed.')
     .exitOverride()
+    // Subcommand options (check -o, baseline --keylog) belong to the subcommand, not to the report options.
+    .enablePositionalOptions()
     .showHelpAfterError();
   withAnalysisOptions(
     program
@@ -121,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
-async function analyzeInputs(captures: string[], options: AnalyzeOptions): Promise<AnalysisResult | null> {
+async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet = false): Promise<AnalysisResult | null> {
   if (captures.length === 0) {
     process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
     return null;
@@ -131,13 +146,19 @@ async function analyzeInputs(captures: string[], options: AnalyzeOptions): Promi
     process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
     return null;
   }
+  const totalBytes = inputSize(inputs);
+  const progress = wantsProgress({ quiet, stderrIsTTY: process.stderr.isTTY === true, totalBytes })
+    ? new ProgressLine(process.stderr, totalBytes)
+    : null;
   let result: AnalysisResult;
   try {
-    result = await analyze(inputs, options);
+    result = await analyze(inputs, progress ? { ...options, onProgress: (p) => progress.update(p) } : options);
   } catch (error) {
+    progress?.finish();
     process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return null;
   }
+  progress?.finish();
   for (const file of result.files) {
     if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
   }
@@ -145,9 +166,23 @@ async function analyzeInputs(captures: string[], options: AnalyzeOptions): Promi
   return unreadable.length === result.files.length ? null : result;
 }
 
+/** Bytes of all input files; null when one is standard input or cannot be sized. */
+function inputSize(inputs: string[]): number | null {
+  let total = 0;
+  for (const input of inputs) {
+    if (input === '-') return null;
+    try {
+      total += statSync(input).size;
+    } catch {
+      // The reader will name the problem.
+    }
+  }
+  return total;
+}
+
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
-  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options));
+  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
   if (analyzed === null) return 2;
   const result = options.redact ? redact(analyzed) : analyzed;
   const useColor =
@@ -174,7 +209,7 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     return 2;
   }
   const keyLogs = (expected.keyLogs ?? []).map((k) => (existsSync(k) ? k : join(dirname(options.expect), k)));
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(options, keyLogs));
+  const result = await analyzeInputs(captures, analyzeOptionsFrom(options, keyLogs), options.quiet === true);
   if (result === null) return 2;
   const outcome = checkExpectations(result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
@@ -183,9 +218,14 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
 }
 
 async function runBaseline(captures: string[], options: AnalysisCliOptions & { output?: string }): Promise<number> {
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(options));
+  const result = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
   if (result === null) return 2;
-  const file = baseline(result, captures.join(' '), options.keylog);
+  const file = baseline(result, captures.join(' '), options.keylog, {
+    clientCa: options.ca,
+    serverCa: options.serverCa,
+    cert: options.cert,
+    verifyDepth: options.verifyDepth,
+  });
   await write(`${JSON.stringify(file, null, 2)}\n`, options.output);
   return 0;
 }
