@@ -290,8 +290,9 @@ newkey leaf-under-no-certsign p256
 csr leaf-under-no-certsign "/O=tlsdiag/CN=under-no-certsign.test"
 issue nocsca intermediate-no-certsign leaf-under-no-certsign v3_both $LEAF_START $LEAF_END
 
-# --- An impostor CA: same name as the intermediate, another key; its leaf has no AKI, so a path builder
-# going by name finds the real intermediate and the signature does not verify. --------------------------
+# --- An impostor CA: same name as the intermediate, another key. OpenSSL 3 writes an AKI even with the
+# v3_no_aki section, so the leaf names the impostor's key: a path builder going by name and key identifier
+# (OpenSSL: X509_check_akid) finds no issuer although the real intermediate has the same name. ------------
 newcadir impca
 newkey impostor rsa2048
 csr impostor "/C=US/O=tlsdiag Test PKI/OU=Issuing/CN=tlsdiag Test Intermediate CA"

@@ -90,15 +90,23 @@ interface PathEntry {
   index: number;
 }
 
-/** Among candidates that match by name and key identifier, prefer one whose signature verifies. */
-async function pickIssuer(
-  cert: DecodedCertificate,
-  candidates: Array<{ cert: DecodedCertificate; index: number }>,
-): Promise<{ cert: DecodedCertificate; index: number } | null> {
-  const matching = candidates.filter((c) => isIssuedBy(cert, c.cert));
-  if (matching.length <= 1) return matching[0] ?? null;
-  for (const m of matching) if ((await verifyIssuedBy(cert, m.cert)).ok) return m;
-  return matching[0]!;
+interface IssuerChoice {
+  found: { cert: DecodedCertificate; index: number } | null;
+  /** Candidates with the issuer's name whose subject key identifier is not the certificate's AKI. */
+  otherKeyOfSameName: number;
+}
+
+/**
+ * Among candidates that match by name and key identifier, prefer one whose signature verifies (else the
+ * first, whose signature check then fails). Like OpenSSL's X509_check_akid, a candidate whose SKI differs
+ * from the certificate's AKI is not an issuer at all: counted, to say so when no issuer is found.
+ */
+async function pickIssuer(cert: DecodedCertificate, candidates: Array<{ cert: DecodedCertificate; index: number }>): Promise<IssuerChoice> {
+  const sameName = candidates.filter((c) => cert.issuerKey !== '' && cert.issuerKey === c.cert.subjectKey);
+  const matching = sameName.filter((c) => isIssuedBy(cert, c.cert));
+  const otherKeyOfSameName = sameName.length - matching.length;
+  for (const m of matching) if ((await verifyIssuedBy(cert, m.cert)).ok) return { found: m, otherKeyOfSameName };
+  return { found: matching[0] ?? null, otherKeyOfSameName };
 }
 
 const LEAF_KEY_USAGES: Record<ChainPurpose, string[]> = {
@@ -157,7 +165,8 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
   while (!result.anchored && !buildFailure) {
     const current = path[path.length - 1]!.cert;
     const at = path.length - 1;
-    const anchor = await pickIssuer(current, trusted);
+    const anchorChoice = await pickIssuer(current, trusted);
+    const anchor = anchorChoice.found;
     if (anchor && !(isSelfSigned(current) && sameDer(anchor.cert.der, current.der))) {
       path.push({ cert: anchor.cert, from: 'anchor', index: anchor.index });
       result.anchored = true;
@@ -170,11 +179,16 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
         : 'the chain ends at a self-signed certificate that is not among the trust anchors');
       break;
     }
-    const next = await pickIssuer(current, others.filter((o) => !used.has(o.index)));
+    const nextChoice = await pickIssuer(current, others.filter((o) => !used.has(o.index)));
+    const next = nextChoice.found;
     if (!next) {
       result.incomplete = true;
+      const sameName = anchorChoice.otherKeyOfSameName + nextChoice.otherKeyOfSameName;
+      const why = sameName > 0
+        ? ` (${sameName} certificate(s) with that name are there, but with another key: their subject key identifier is not this certificate's authority key identifier ${current.authorityKeyIdentifier})`
+        : '';
       buildFailure = {
-        ...failureAt(at, current, 'issuer-not-found', `the issuer ${current.issuerName.rfc4514} is neither presented nor a trust anchor`),
+        ...failureAt(at, current, 'issuer-not-found', `the issuer ${current.issuerName.rfc4514} is neither presented nor a trust anchor${why}`),
         missingIssuer: current.issuerName.rfc4514,
       };
       break;
@@ -194,26 +208,28 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
       `the path has ${intermediates} intermediate certificate(s); at most ${maxDepth} allowed`);
   }
 
-  // --- Check every certificate and link of the path. ---
-  const linkFailures: ChainFailure[] = [];
+  // --- Check the path in the order OpenSSL 3.0 reports: first the extension checks of check_chain(), leaf
+  // upward; then internal_verify(), anchor downward, each certificate's signature before its validity. ---
+  const extensionFailures: ChainFailure[] = [];
   for (let i = 0; i < path.length; i++) {
     const cert = path[i]!.cert;
-    const isAnchor = path[i]!.from === 'anchor';
-    if (cert.notBefore.getTime() > time.getTime()) {
-      linkFailures.push(failureAt(i, cert, 'not-yet-valid', `not valid before ${cert.summary.notBefore} (checked at ${time.toISOString()})`));
-    } else if (cert.notAfter.getTime() < time.getTime()) {
-      linkFailures.push(failureAt(i, cert, 'expired', `expired at ${cert.summary.notAfter} (checked at ${time.toISOString()})`));
-    }
+    const found = i === 0 ? checkLeaf(cert, purpose, result.notes) : checkIssuer(path, i, path[i]!.from === 'anchor', purpose);
+    found.forEach((f) => extensionFailures.push(failureAt(i, cert, f.code, f.message)));
+  }
+  const signatureAndTimeFailures: ChainFailure[] = [];
+  for (let i = path.length - 1; i >= 0; i--) {
+    const cert = path[i]!.cert;
     if (i + 1 < path.length) {
       const verdict = await verifyIssuedBy(cert, path[i + 1]!.cert);
-      if (!verdict.ok) linkFailures.push(failureAt(i, cert, verdict.unsupported ? 'signature-unsupported' : 'signature-invalid', verdict.message));
+      if (!verdict.ok) signatureAndTimeFailures.push(failureAt(i, cert, verdict.unsupported ? 'signature-unsupported' : 'signature-invalid', verdict.message));
     }
-    if (i === 0) {
-      checkLeaf(cert, purpose, result.notes).forEach((f) => linkFailures.push(failureAt(0, cert, f.code, f.message)));
-    } else {
-      checkIssuer(path, i, isAnchor, purpose).forEach((f) => linkFailures.push(failureAt(i, cert, f.code, f.message)));
+    if (cert.notBefore.getTime() > time.getTime()) {
+      signatureAndTimeFailures.push(failureAt(i, cert, 'not-yet-valid', `not valid before ${cert.summary.notBefore} (checked at ${time.toISOString()})`));
+    } else if (cert.notAfter.getTime() < time.getTime()) {
+      signatureAndTimeFailures.push(failureAt(i, cert, 'expired', `expired at ${cert.summary.notAfter} (checked at ${time.toISOString()})`));
     }
   }
+  const linkFailures = [...extensionFailures, ...signatureAndTimeFailures];
   result.failures = buildFailure ? [buildFailure, ...linkFailures] : linkFailures;
   result.failure = result.failures[0] ?? null;
   result.ok = result.anchored && result.failures.length === 0;
@@ -251,6 +267,13 @@ function checkIssuer(path: PathEntry[], i: number, isAnchor: boolean, purpose: C
       message: cert.basicConstraints ? 'basicConstraints says CA:FALSE, yet it issued the certificate below it' : 'no basicConstraints CA:TRUE, yet it issued the certificate below it',
     });
   }
+  if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) {
+    out.push({ code: 'key-usage-missing', message: `keyUsage (${cert.keyUsage.join(', ') || 'empty'}) lacks keyCertSign` });
+  }
+  // OpenSSL also refuses an intermediate whose EKU excludes the purpose; a trust anchor's EKU is not checked.
+  if (!isAnchor && cert.extendedKeyUsageOids && !cert.extendedKeyUsageOids.includes(EKU_OID[purpose])) {
+    out.push({ code: 'eku-missing', message: `the CA's extendedKeyUsage (${cert.summary.extendedKeyUsage!.join(', ')}) excludes ${purpose}` });
+  }
   const pathLength = cert.basicConstraints?.pathLength ?? null;
   if (pathLength !== null) {
     // Intermediates below this CA, not counting self-issued ones (RFC 5280 §4.2.1.9).
@@ -258,13 +281,6 @@ function checkIssuer(path: PathEntry[], i: number, isAnchor: boolean, purpose: C
     if (below > pathLength) {
       out.push({ code: 'path-length-exceeded', message: `pathlen:${pathLength} allows ${pathLength} intermediate(s) below it, the path has ${below}` });
     }
-  }
-  if (cert.keyUsage && !cert.keyUsage.includes('keyCertSign')) {
-    out.push({ code: 'key-usage-missing', message: `keyUsage (${cert.keyUsage.join(', ') || 'empty'}) lacks keyCertSign` });
-  }
-  // OpenSSL also refuses an intermediate whose EKU excludes the purpose; a trust anchor's EKU is not checked.
-  if (!isAnchor && cert.extendedKeyUsageOids && !cert.extendedKeyUsageOids.includes(EKU_OID[purpose])) {
-    out.push({ code: 'eku-missing', message: `the CA's extendedKeyUsage (${cert.summary.extendedKeyUsage!.join(', ')}) excludes ${purpose}` });
   }
   return out;
 }

@@ -89,11 +89,13 @@ export interface ChainValidation {
    */
   incomplete: boolean;
   /**
-   * The failure to report: a path-building failure (issuer not found, untrusted root, depth) when there is
-   * one — OpenSSL reports those before any other check — else the failed check nearest the leaf.
+   * The failure to report: the first one OpenSSL 3.0 would report (and so the one behind the peer's alert):
+   * a path-building failure (issuer not found, untrusted root, depth) when there is one; else the first
+   * extension check that fails (CA, key usage, purpose, path length), leaf upward; else the first signature
+   * or validity failure, anchor downward.
    */
   failure: ChainFailure | null;
-  /** Every failed check: the path-building failure first, then the others leaf first. */
+  /** Every failed check, in the order described for `failure`. */
   failures: ChainFailure[];
   /** Indexes of presented certificates that are not part of the path (extra or unrelated). */
   unusedPresented: number[];

@@ -30,10 +30,23 @@ export function openssl(args: string[], input?: Uint8Array): string {
   return execFileSync('openssl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** `openssl verify`'s verdict: null when OK, else the X509_V_ERR number of the first error it printed. */
-export function opensslVerify(args: string[]): { ok: boolean; error: number | null; output: string } {
+export interface OpensslVerifyError {
+  /** X509_V_ERR number. */
+  code: number;
+  /** Position in the chain, 0 = leaf. */
+  depth: number;
+}
+
+/** `openssl verify`'s verdict and every error it printed, in order (it goes on after some errors). */
+export function opensslVerify(args: string[]): { ok: boolean; errors: OpensslVerifyError[]; output: string } {
   const run = spawnSync('openssl', ['verify', ...args], { encoding: 'utf8' });
   const output = `${run.stdout}${run.stderr}`;
-  const match = /error (\d+) at \d+ depth lookup/.exec(output);
-  return { ok: run.status === 0 && /: OK\s*$/m.test(run.stdout), error: match ? Number(match[1]) : null, output };
+  const errors = [...output.matchAll(/error (\d+) at (\d+) depth lookup/g)].map((m) => ({ code: Number(m[1]), depth: Number(m[2]) }));
+  return { ok: run.status === 0 && /: OK\s*$/m.test(run.stdout), errors, output };
+}
+
+export function toPem(ders: Uint8Array[]): string {
+  return ders
+    .map((der) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`)
+    .join('');
 }
