@@ -9,9 +9,18 @@ export interface ExpectationFile {
   capture?: string;
   /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
   keyLogs?: string[];
+  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --verify-depth); paths as keyLogs. */
+  options?: ExpectationOptions;
   /** When true (the default), connections the file does not list are a mismatch. */
   complete?: boolean;
   connections: ConnectionExpectation[];
+}
+
+export interface ExpectationOptions {
+  clientCa?: string[];
+  serverCa?: string[];
+  cert?: string[];
+  verifyDepth?: number;
 }
 
 export interface ConnectionExpectation {
@@ -22,10 +31,19 @@ export interface ConnectionExpectation {
   findings?: string[];
 }
 
-export function baseline(result: AnalysisResult, capture: string, keyLogs: string[]): ExpectationFile {
+export function baseline(
+  result: AnalysisResult,
+  capture: string,
+  keyLogs: string[],
+  options: ExpectationOptions = {},
+): ExpectationFile {
+  const given = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+  ) as ExpectationOptions;
   return {
     capture,
     ...(keyLogs.length > 0 ? { keyLogs } : {}),
+    ...(Object.keys(given).length > 0 ? { options: given } : {}),
     complete: true,
     connections: result.connections.map((c, index) => ({
       match: { index, sni: c.sni, port: c.server.port },
@@ -51,6 +69,19 @@ export function parseExpectations(text: string, source: string): ExpectationFile
   if (!Array.isArray(file['connections'])) fail('connections', 'an array');
   if (file['keyLogs'] !== undefined && !(Array.isArray(file['keyLogs']) && file['keyLogs'].every((k) => typeof k === 'string'))) {
     fail('keyLogs', 'an array of file names');
+  }
+  const options = file['options'];
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object');
+    const o = options as Record<string, unknown>;
+    for (const key of ['clientCa', 'serverCa', 'cert']) {
+      if (o[key] !== undefined && !(Array.isArray(o[key]) && (o[key] as unknown[]).every((k) => typeof k === 'string'))) {
+        fail(`options.${key}`, 'an array of file names');
+      }
+    }
+    if (o['verifyDepth'] !== undefined && !(Number.isInteger(o['verifyDepth']) && (o['verifyDepth'] as number) >= 0)) {
+      fail('options.verifyDepth', 'a whole number ≥ 0');
+    }
   }
   if (file['complete'] !== undefined && typeof file['complete'] !== 'boolean') fail('complete', 'true or false');
   (file['connections'] as unknown[]).forEach((entry, i) => {

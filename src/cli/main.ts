@@ -208,8 +208,17 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return 2;
   }
-  const keyLogs = (expected.keyLogs ?? []).map((k) => (existsSync(k) ? k : join(dirname(options.expect), k)));
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(options, keyLogs), options.quiet === true);
+  const near = (k: string) => (existsSync(k) ? k : join(dirname(options.expect), k));
+  const saved = expected.options ?? {};
+  const merged: AnalysisCliOptions = {
+    ...options,
+    ca: options.ca.length > 0 ? options.ca : (saved.clientCa ?? []).map(near),
+    serverCa: options.serverCa.length > 0 ? options.serverCa : (saved.serverCa ?? []).map(near),
+    cert: options.cert.length > 0 ? options.cert : (saved.cert ?? []).map(near),
+    verifyDepth: options.verifyDepth ?? saved.verifyDepth,
+  };
+  const keyLogs = (expected.keyLogs ?? []).map(near);
+  const result = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
   if (result === null) return 2;
   const outcome = checkExpectations(result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;

@@ -107,7 +107,7 @@ function findingBlock(f: Finding, root: boolean): string {
   ].join('\n');
 }
 
-const LADDER = { width: 1040, client: 250, server: 790, top: 50, row: 30, labelMax: 64 } as const;
+const LADDER = { width: 1060, client: 200, server: 900, top: 50, row: 30, labelMax: 90 } as const;
 
 /**
  * The handshake as a ladder: client and server columns, one arrow per message, alert and TCP close, with frame
@@ -121,7 +121,7 @@ export function ladder(c: ConnectionReport): string {
     `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="handshake ladder">`,
     '<defs>',
     ...['#1f2328', '#cf222e', '#8c959f'].map(
-      (color, i) => `<marker id="arrow-${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
+      (color, i) => `<marker id="arrow-${i}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${color}"/></marker>`,
     ),
     '</defs>',
     `<text x="${client}" y="20" text-anchor="middle" font-weight="bold">client ${h(endpoint(c.client))}</text>`,
@@ -143,10 +143,10 @@ export function ladder(c: ConnectionReport): string {
     parts.push(
       `<line x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" stroke="${stroke}" stroke-width="${fails ? 3 : 1.5}"${tcp ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#arrow-${color})"/>`,
     );
-    const label = e.kind === e.summary || e.summary === '' ? e.kind : `${e.kind}: ${e.summary}`;
+    const label = e.summary === '' || e.summary.startsWith(e.kind) ? e.summary || e.kind : `${e.kind}: ${e.summary}`;
     const short = label.length > LADDER.labelMax ? `${label.slice(0, LADDER.labelMax - 1)}…` : label;
     parts.push(
-      `<text x="${(client + server) / 2}" y="${y - 5}" text-anchor="middle" fill="${stroke}"${fails ? ' font-weight="bold"' : ''}><title>${h(label)}</title>${h(short)}${e.encrypted ? ' 🔒' : ''}</text>`,
+      `<text x="${(client + server) / 2}" y="${y - 5}" text-anchor="middle" fill="${stroke}"${fails ? ' font-weight="bold"' : ''}><title>${h(label)}</title>${h(short)}</text>`,
     );
   });
   parts.push('</svg>');

@@ -87,7 +87,7 @@ function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
     if (list === null) continue;
     details.push(`${label} (${list.length === 0 ? 'empty: none sent' : list.length}):`, '');
     list.forEach((cert, i) => details.push(...certificateLines(cert, i)));
-    details.push('');
+    if (list.length > 0) details.push('');
   }
   if (details.length > 0) out.push('<details><summary>Certificates</summary>', '', ...details, '</details>', '');
   return out;
