@@ -6,6 +6,7 @@
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import { CRLReasons } from '@peculiar/asn1-x509';
+import { DerError, readTlv } from '../x509/der.js';
 import { parseDistinguishedName } from '../x509/names.js';
 
 export type OcspResponseStatusName =
@@ -58,7 +59,67 @@ export interface OcspParseError {
   /** 'response' (outer OCSPResponse) or 'basic' (the BasicOCSPResponse inside responseBytes). */
   stage: 'response' | 'basic';
   message: string;
+  /** Offset in the response where the DER stops making sense, when known. */
+  offset: number | null;
   length: number;
+}
+
+/** Deeper than any real OCSP response; bounds the walk on hostile input. */
+const MAX_NESTING = 32;
+
+/**
+ * Walks every constructed element of [start, end) and checks each length against the bytes present, so a
+ * broken response is reported with the offset where it breaks (the ASN.1 library does not say where).
+ */
+function checkDer(bytes: Uint8Array, start: number, end: number, depth = 0): void {
+  if (depth > MAX_NESTING) throw new DerError(`elements nested more than ${MAX_NESTING} deep at offset ${start}`, start);
+  let p = start;
+  while (p < end) {
+    const tlv = readTlv(bytes, p, end);
+    if (tlv.tag & 0x20) checkDer(bytes, tlv.contentStart, tlv.end, depth + 1);
+    p = tlv.end;
+  }
+}
+
+/** The content of responseBytes.response (the OCTET STRING holding the BasicOCSPResponse), found by walking. */
+function innerResponse(bytes: Uint8Array): { start: number; end: number } | null {
+  try {
+    const outer = readTlv(bytes, 0);
+    const status = readTlv(bytes, outer.contentStart, outer.end);
+    if (status.end >= outer.end) return null;
+    const explicit = readTlv(bytes, status.end, outer.end);
+    const responseBytes = readTlv(bytes, explicit.contentStart, explicit.end);
+    const type = readTlv(bytes, responseBytes.contentStart, responseBytes.end);
+    const octets = readTlv(bytes, type.end, responseBytes.end);
+    return octets.tag === 0x04 ? { start: octets.contentStart, end: octets.end } : null;
+  } catch {
+    return null;
+  }
+}
+
+function structuralError(der: Uint8Array): OcspParseError | null {
+  try {
+    const outer = readTlv(der, 0);
+    if (outer.tag !== 0x30) {
+      return { kind: 'ocsp-parse-error', stage: 'response', message: `expected an OCSPResponse (SEQUENCE) at offset 0, found tag 0x${outer.tag.toString(16)}`, offset: 0, length: der.length };
+    }
+    if (outer.end !== der.length) {
+      return { kind: 'ocsp-parse-error', stage: 'response', message: `${der.length - outer.end} unexpected bytes after the OCSPResponse at offset ${outer.end}`, offset: outer.end, length: der.length };
+    }
+    checkDer(der, outer.contentStart, outer.end);
+  } catch (e) {
+    if (e instanceof DerError) return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${e.message}`, offset: e.offset, length: der.length };
+    throw e;
+  }
+  const inner = innerResponse(der);
+  if (inner === null) return null;
+  try {
+    checkDer(der, inner.start, inner.end);
+  } catch (e) {
+    if (e instanceof DerError) return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${e.message}`, offset: e.offset, length: der.length };
+    throw e;
+  }
+  return null;
 }
 
 const STATUS_NAMES: Record<number, OcspResponseStatusName> = {
@@ -112,11 +173,13 @@ export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspPars
 }
 
 export function parseOcspResponse(der: Uint8Array): OcspSummary | OcspParseError {
+  const broken = structuralError(der);
+  if (broken) return broken;
   let outer: OCSPResponse;
   try {
     outer = AsnParser.parse(der, OCSPResponse);
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${message(e)}`, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${message(e)}`, offset: null, length: der.length };
   }
   const responseStatus = STATUS_NAMES[outer.responseStatus] ?? `status ${outer.responseStatus}`;
   const summary: OcspSummary = {
@@ -159,7 +222,7 @@ export function parseOcspResponse(der: Uint8Array): OcspSummary | OcspParseError
       signatureAlgorithm: SIGNATURE_NAMES[basic.signatureAlgorithm.algorithm] ?? basic.signatureAlgorithm.algorithm,
     };
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${message(e)}`, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${message(e)}`, offset: null, length: der.length };
   }
   return summary;
 }
