@@ -1,6 +1,6 @@
 import type { Finding } from '../model/types.js';
 import { catalogEntry } from './catalog.js';
-import { FALLBACK_RULE, NARRATION_IDS, RULES } from './registry.js';
+import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, RULES } from './registry.js';
 import type { FindingDraft, RuleContext, RuleInput } from './types.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -15,8 +15,10 @@ export async function runRules(input: RuleInput, context: RuleContext): Promise<
     const drafts = await rule.run(input, context);
     for (const draft of drafts) findings.push(complete(draft));
   }
-  const explained = findings.some((f) => !NARRATION_IDS.has(f.id) && f.severity === 'error');
-  if (!input.report.established && !explained) {
+  // A cause is found when an error-level finding names it, or when a finding explains the fatal alert.
+  const explained = findings.some((f) => !NARRATION_IDS.has(f.id) && (f.severity === 'error' || f.explainsAlertFrame !== undefined));
+  const captureHidesIt = findings.some((f) => CAPTURE_IDS.has(f.id));
+  if (!input.report.established && !explained && !captureHidesIt) {
     for (const draft of await FALLBACK_RULE.run(input, context)) findings.push(complete(draft));
   }
   return findings

@@ -12,10 +12,18 @@ import { serverCertUntrusted } from './rules/server-cert-untrusted.js';
 import { serverChainIncomplete } from './rules/server-chain-incomplete.js';
 import { tls13EncryptedHandshake } from './rules/tls13-encrypted.js';
 import { verifyDepthExceeded } from './rules/verify-depth.js';
+import { captureQuality } from './rules/capture-quality.js';
+import { ocspStapled } from './rules/ocsp-stapled.js';
+import { protocolRules } from './rules/protocol.js';
+import { serverCertEku, serverCertSelfSigned, serverCertValidity, serverChainShape } from './rules/server-cert-checks.js';
+import { trustMaterial } from './rules/trust-material.js';
+import { weakCrypto } from './rules/weak-crypto.js';
 import type { Rule } from './types.js';
 
 /** Every rule, most specific first: the order findings of one severity are reported in. */
 export const RULES: readonly Rule[] = [
+  captureQuality,
+  protocolRules,
   clientCertEmpty,
   clientCertNotSent,
   clientCertValidity,
@@ -23,9 +31,16 @@ export const RULES: readonly Rule[] = [
   clientCertUsage,
   clientCertType,
   verifyDepthExceeded,
+  serverCertValidity,
+  serverCertEku,
   serverChainIncomplete,
   serverCertNameMismatch,
   serverCertUntrusted,
+  ocspStapled,
+  trustMaterial,
+  weakCrypto,
+  serverCertSelfSigned,
+  serverChainShape,
   keylogMismatch,
   tls13EncryptedHandshake,
   handshakeAlert,
@@ -33,6 +48,9 @@ export const RULES: readonly Rule[] = [
 
 /** Findings that narrate (an alert was sent) rather than explain a cause. */
 export const NARRATION_IDS: ReadonlySet<string> = new Set(['handshake-alert']);
+
+/** Findings that say the capture, not the peers, hides what happened: no "unexplained failure" then. */
+export const CAPTURE_IDS: ReadonlySet<string> = new Set(['capture-truncated', 'capture-gap', 'capture-started-mid-handshake']);
 
 /** Applied when a failed handshake got no explaining finding from RULES: never silence. */
 export const FALLBACK_RULE: Rule = handshakeFailedUnexplained;

@@ -3,6 +3,7 @@ import { serverCertificateView } from './server-context.js';
 import { pathThroughPresented, uniqueFrames } from './shared.js';
 import { firstValidityProblem } from './validity.js';
 import { nameCovered } from './server-name.js';
+import { weakKey, weakSignature } from './weak-crypto.js';
 
 /**
  * The client answered the server's chain with unknown_ca / bad_certificate / certificate_unknown and no
@@ -22,6 +23,8 @@ export const serverCertUntrusted: Rule = {
       return [];
     }
     if (firstValidityProblem(view.chain, new Date(view.certificate.time * 1000))) return [];
+    // A weak key or signature is the likelier reason for bad_certificate; weak-crypto explains it.
+    if (rejection.description === 'bad_certificate' && view.chain.some((c) => weakKey(c) !== null || weakSignature(c) !== null)) return [];
     if (rejection.description === 'bad_certificate' && report.sni && !nameCovered(view.leaf, report.sni)) return [];
     const root = top.summary.selfSigned ? top.summary.subject : top.summary.issuer;
     return [

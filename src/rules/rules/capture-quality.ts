@@ -1,0 +1,41 @@
+import type { StreamGapEvent } from '../../tls/events.js';
+import type { FindingDraft, Rule } from '../types.js';
+
+/**
+ * What the capture itself hides: packets cut by the snapshot length, segments lost inside the handshake,
+ * and captures that begin after the ClientHello.
+ */
+export const captureQuality: Rule = {
+  produces: ['capture-truncated', 'capture-gap', 'capture-started-mid-handshake'],
+  run({ connection }) {
+    const drafts: FindingDraft[] = [];
+    const gaps = connection.events.filter((e): e is StreamGapEvent => e.kind === 'gap' && e.inHandshake);
+    const sides = new Set(gaps.map((g) => g.side));
+    // Snaplen cuts every large packet from the first one on; lost segments come and go.
+    const cutFromTheStart = [...sides].every((side) => connection.events.find((e) => e.side === side && e.kind !== 'close')?.kind === 'gap');
+    const frames = [...new Set(gaps.map((g) => g.frame))].slice(0, 12);
+    const missing = gaps.reduce((n, g) => n + g.missing, 0);
+    if (gaps.length >= 2 && cutFromTheStart) {
+      drafts.push({
+        id: 'capture-truncated',
+        explanation: `The capture holds only the start of this connection's packets: ${gaps.length} handshake packets lost ${missing} bytes, from the very first one on (frames ${frames.join(', ')}${gaps.length > frames.length ? ', …' : ''}). The capture's snapshot length (snaplen) cut them, so the TLS messages cannot be read and nothing can be said about the handshake.`,
+        evidence: { frames, fields: { gaps: gaps.length, missing_bytes: missing } },
+      });
+    } else if (gaps.length > 0) {
+      drafts.push({
+        id: 'capture-gap',
+        explanation: `The capture lost ${missing} bytes of the handshake in ${gaps.length} place${gaps.length === 1 ? '' : 's'} (${gaps.map((g) => `frame ${g.frame}: ${g.missing} ${g.side} bytes`).slice(0, 6).join('; ')}); parsing of that side stopped there, so messages after it are not seen. Packets dropped by the capturing host (a busy tcpdump, a ring buffer, tcpdump stopped without --immediate-mode) look like this.`,
+        evidence: { frames, fields: { gaps: gaps.length, missing_bytes: missing, sides: [...sides] } },
+      });
+    }
+    if (connection.clientHello === null && gaps.length === 0) {
+      const first = connection.events.find((e) => e.kind !== 'close');
+      drafts.push({
+        id: 'capture-started-mid-handshake',
+        explanation: `The capture holds no ClientHello for this connection${connection.tcp.sawSyn ? '' : ' and no SYN'}: it started after the connection was set up${first ? ` (first TLS data: frame ${first.frame})` : ''}. The negotiated parameters and, for TLS 1.3 or a resumed session, the keys cannot be known.`,
+        evidence: { frames: first ? [first.frame] : [], fields: { saw_syn: connection.tcp.sawSyn } },
+      });
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,68 @@
+import { findMessage } from '../../model/report.js';
+import { isOcspParseError, parseOcspResponse } from '../../ocsp/index.js';
+import type { OcspSingleResponse } from '../../ocsp/index.js';
+import type { FindingDraft, Rule } from '../types.js';
+import { serverCertificateView } from './server-context.js';
+import { uniqueFrames } from './shared.js';
+
+function normalSerial(hex: string): string {
+  return hex.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+/, '');
+}
+
+/**
+ * The OCSP response the server stapled (TLS 1.2 CertificateStatus, or TLS 1.3 in the leaf's Certificate
+ * entry) says the certificate is revoked or unknown, or is already stale at the packet's time.
+ */
+export const ocspStapled: Rule = {
+  produces: ['ocsp-stapled-revoked', 'ocsp-stapled-unknown', 'ocsp-stapled-stale'],
+  run({ connection, report }) {
+    const view = serverCertificateView(connection, report);
+    const status = findMessage(connection, 'server', 'CertificateStatus');
+    const der = status?.message.ocspResponse ?? view?.certificate.message.certificates[0]?.ocspResponse ?? null;
+    if (!der || der.length === 0) return [];
+    const frame = status?.frame ?? view!.certificate.frame;
+    const time = new Date((status?.time ?? view!.certificate.time) * 1000);
+    const parsed = parseOcspResponse(der);
+    if (isOcspParseError(parsed) || !parsed.basic) return [];
+    const leafSerial = view ? normalSerial(view.leaf.summary.serialNumber) : null;
+    const single: OcspSingleResponse | undefined =
+      parsed.basic.responses.find((r) => leafSerial !== null && normalSerial(r.certId.serialNumber) === leafSerial) ?? parsed.basic.responses[0];
+    if (!single) return [];
+    const subject = view?.leaf.summary.subject ?? 'the server certificate';
+    const after = report.established
+      ? ' The handshake itself completed: clients that check the staple (curl --cert-status, exit 91; browsers with must-staple) reject the connection afterwards, without a TLS alert.'
+      : '';
+    const fields: FindingDraft['evidence']['fields'] = {
+      cert_status: single.certStatus,
+      serial_number: single.certId.serialNumber,
+      this_update: single.thisUpdate,
+      next_update: single.nextUpdate,
+      produced_at: parsed.basic.producedAt,
+      packet_time: time.toISOString(),
+    };
+    const drafts: FindingDraft[] = [];
+    if (single.certStatus === 'revoked') {
+      fields['revocation_time'] = single.revocationTime;
+      fields['revocation_reason'] = single.revocationReason;
+      drafts.push({
+        id: 'ocsp-stapled-revoked',
+        explanation: `The OCSP response the server stapled in frame ${frame} says ${subject} (serial ${single.certId.serialNumber}) was REVOKED on ${single.revocationTime ?? '(no time)'}${single.revocationReason ? `, reason ${single.revocationReason}` : ''}.${after}`,
+        evidence: { frames: uniqueFrames([frame]), fields },
+      });
+    } else if (single.certStatus === 'unknown') {
+      drafts.push({
+        id: 'ocsp-stapled-unknown',
+        explanation: `The OCSP response the server stapled in frame ${frame} answers "unknown" for ${subject} (serial ${single.certId.serialNumber}): the responder does not know the certificate — usually a responder for another CA, or the certificate was not issued by the CA it claims.${after}`,
+        evidence: { frames: uniqueFrames([frame]), fields },
+      });
+    }
+    if (single.nextUpdate !== null && new Date(single.nextUpdate) < time) {
+      drafts.push({
+        id: 'ocsp-stapled-stale',
+        explanation: `The OCSP response stapled in frame ${frame} was valid until ${single.nextUpdate} (nextUpdate), before this packet's time ${time.toISOString()}: the server keeps serving an expired response (its OCSP fetches fail, or the response file is not refreshed).`,
+        evidence: { frames: uniqueFrames([frame]), fields },
+      });
+    }
+    return drafts;
+  },
+};

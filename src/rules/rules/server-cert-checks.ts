@@ -1,0 +1,111 @@
+import { checkChainOrder } from '../../x509/index.js';
+import { EKU_OID } from '../../x509/oids.js';
+import type { FindingDraft, Rule } from '../types.js';
+import { serverCertificateView } from './server-context.js';
+import { ANY_EKU, uniqueFrames } from './shared.js';
+import { describeValidityProblem, firstValidityProblem, validityFields } from './validity.js';
+
+/** A server certificate outside its validity period at the time of the packet that carried it. */
+export const serverCertValidity: Rule = {
+  produces: ['server-cert-expired', 'server-cert-not-yet-valid'],
+  run({ connection, report }) {
+    const view = serverCertificateView(connection, report);
+    if (!view) return [];
+    const time = new Date(view.certificate.time * 1000);
+    const problem = firstValidityProblem(view.chain, time);
+    if (!problem) return [];
+    const reaction = view.rejection
+      ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame})${problem.kind === 'not-yet-valid' && view.rejection.description === 'bad_certificate' ? ' — OpenSSL answers a not-yet-valid certificate with bad_certificate, not certificate_expired' : ''}.`
+      : '';
+    return [
+      {
+        id: problem.kind === 'expired' ? 'server-cert-expired' : 'server-cert-not-yet-valid',
+        explanation: describeValidityProblem(problem, 'server', time, view.certificate.frame) + reaction,
+        evidence: { frames: uniqueFrames([view.certificate.frame, ...(view.rejection ? [view.rejection.frame] : [])]), fields: validityFields(problem, time) },
+        ...(view.rejection ? { explainsAlertFrame: view.rejection.frame } : {}),
+      },
+    ];
+  },
+};
+
+/** The server leaf is self-signed: only clients that pinned or explicitly trust it accept it. */
+export const serverCertSelfSigned: Rule = {
+  produces: ['server-cert-self-signed'],
+  run({ connection, report }) {
+    const view = serverCertificateView(connection, report);
+    if (!view || !view.leaf.summary.selfSigned) return [];
+    return [
+      {
+        id: 'server-cert-self-signed',
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) is self-signed: its issuer is itself, so a client accepts it only if it has this very certificate in its trust store.${view.rejection ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame}).` : ''}`,
+        evidence: {
+          frames: uniqueFrames([view.certificate.frame, ...(view.rejection ? [view.rejection.frame] : [])]),
+          fields: { subject: view.leaf.summary.subject, sha256: view.leaf.summary.sha256 },
+        },
+        ...(view.rejection ? { explainsAlertFrame: view.rejection.frame } : {}),
+      },
+    ];
+  },
+};
+
+/** The server leaf's extendedKeyUsage lacks serverAuth. */
+export const serverCertEku: Rule = {
+  produces: ['server-cert-eku-missing-serverauth'],
+  run({ connection, report }) {
+    const view = serverCertificateView(connection, report);
+    const eku = view?.leaf.extendedKeyUsageOids;
+    if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(ANY_EKU)) return [];
+    const alert = report.alerts.find((a) => a.from === 'client' && a.level === 'fatal' && a.frame >= view.certificate.frame);
+    return [
+      {
+        id: 'server-cert-eku-missing-serverauth',
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) has extendedKeyUsage ${view.leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without serverAuth, so TLS clients may not accept it for a server ("unsupported certificate purpose").${alert ? ` The client answered with ${alert.description ?? 'an alert'} (frame ${alert.frame}).` : ''}`,
+        evidence: {
+          frames: uniqueFrames([view.certificate.frame, ...(alert ? [alert.frame] : [])]),
+          fields: { subject: view.leaf.summary.subject, extended_key_usage: view.leaf.summary.extendedKeyUsage ?? [] },
+        },
+        ...(alert ? { explainsAlertFrame: alert.frame } : {}),
+      },
+    ];
+  },
+};
+
+/** The order of the server's chain: each certificate should certify the one before it; the root is not needed. */
+export const serverChainShape: Rule = {
+  produces: ['server-chain-misordered', 'server-chain-includes-root'],
+  run({ connection, report }) {
+    const view = serverCertificateView(connection, report);
+    if (!view || view.chain.length < 2) return [];
+    const drafts: FindingDraft[] = [];
+    const subjects = view.chain.map((c) => c.summary.subject);
+    const order = checkChainOrder(view.chain);
+    const tls13 = view.certificate.message.tls13;
+    if (!order.ordered && order.firstBreak !== null) {
+      const i = order.firstBreak;
+      const duplicates = view.certificate.message.certificates.flatMap((c, n) =>
+        view.certificate.message.certificates.findIndex((d) => sameBytes(d.data, c.data)) < n ? [n] : [],
+      );
+      const duplicateNote = duplicates.length > 0 ? ` Certificate${duplicates.length === 1 ? '' : 's'} ${duplicates.join(', ')} ${duplicates.length === 1 ? 'is' : 'are'} sent twice (the same DER earlier in the list) — typically a chain file that already holds the leaf, configured after the leaf.` : '';
+      drafts.push({
+        id: 'server-chain-misordered',
+        explanation: `The server's chain in frame ${view.certificate.frame} is out of order: certificate ${i} (${subjects[i]}) is not issued by certificate ${i + 1} (${subjects[i + 1]}). Sent: ${subjects.map((s, n) => `${n}: ${s}`).join('; ')}. ${tls13 ? 'TLS 1.3 allows any order after the leaf, but' : 'TLS 1.2 requires each certificate to certify the one before it;'} strict or older clients (embedded TLS stacks, some Java and Go versions) fail to build the path.${duplicateNote}`,
+        evidence: { frames: [view.certificate.frame], fields: { server_chain: subjects, first_break: i, duplicates: duplicates.map(String) } },
+      });
+    }
+    const roots = view.chain.flatMap((c, i) => (i > 0 && c.summary.selfSigned ? [c.summary.subject] : []));
+    if (roots.length > 0) {
+      drafts.push({
+        id: 'server-chain-includes-root',
+        explanation: `The server sends the self-signed root ${roots.join(', ')} in its chain (frame ${view.certificate.frame}). Clients ignore it — trust comes from their own store — so it only adds bytes to every handshake.`,
+        evidence: { frames: [view.certificate.frame], fields: { roots, server_chain: subjects } },
+      });
+    }
+    return drafts;
+  },
+};
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

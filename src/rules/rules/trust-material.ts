@@ -1,0 +1,51 @@
+import { findMessage } from '../../model/report.js';
+import type { Side } from '../../model/types.js';
+import { validateChain } from '../../x509/index.js';
+import type { FindingDraft, Rule } from '../types.js';
+
+/**
+ * With the trust material the user gave (--ca for the server's client CAs, --server-ca for the client's
+ * store), the chain a side sent is validated offline as OpenSSL would, and the failing link named.
+ */
+export const trustMaterial: Rule = {
+  produces: ['client-chain-untrusted', 'server-chain-untrusted'],
+  async run({ connection }, context) {
+    const drafts: FindingDraft[] = [];
+    const checks: Array<{ side: Side; anchors: Uint8Array[]; id: string; purpose: 'clientAuth' | 'serverAuth'; flag: string }> = [
+      { side: 'client', anchors: context.clientAnchors, id: 'client-chain-untrusted', purpose: 'clientAuth', flag: '--ca' },
+      { side: 'server', anchors: context.serverAnchors, id: 'server-chain-untrusted', purpose: 'serverAuth', flag: '--server-ca' },
+    ];
+    for (const check of checks) {
+      if (check.anchors.length === 0) continue;
+      const message = findMessage(connection, check.side, 'Certificate');
+      if (!message || message.message.certificates.length === 0) continue;
+      const presented = message.message.certificates.map((c) => c.data);
+      const result = await validateChain({
+        presented,
+        anchors: check.anchors,
+        time: new Date(message.time * 1000),
+        purpose: check.purpose,
+        ...(check.side === 'client' && context.verifyDepth !== undefined ? { maxDepth: context.verifyDepth } : {}),
+      });
+      if (result.ok || !result.failure) continue;
+      const f = result.failure;
+      drafts.push({
+        id: check.id,
+        explanation: `Validated against the ${check.anchors.length} certificate${check.anchors.length === 1 ? '' : 's'} given with ${check.flag}, the ${check.side}'s chain (frame ${message.frame}) fails at position ${f.index} (${f.subject || 'the leaf'}${f.issuer ? `, issued by ${f.issuer}` : ''}): ${f.message}.${f.missingIssuer ? ` Missing issuer: ${f.missingIssuer}.` : ''} Path built: ${result.path.join(' → ') || '(none)'}${result.anchored ? ' (ends at a trust anchor)' : ''}.`,
+        evidence: {
+          frames: [message.frame],
+          fields: {
+            failure_code: f.code,
+            failure_position: f.index,
+            failure_subject: f.subject,
+            failure_issuer: f.issuer,
+            path: result.path,
+            anchored: result.anchored,
+            other_failures: result.failures.slice(1).map((x) => `${x.code} at ${x.index}`),
+          },
+        },
+      });
+    }
+    return drafts;
+  },
+};
