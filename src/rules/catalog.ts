@@ -24,6 +24,14 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Configure a client certificate issued by one of the CA names the server lists (curl --cert/--key, openssl -cert/-key, Java keystore, Node key/cert).',
   },
   {
+    id: 'client-cert-rejected-after-handshake',
+    severity: 'error',
+    title: 'The server refused the client certificate after the handshake, for a reason the capture does not show',
+    meaning: 'The TLS handshake completed with a client certificate that passes every check tlsdiag can make from the capture, and the server\'s first HTTP answer is a 400 (nginx\'s "400 The SSL certificate error"). The check that failed is on the server: verify depth, its client CA file, a CRL, or its own rules.',
+    evidence: 'The client Certificate frame and chain; the decrypted HTTP status line and its frame.',
+    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth) and --ca (the server\'s client CA file) to let it check those offline.',
+  },
+  {
     id: 'client-cert-issuer-not-accepted',
     severity: 'error',
     title: 'The client certificate is not issued by any CA the server accepts',

@@ -1,6 +1,6 @@
 import type { Finding } from '../model/types.js';
 import { catalogEntry } from './catalog.js';
-import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, RULES } from './registry.js';
+import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
 import type { FindingDraft, RuleContext, RuleInput } from './types.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -20,6 +20,9 @@ export async function runRules(input: RuleInput, context: RuleContext): Promise<
   const captureHidesIt = findings.some((f) => CAPTURE_IDS.has(f.id));
   if (!input.report.established && !explained && !captureHidesIt) {
     for (const draft of await FALLBACK_RULE.run(input, context)) findings.push(complete(draft));
+  }
+  if (input.report.established && !findings.some((f) => f.severity === 'error')) {
+    for (const draft of await POST_HANDSHAKE_FALLBACK_RULE.run(input, context)) findings.push(complete(draft));
   }
   return findings
     .map((finding, order) => ({ finding, order }))

@@ -1,5 +1,6 @@
 import { clientCertEmpty } from './rules/client-cert-empty.js';
 import { clientCertIssuer } from './rules/client-cert-issuer.js';
+import { clientCertRejectedAfterHandshake } from './rules/client-cert-rejected.js';
 import { clientCertNotSent } from './rules/client-cert-not-sent.js';
 import { clientCertType } from './rules/client-cert-type.js';
 import { clientCertUsage } from './rules/client-cert-usage.js';
@@ -51,6 +52,9 @@ export const NARRATION_IDS: ReadonlySet<string> = new Set(['handshake-alert']);
 
 /** Findings that say the capture, not the peers, hides what happened: no "unexplained failure" then. */
 export const CAPTURE_IDS: ReadonlySet<string> = new Set(['capture-truncated', 'capture-gap', 'capture-started-mid-handshake']);
+
+/** Applied to a completed handshake whose client certificate the server refused at the HTTP layer, when no rule found why. */
+export const POST_HANDSHAKE_FALLBACK_RULE: Rule = clientCertRejectedAfterHandshake;
 
 /** Applied when a failed handshake got no explaining finding from RULES: never silence. */
 export const FALLBACK_RULE: Rule = handshakeFailedUnexplained;

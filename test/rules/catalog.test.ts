@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, renderCatalogMarkdown } from '../../src/rules/catalog.js';
-import { FALLBACK_RULE, RULES } from '../../src/rules/registry.js';
+import { FALLBACK_RULE, POST_HANDSHAKE_FALLBACK_RULE, RULES } from '../../src/rules/registry.js';
 import { ROOT } from './capture.js';
 
 describe('findings catalog', () => {
-  const produced = new Set([...RULES, FALLBACK_RULE].flatMap((r) => r.produces));
+  const produced = new Set([...RULES, FALLBACK_RULE, POST_HANDSHAKE_FALLBACK_RULE].flatMap((r) => r.produces));
   const catalogued = new Set(CATALOG.map((e) => e.id));
 
   it('has one entry per id, each complete', () => {

@@ -1,0 +1,37 @@
+import type { Rule } from '../types.js';
+import { clientCertificateExchange } from './client-context.js';
+import { httpFirstLineOf, pathThroughPresented, uniqueFrames } from './shared.js';
+
+/** nginx's 400 for certificate errors; 495/496 are its internal codes some configurations expose. */
+const REJECTING_STATUS = /^HTTP\/\d(?:\.\d)? (400|403|495|496)\b/;
+
+/**
+ * Applied only when no other rule found a cause: the handshake completed with a client certificate, and the
+ * server's first HTTP answer is the status nginx (or a proxy) gives to a rejected certificate. What can
+ * still be at fault is listed, with how to let tlsdiag tell.
+ */
+export const clientCertRejectedAfterHandshake: Rule = {
+  produces: ['client-cert-rejected-after-handshake'],
+  run({ connection, report }, context) {
+    if (!report.established) return [];
+    const ex = clientCertificateExchange(connection);
+    const http = httpFirstLineOf(connection, 'server');
+    if (!ex || !http?.firstLine || !REJECTING_STATUS.test(http.firstLine)) return [];
+    const intermediates = pathThroughPresented(ex.chain).filter((c, i) => i > 0 && !c.summary.selfSigned).length;
+    const candidates = [
+      intermediates > 0 && context.verifyDepth === undefined
+        ? `a verify depth below ${intermediates} (nginx ssl_verify_depth; OpenSSL 3 counts intermediates only — pass --verify-depth to check)`
+        : null,
+      context.clientAnchors.length === 0 ? 'a chain that does not reach the CAs in the server\'s client CA file (pass that file with --ca to validate it offline)' : null,
+      'a revoked certificate (nginx ssl_crl)',
+      'a rule in the server configuration that rejects this certificate\'s subject',
+    ].filter((x): x is string => x !== null);
+    return [
+      {
+        id: 'client-cert-rejected-after-handshake',
+        explanation: `The handshake completed with the client certificate ${ex.leaf.summary.subject} (frame ${ex.certificate.frame}), which is issued by a CA the server lists and valid at the packet's time, but the server answered "${http.firstLine}" (frame ${http.frame}) — how nginx reports "400 The SSL certificate error". The capture does not show which check failed; the remaining causes: ${candidates.join('; ')}. nginx's error.log names it ("client SSL certificate verify error: (N:…)").`,
+        evidence: { frames: uniqueFrames([ex.certificate.frame, http.frame]), fields: { http_status_line: http.firstLine, client_chain: ex.chain.map((c) => c.summary.subject) } },
+      },
+    ];
+  },
+};
