@@ -46,11 +46,24 @@ export function isSelfSigned(cert: CertInput): boolean {
   return isIssuedBy(cert, cert);
 }
 
-/** Checks the signature of `cert` with the public key of `issuer`. */
-export async function verifyIssuedBy(
-  cert: DecodedCertificate,
-  issuer: DecodedCertificate,
-): Promise<{ ok: true } | { ok: false; unsupported: boolean; message: string }> {
+type SignatureVerdict = { ok: true } | { ok: false; unsupported: boolean; message: string };
+
+/** Signature verdicts by (certificate, issuer) SHA-256: a capture repeats the same chain in every handshake. */
+const SIGNATURE_CACHE_LIMIT = 4096;
+const signatureCache = new Map<string, Promise<SignatureVerdict>>();
+
+/** Checks the signature of `cert` with the public key of `issuer` (each pair once, see the cache above). */
+export function verifyIssuedBy(cert: DecodedCertificate, issuer: DecodedCertificate): Promise<SignatureVerdict> {
+  const key = `${cert.summary.sha256}:${issuer.summary.sha256}`;
+  const cached = signatureCache.get(key);
+  if (cached) return cached;
+  const verdict = verifyUncached(cert, issuer);
+  if (signatureCache.size >= SIGNATURE_CACHE_LIMIT) signatureCache.delete(signatureCache.keys().next().value!);
+  signatureCache.set(key, verdict);
+  return verdict;
+}
+
+async function verifyUncached(cert: DecodedCertificate, issuer: DecodedCertificate): Promise<SignatureVerdict> {
   try {
     const ok = await cert.certificate.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true });
     return ok ? { ok: true } : { ok: false, unsupported: false, message: 'the signature does not verify with the issuer key' };
