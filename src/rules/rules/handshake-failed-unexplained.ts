@@ -1,4 +1,5 @@
 import type { Rule } from '../types.js';
+import { uniqueFrames } from './shared.js';
 
 /**
  * Never silence: a failed handshake that no other rule explains still gets a finding. runRules applies it
@@ -16,7 +17,7 @@ export const handshakeFailedUnexplained: Rule = {
         id: 'handshake-failed-unexplained',
         explanation: `The handshake did not complete. Last seen: ${last.map((e) => `${e.from} ${e.kind} (frame ${e.frame})`).join(', ') || 'nothing'}. ${closing}`,
         evidence: {
-          frames: last.map((e) => e.frame),
+          frames: uniqueFrames(last.map((e) => e.frame)),
           fields: { history: report.history, last_alert: lastAlert?.description ?? null, closed_by: report.closedBy },
         },
       },
