@@ -1,4 +1,5 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { inspect } from 'node:util';
 import { concat, openAead, sequenceBytes, xorSequence } from './aead.js';
 import { cipherSuiteParams, type BulkCipher, type CipherSuiteParams, type HashName } from './cipher-suites.js';
 import { tls10Prf, tls12Prf } from './prf.js';
@@ -117,6 +118,15 @@ class Tls12AeadDecryptor implements RecordDecryptor {
     return this.seq;
   }
 
+  // Printing or serialising a decryptor must not show its keys (they decrypt the capture).
+  [inspect.custom](): string {
+    return `${this.constructor.name} { suite: ${this.suite.name}, sequence: ${this.seq} }`;
+  }
+
+  toJSON(): { suite: string; sequence: string } {
+    return { suite: this.suite.name, sequence: this.seq.toString() };
+  }
+
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
     const failure = checkSizes(header, fragment, this.explicitNonceLength + this.tagLength, this.suite.name);
     if (failure !== null) return failure;
@@ -160,6 +170,15 @@ class Tls12CbcDecryptor implements RecordDecryptor {
 
   get sequence(): bigint {
     return this.seq;
+  }
+
+  // Printing or serialising a decryptor must not show its keys (they decrypt the capture).
+  [inspect.custom](): string {
+    return `${this.constructor.name} { suite: ${this.suite.name}, sequence: ${this.seq} }`;
+  }
+
+  toJSON(): { suite: string; sequence: string } {
+    return { suite: this.suite.name, sequence: this.seq.toString() };
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { openAead, xorSequence } from './aead.js';
 import { cipherSuiteParams, type CipherSuiteParams } from './cipher-suites.js';
 import { hashLength, hkdfExpandLabel } from './hkdf.js';
@@ -42,6 +43,15 @@ export class Tls13RecordDecryptor implements RecordDecryptor {
 
   get sequence(): bigint {
     return this.seq;
+  }
+
+  // Printing or serialising a decryptor must not show its key and IV (they decrypt the capture).
+  [inspect.custom](): string {
+    return `Tls13RecordDecryptor { suite: ${this.params.name}, sequence: ${this.seq} }`;
+  }
+
+  toJSON(): { suite: string; sequence: string } {
+    return { suite: this.params.name, sequence: this.seq.toString() };
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
@@ -98,6 +108,15 @@ export class Tls13KeySchedule {
     const params = cipherSuiteParams(suite);
     if (params === undefined || !params.tls13 || params.cipher.kind === 'cbc') return null;
     return new Tls13KeySchedule(params as AeadParams, secrets);
+  }
+
+  // The schedule holds the key log's traffic secrets: print the suite only.
+  [inspect.custom](): string {
+    return `Tls13KeySchedule { suite: ${this.params.name} }`;
+  }
+
+  toJSON(): { suite: string } {
+    return { suite: this.params.name };
   }
 
   /** 0-RTT data from the client (CLIENT_EARLY_TRAFFIC_SECRET). */
