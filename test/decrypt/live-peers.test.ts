@@ -108,6 +108,8 @@ const tls12Cases = [
   { name: 'ECDHE-RSA-AES128-GCM-SHA256', value: 0xc02f, version: 'TLSv1.2', etm: null, clientCertificate: true },
   { name: 'ECDHE-RSA-AES256-GCM-SHA384', value: 0xc030, version: 'TLSv1.2', etm: null, clientCertificate: false },
   { name: 'ECDHE-RSA-CHACHA20-POLY1305', value: 0xcca8, version: 'TLSv1.2', etm: null, clientCertificate: false },
+  { name: 'AES128-CCM', value: 0xc09c, version: 'TLSv1.2', etm: null, clientCertificate: false },
+  { name: 'AES256-CCM8', value: 0xc0a1, version: 'TLSv1.2', etm: null, clientCertificate: false },
   { name: 'ECDHE-RSA-AES128-SHA256', value: 0xc027, version: 'TLSv1.2', etm: true, clientCertificate: true },
   { name: 'ECDHE-RSA-AES128-SHA256', value: 0xc027, version: 'TLSv1.2', etm: false, clientCertificate: false },
   { name: 'ECDHE-RSA-AES256-SHA384', value: 0xc028, version: 'TLSv1.2', etm: false, clientCertificate: false },
