@@ -10,7 +10,8 @@ const corpus = FOLDERS.flatMap((folder) =>
     ? readdirSync(folder)
         .filter((name) => name.endsWith('.expect.json'))
         .sort()
-        .map((name) => ({ expect: join(folder, name), capture: join(folder, name.replace(/\.expect\.json$/, '.pcap')) }))
+        // The capture beside it, whatever its format: the file names it (baseline wrote it).
+        .map((name) => ({ expect: join(folder, name), capture: JSON.parse(readFileSync(join(folder, name), 'utf8')).capture as string }))
     : [],
 );
 
