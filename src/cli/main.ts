@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
 import type { AnalysisResult } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
+import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
 import { renderText } from '../report/text.js';
@@ -188,10 +188,13 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   const useColor =
     format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const all = options.all === true;
+  if (format === 'json') {
+    // In pieces: the JSON of a large capture can exceed what one string may hold.
+    await write(renderJsonChunks(result), options.output);
+    return exitCodeFor(result, options.failOn);
+  }
   const text =
-    format === 'json'
-      ? renderJson(result)
-      : format === 'markdown'
+    format === 'markdown'
         ? renderMarkdown(result, { all, limit: options.limit })
         : format === 'html'
           ? renderHtml(result, { all, limit: options.limit })
@@ -239,10 +242,24 @@ async function runBaseline(captures: string[], options: AnalysisCliOptions & { o
   return 0;
 }
 
-async function write(text: string, output: string | undefined): Promise<void> {
+async function write(text: string | Iterable<string>, output: string | undefined): Promise<void> {
   const out = output ? createWriteStream(output) : process.stdout;
-  await new Promise<void>((resolve, reject) => {
-    out.write(text, (error) => (error ? reject(error) : resolve()));
-  });
+  const put = (piece: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      out.write(piece, (error) => (error ? reject(error) : resolve()));
+    });
+  if (typeof text === 'string') await put(text);
+  else {
+    // Batches of about 1 MB: few writes, bounded memory.
+    let batch = '';
+    for (const piece of text) {
+      batch += piece;
+      if (batch.length >= 1 << 20) {
+        await put(batch);
+        batch = '';
+      }
+    }
+    await put(batch);
+  }
   if (out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
 }
