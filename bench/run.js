@@ -96,18 +96,23 @@ if (rowsWanted.includes('workers')) {
   parallel = { cores, parts: parts.map((p) => basename(p)), one, many, speedup: one.ms / many.ms };
 }
 
-// Peak RSS against file size: the full pipeline on the handshake-heavy capture at size and at 10× (streamed
-// from a generator through standard input, so no 10× file is written).
-let scale = null;
+// Peak RSS against input size: the full pipeline at S and 10×S, both streamed from a generator through standard
+// input (no 10× file is written), S = --scale-size (default 100M).
+const scale = [];
 if (flag('--scale')) {
-  process.stderr.write('bench: 10× handshake-heavy through stdin …\n');
-  const r = spawnSync('sh', ['-c', `node ${join(here, 'stream-data.js')} handshake ${size * 10} | node --max-old-space-size=4096 ${join(here, 'row.js')} full -`], {
-    cwd: root,
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = r.stdout.trim().split('\n').pop();
-  scale = line ? JSON.parse(line) : { error: r.stderr.slice(-1000) };
+  const base = parseSize(value('--scale-size', '100M'));
+  for (const kind of ['handshake', 'bulk']) {
+    for (const bytes of [base, base * 10]) {
+      process.stderr.write(`bench: ${kind} ${Math.round(bytes / 1e6)} MB through stdin …\n`);
+      const r = spawnSync('sh', ['-c', `node ${join(here, 'stream-data.js')} ${kind} ${bytes} | node --max-old-space-size=8192 ${join(here, 'row.js')} full -`], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      const line = r.stdout.trim().split('\n').pop();
+      scale.push({ ...(line ? JSON.parse(line) : { error: r.stderr.trim().split('\n').slice(-3).join(' ') }), kind, bytes });
+    }
+  }
 }
 
 // ---- report ----
@@ -135,9 +140,14 @@ if (parallel) {
   lines.push(`many files: ${parallel.parts.length} captures of the handshake-heavy kind, full pipeline`);
   lines.push(`  1 thread ${fmt(parallel.one.ms / 1000, 2)} s, ${parallel.cores} worker threads ${fmt(parallel.many.ms / 1000, 2)} s: speed-up ${fmt(parallel.speedup, 2)}×`);
 }
-if (scale) {
+if (scale.length > 0) {
   lines.push('');
-  lines.push(scale.error ? `10× size: failed: ${scale.error}` : `10× size via stdin (full pipeline, handshake-heavy): ${fmt(scale.ms / 1000, 1)} s, ${fmt(scale.packets)} packets, peak RSS ${fmt((scale.maxRssKiB * 1024) / MB)} MB`);
+  lines.push('peak RSS against input size (full pipeline, input through stdin)');
+  for (const r of scale) {
+    lines.push(
+      `  ${r.kind.padEnd(10)} ${fmt(r.bytes / MB).padStart(6)} MB  ${r.error ? `failed: ${r.error}` : `${fmt(r.ms / 1000, 1)} s, ${fmt(r.packets)} packets, ${fmt(r.detail?.connections)} connections, peak RSS ${fmt((r.maxRssKiB * 1024) / MB)} MB`}`,
+    );
+  }
 }
 
 // ---- goals ----
@@ -164,9 +174,11 @@ for (const label of ['handshake-heavy', 'bulk-heavy']) {
   const f = rate(label, 'full');
   goal(`issue 7: full peak RSS < 200 MB on ${label}: ${f ? fmt(f.rss) + ' MB' : '—'}`, f ? f.rss < 200 : null);
 }
-goal(
-  `issue 7: peak RSS unchanged at 10× size: ${scale && !scale.error && hs ? `${fmt(hs.rss)} → ${fmt((scale.maxRssKiB * 1024) / MB)} MB` : 'run with --scale'}`,
-  scale && !scale.error && hs ? (scale.maxRssKiB * 1024) / MB < Math.max(200, hs.rss * 1.25) : null,
-);
+for (const kind of ['handshake', 'bulk']) {
+  const [small, large] = scale.filter((r) => r.kind === kind);
+  const ok = small && large && !small.error && !large.error ? large.maxRssKiB < Math.max(small.maxRssKiB * 1.25, small.maxRssKiB + 20 * 1024) : null;
+  const text = small && large ? `${small.error ? 'failed' : fmt((small.maxRssKiB * 1024) / MB) + ' MB'} → ${large.error ? 'failed' : fmt((large.maxRssKiB * 1024) / MB) + ' MB'}` : 'run with --scale';
+  goal(`issue 7: peak RSS unchanged at 10× size (${kind}): ${text}`, small && large && (small.error || large.error) ? false : ok);
+}
 goal(`issue 7: ≥ 1.7× with worker threads on several files: ${parallel ? fmt(parallel.speedup, 2) + '×' : 'run with --rows …,workers'}`, parallel ? parallel.speedup >= 1.7 : null);
 process.stdout.write(lines.join('\n') + '\n');
