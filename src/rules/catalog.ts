@@ -137,9 +137,9 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-self-signed',
-    severity: 'warning',
-    title: 'The server certificate is self-signed',
-    meaning: 'The server\'s leaf certificate is its own issuer. Only clients that have this exact certificate in their trust store (or pin it) accept it; every other client answers unknown_ca.',
+    severity: 'error',
+    title: 'The client rejected the server\'s self-signed certificate',
+    meaning: 'The server\'s leaf certificate is its own issuer and the handshake failed. Only clients that have this exact certificate in their trust store (or pin it) accept it; every other client answers unknown_ca (curl: "self-signed certificate"). Not reported when the handshake completed: that client trusts it.',
     evidence: 'The server Certificate frame, the certificate subject and SHA-256; the client\'s alert.',
     remedy: 'Use a certificate issued by a CA the clients trust, or distribute this certificate to the clients\' trust stores (curl --cacert, Java truststore, Node ca).',
   },

@@ -24,10 +24,23 @@ export async function runRules(input: RuleInput, context: RuleContext): Promise<
   if (input.report.established && !findings.some((f) => f.severity === 'error')) {
     for (const draft of await POST_HANDSHAKE_FALLBACK_RULE.run(input, context)) findings.push(complete(draft));
   }
+  linkAlertsToCauses(findings);
   return findings
     .map((finding, order) => ({ finding, order }))
     .sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.order - b.order)
     .map((x) => x.finding);
+}
+
+/** One failure reads as one story: each alert's narration names the findings that explain it. */
+function linkAlertsToCauses(findings: Finding[]): void {
+  for (const narration of findings) {
+    if (!NARRATION_IDS.has(narration.id) || narration.explainsAlertFrame === undefined) continue;
+    const causes = findings.filter((f) => !NARRATION_IDS.has(f.id) && f.explainsAlertFrame === narration.explainsAlertFrame).map((f) => f.id);
+    if (causes.length > 0) {
+      narration.explanation += ` Explained by: ${causes.join(', ')}.`;
+      narration.evidence.fields['explained_by'] = causes;
+    }
+  }
 }
 
 function complete(draft: FindingDraft): Finding {

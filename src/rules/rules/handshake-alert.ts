@@ -38,6 +38,16 @@ const MEANINGS: Record<string, { client?: string; server?: string; any: string }
   unrecognized_name: { any: 'the server does not serve the requested SNI host name' },
   no_application_protocol: { any: 'no ALPN protocol in common' },
   internal_error: { any: 'the sender hit an internal error unrelated to the peer' },
+  access_denied: { any: 'the sender accepted the peer\'s identity but its policy refuses it access' },
+  bad_record_mac: { any: 'a record did not authenticate: corrupted in transit, or a TLS stack bug (often with middleboxes)' },
+  record_overflow: { any: 'a record was longer than allowed' },
+  inappropriate_fallback: { server: 'the client retried with a lower version (TLS_FALLBACK_SCSV) although the server supports a higher one: a middlebox broke the first attempt', any: 'a version fallback was refused' },
+  missing_extension: { any: 'a required TLS 1.3 extension was missing' },
+  unsupported_extension: { any: 'an extension was sent that the receiver did not offer' },
+  unknown_psk_identity: { any: 'the PSK identity is not known to the server' },
+  no_renegotiation: { any: 'the sender refuses renegotiation' },
+  user_canceled: { any: 'the sender cancelled the handshake for a reason unrelated to the protocol' },
+  decryption_failed: { any: 'a record could not be decrypted' },
 };
 
 export function alertMeaning(alert: AlertSummary): string {

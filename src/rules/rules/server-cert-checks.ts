@@ -28,12 +28,13 @@ export const serverCertValidity: Rule = {
   },
 };
 
-/** The server leaf is self-signed: only clients that pinned or explicitly trust it accept it. */
+/** The server leaf is self-signed and the client did not accept it: only clients that pinned or explicitly trust it do. */
 export const serverCertSelfSigned: Rule = {
   produces: ['server-cert-self-signed'],
   run({ connection, report }) {
     const view = serverCertificateView(connection, report);
-    if (!view || !view.leaf.summary.selfSigned) return [];
+    // A client that completed the handshake trusts (or pinned) this very certificate: nothing to explain.
+    if (!view || !view.leaf.summary.selfSigned || (report.established && !view.rejection)) return [];
     return [
       {
         id: 'server-cert-self-signed',

@@ -22,6 +22,7 @@ export const serverCertUntrusted: Rule = {
       // A leaf alone whose issuer is missing: server-chain-incomplete tells it.
       return [];
     }
+    if (view.leaf.summary.selfSigned) return []; // server-cert-self-signed tells it
     if (firstValidityProblem(view.chain, new Date(view.certificate.time * 1000))) return [];
     // A weak key or signature is the likelier reason for bad_certificate; weak-crypto explains it.
     if (rejection.description === 'bad_certificate' && view.chain.some((c) => weakKey(c) !== null || weakSignature(c) !== null)) return [];
