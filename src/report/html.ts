@@ -1,5 +1,5 @@
-import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding, TimelineEvent } from '../model/types.js';
-import { endpoint, evidenceRows, failingFrame, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
+import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -115,7 +115,6 @@ const LADDER = { width: 1060, client: 200, server: 900, top: 50, row: 30, labelM
  */
 export function ladder(c: ConnectionReport): string {
   const { width, client, server, top, row } = LADDER;
-  const failing = failingFrame(c);
   const height = top + Math.max(1, c.timeline.length) * row + 20;
   const parts: string[] = [
     `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="handshake ladder">`,
@@ -130,7 +129,7 @@ export function ladder(c: ConnectionReport): string {
     `<line x1="${client}" y1="28" x2="${client}" y2="${height - 10}" stroke="#57606a" stroke-width="2"/>`,
     `<line x1="${server}" y1="28" x2="${server}" y2="${height - 10}" stroke="#57606a" stroke-width="2"/>`,
   ];
-  const failingIndex = failingEventIndex(c.timeline, failing);
+  const failingIndex = failingEventIndex(c);
   c.timeline.forEach((e, i) => {
     const y = top + i * row + 14;
     const fails = i === failingIndex;
@@ -153,13 +152,6 @@ export function ladder(c: ConnectionReport): string {
   return `<p><b>Handshake</b> <span class="muted">(${h(c.history)}; frames as Wireshark numbers them)</span></p>\n${parts.join('\n')}`;
 }
 
-/** Several messages share a frame: the alert in it when there is one, else its last message. */
-function failingEventIndex(timeline: TimelineEvent[], frame: number | null): number {
-  if (frame === null) return -1;
-  const alert = timeline.findIndex((e) => e.frame === frame && e.kind === 'Alert');
-  if (alert !== -1) return alert;
-  return timeline.map((e) => e.frame).lastIndexOf(frame);
-}
 
 function certificates(c: ConnectionReport): string {
   const blocks: string[] = [];

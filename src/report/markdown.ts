@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -70,9 +70,11 @@ function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
     out.push('');
   }
   out.push('**Handshake:**', '', '| frame | time | from | message | detail |', '|---:|---|---|---|---|');
-  for (const e of c.timeline) {
-    out.push(`| ${e.frame} | ${relativeMs(c.startTime, e.time)} | ${e.from} | ${cell(e.kind)} | ${cell(e.summary)} |`);
-  }
+  const failing = failingEventIndex(c);
+  c.timeline.forEach((e, i) => {
+    const mark = i === failing ? ' **← failing step**' : '';
+    out.push(`| ${e.frame} | ${relativeMs(c.startTime, e.time)} | ${e.from} | ${cell(e.kind)} | ${cell(e.summary)}${mark} |`);
+  });
   out.push('');
   const certs: Array<[string, CertificateSummary[] | null]> = [
     ['Client certificates', c.clientCertificates],

@@ -23,6 +23,15 @@ export function failingFrame(c: ConnectionReport): number | null {
   return cause?.evidence.frames.at(-1) ?? null;
 }
 
+/** The timeline event of the failing step: several messages share a frame, so the alert in it, else its last. */
+export function failingEventIndex(c: ConnectionReport): number {
+  const frame = failingFrame(c);
+  if (frame === null) return -1;
+  const alert = c.timeline.findIndex((e) => e.frame === frame && e.kind === 'Alert');
+  if (alert !== -1) return alert;
+  return c.timeline.map((e) => e.frame).lastIndexOf(frame);
+}
+
 export function outcomeLabel(c: ConnectionReport): string {
   if (!c.established) return 'failed';
   return isFailed(c) ? 'established, rejected' : 'established';

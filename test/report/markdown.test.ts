@@ -14,6 +14,9 @@ describe('renderMarkdown', () => {
     expect(md).toContain(`| frames | ${cause.evidence.frames.join(', ')} |`);
     // Every timeline event is a row of the handshake table.
     for (const e of c.timeline) expect(md).toMatch(new RegExp(`^\\| ${e.frame} \\| \\+[\\d.]+ ms \\| ${e.from} \\| ${e.kind} \\|`, 'm'));
+    const alert = c.alerts.find((a) => a.level === 'fatal')!;
+    expect(md.match(/← failing step/g)).toHaveLength(1);
+    expect(md).toMatch(new RegExp(`^\\| ${alert.frame} \\|.*\\| Alert \\| fatal ${alert.description}.*← failing step`, 'm'));
     expect(md).toMatch(/<details><summary>Certificates<\/summary>\n\n[\s\S]*CN=localhost,O=tlsdiag[\s\S]*<\/details>/);
   });
 
