@@ -40,3 +40,18 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
   });
 });
+
+describe('a real capture with HTML in its names (test/report/fixtures/make-hostile-capture.sh)', () => {
+  it('shows SNI, subject and SAN as text', async () => {
+    const result = await analyzed('test/report/fixtures/hostile-names.pcap');
+    const c = result.connections[0]!;
+    // The premise: openssl really sent these names.
+    expect(c.sni).toBe('<script>alert(1)</script>.example');
+    expect(c.serverCertificates![0]!.subject).toBe('O=\\<img src=x onerror=alert(3)\\>,CN=\\<script\\>alert(2)\\</script\\>');
+    expect(c.serverCertificates![0]!.subjectAltNames).toEqual(['DNS:<b>bold</b>.example']);
+    const html = renderHtml(result, { all: true, limit: 20 });
+    expect(html).not.toMatch(/<script|<img|<b>bold/i);
+    expect(html).toContain('SNI &lt;script&gt;alert(1)&lt;/script&gt;.example');
+    expect(html).toContain('DNS:&lt;b&gt;bold&lt;/b&gt;.example');
+  });
+});

@@ -41,3 +41,13 @@ describe('renderMarkdown', () => {
     expect(md).toContain('1 more connections not shown (limit 2)');
   });
 });
+
+describe('a real capture with HTML in its names (test/report/fixtures/make-hostile-capture.sh)', () => {
+  it('keeps them as text', async () => {
+    const result = await analyzed('test/report/fixtures/hostile-names.pcap');
+    expect(result.connections[0]!.sni).toBe('<script>alert(1)</script>.example');
+    const md = renderMarkdown(result, { all: true, limit: 20 });
+    expect(md).not.toMatch(/<script|<img|<b>bold/i);
+    expect(md).toContain('(SNI &lt;script&gt;alert(1)&lt;/script&gt;.example)');
+  });
+});
