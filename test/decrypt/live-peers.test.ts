@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeyProvider, parseKeyLog } from '../../src/tls/decrypt/index.js';
-import { makeCredentials, nodeSession, opensslClientSession, opensslServerSession, type Credentials, type Session } from './peers.js';
+import { makeCredentials, nodeSession, opensslClientSession, opensslEarlyDataSession, opensslServerSession, type Credentials, type Session } from './peers.js';
 import { decryptTranscript, splitRecords, type SideResult, type TranscriptResult } from './transcript.js';
 
 const HS = { encryptedExtensions: 8, certificateRequest: 13, certificate: 11, certificateVerify: 15, finished: 20, newSessionTicket: 4, keyUpdate: 24 };
@@ -221,6 +221,26 @@ describe('openssl peers writing -keylogfile', () => {
     expect(result.client.applicationData.equals(clientMessage)).toBe(true);
     expect(result.server.applicationData.equals(serverMessage)).toBe(true);
     expectWrongKeysFail(session);
+  });
+
+  it('s_client resuming with 0-RTT early data (CLIENT_EARLY_TRAFFIC_SECRET)', async () => {
+    const earlyData = Buffer.from('GET /early HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const lateData = Buffer.from('after the handshake\n');
+    const session = await opensslEarlyDataSession({ credentials, earlyData, lateData });
+    // s_server prints what it accepted: the 0-RTT data must have been taken as early data, not replayed later.
+    expect(session.receivedByServer.includes(earlyData)).toBe(true);
+    const { keyLog, warnings } = parseKeyLog(session.keyLog);
+    expect(warnings).toEqual([]);
+    expect(session.keyLog).toMatch(/^CLIENT_EARLY_TRAFFIC_SECRET /m);
+    const result = decryptTranscript(session.client, session.server, createKeyProvider(keyLog), { earlyData: true });
+    expectAllAuthenticated(result.client);
+    expectAllAuthenticated(result.server);
+    expect(result.client.decrypted[0]).toMatchObject({ type: 23 });
+    expect(Buffer.from(result.client.decrypted[0]!.content).equals(earlyData)).toBe(true);
+    expectHandshake(result.client, [5, HS.finished]);
+    // A resumed handshake: no certificate messages.
+    expectHandshake(result.server, [HS.encryptedExtensions, HS.finished]);
+    expect(result.client.applicationData.equals(Buffer.concat([earlyData, lateData]))).toBe(true);
   });
 
   it('s_server, TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384', async () => {

@@ -43,12 +43,12 @@ function firstServerRecord(name: 'tls13' | 'tls12'): { record: RawRecord; fresh:
     const { client, server, provider } = load('tls13-aes128gcm-client-cert');
     const facts = helloFacts(client, server);
     const record = server.find((r) => r.type === 23)!;
-    return { record, fresh: () => provider.tls13(facts.clientRandom, facts.cipherSuite)!.serverHandshake! };
+    return { record, fresh: () => provider.tls13(facts.clientRandom, facts.cipherSuite)!.serverHandshake as RecordDecryptor };
   }
   const { client, server, provider } = load('tls12-ecdhe-rsa-aes128-sha256-etm');
   const facts = helloFacts(client, server);
   const ccs = server.findIndex((r) => r.type === 20);
-  return { record: server[ccs + 1]!, fresh: () => provider.tls12({ ...facts })!.server };
+  return { record: server[ccs + 1]!, fresh: () => provider.tls12({ ...facts })!.server as RecordDecryptor };
 }
 
 function expectFailure(decryptor: RecordDecryptor, header: Uint8Array, fragment: Uint8Array): DecryptFailureReason {

@@ -3,7 +3,7 @@
  * proxy on 127.0.0.1 that keeps each direction's bytes exactly as they crossed the wire.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -365,4 +365,75 @@ async function waitForPort(port: number, diagnostics: () => string): Promise<voi
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`openssl s_server did not listen on ${port}: ${diagnostics()}`);
+}
+
+export interface EarlyDataSession extends Recording {
+  keyLog: string;
+  /** What s_server printed: the early data and the ordinary data, as it received them. */
+  receivedByServer: Buffer;
+}
+
+/**
+ * TLS 1.3 0-RTT with openssl on both ends: a first s_client connection (not recorded) gets a session ticket,
+ * a second one resumes it through the recording proxy and sends `earlyData` as 0-RTT, then `lateData`.
+ */
+export async function opensslEarlyDataSession(options: { credentials: Credentials; earlyData: Buffer; lateData: Buffer }): Promise<EarlyDataSession> {
+  const { credentials } = options;
+  const work = mkdtempSync(join(credentials.dir, 'early-'));
+  const keyLogFile = join(work, 'keys.log');
+  const sessionFile = join(work, 'session.pem');
+  const earlyFile = join(work, 'early.txt');
+  writeFileSync(earlyFile, options.earlyData);
+  const serverPort = takePort();
+  const server = spawn('openssl', [
+    's_server', '-accept', `127.0.0.1:${serverPort}`, '-naccept', '2', '-tls1_3', '-early_data', '-quiet',
+    '-cert', credentials.serverCert, '-key', credentials.serverKey,
+  ]);
+  let serverOut = Buffer.alloc(0);
+  let stderr = '';
+  server.stdout.on('data', (chunk: Buffer) => (serverOut = Buffer.concat([serverOut, chunk])));
+  server.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const serverExited = new Promise<void>((resolve) => server.on('close', () => resolve()));
+  const children: ChildProcessWithoutNullStreams[] = [server];
+  try {
+    await waitForPort(serverPort, () => stderr);
+    // First connection: wait until s_client has written the ticket it got, then let it go.
+    const first = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${serverPort}`, '-servername', 'localhost', '-tls1_3', '-sess_out', sessionFile]);
+    children.push(first);
+    first.stdout.resume();
+    first.stderr.resume();
+    const firstExited = new Promise<void>((resolve) => first.on('close', () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!(existsSync(sessionFile) && statSync(sessionFile).size > 0)) {
+      if (Date.now() > deadline) throw new Error(`no session ticket: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    first.stdin.end();
+    await firstExited;
+
+    const proxy = await recordingProxy(serverPort);
+    const second = spawn('openssl', [
+      's_client', '-connect', `127.0.0.1:${proxy.port}`, '-servername', 'localhost', '-tls1_3',
+      '-sess_in', sessionFile, '-early_data', earlyFile, '-keylogfile', keyLogFile,
+    ]);
+    children.push(second);
+    second.stdout.resume();
+    second.stderr.resume();
+    const secondExited = new Promise<void>((resolve) => second.on('close', () => resolve()));
+    const wait = Date.now() + 15_000;
+    await new Promise((r) => setTimeout(r, 300));
+    second.stdin.write(options.lateData);
+    while (!serverOut.includes(options.lateData)) {
+      if (Date.now() > wait) throw new Error(`s_server did not get the data: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    second.stdin.end();
+    await secondExited;
+    await serverExited;
+    const recording = await proxy.recording;
+    proxy.close();
+    return { ...recording, keyLog: readFileSync(keyLogFile, 'latin1'), receivedByServer: serverOut };
+  } finally {
+    for (const child of children) child.kill();
+  }
 }

@@ -3,6 +3,7 @@
  * KeyProvider, switching keys where the protocol does (ChangeCipherSpec, Finished, KeyUpdate). Deliberately
  * independent of src/tls/connection.ts: these tests check the decryptors, not the driver.
  */
+import type { Tls13KeySchedule } from '../../src/tls/decrypt/index.js';
 import type { KeyProvider, RecordDecryptor, Tls13Keys } from '../../src/tls/keys.js';
 
 export interface RawRecord {
@@ -95,6 +96,7 @@ export interface SideResult {
 }
 
 const KEY_UPDATE = 24;
+const END_OF_EARLY_DATA = 5;
 const FINISHED = 20;
 
 /** Splits decrypted handshake content into message types, carrying partial messages across records. */
@@ -148,15 +150,20 @@ export interface TranscriptResult {
  * Decrypts a whole recorded connection. Returns null keys as failures ('no-decryptor'), so a wrong key log
  * shows up as failures rather than a throw.
  */
-export function decryptTranscript(clientBytes: Uint8Array, serverBytes: Uint8Array, provider: KeyProvider): TranscriptResult {
+export function decryptTranscript(
+  clientBytes: Uint8Array,
+  serverBytes: Uint8Array,
+  provider: KeyProvider,
+  options: { earlyData?: boolean } = {},
+): TranscriptResult {
   const client = splitRecords(clientBytes).records;
   const server = splitRecords(serverBytes).records;
   const facts = helloFacts(client, server);
   const result = { facts, client: emptySide(), server: emptySide() };
   if (facts.version === 0x0304) {
     const keys = provider.tls13(facts.clientRandom, facts.cipherSuite);
-    walkTls13('client', client, keys, result.client);
-    walkTls13('server', server, keys, result.server);
+    walkTls13('client', client, keys, result.client, options.earlyData ?? false);
+    walkTls13('server', server, keys, result.server, false);
   } else {
     const keys = provider.tls12({ ...facts });
     walkTls12(client, keys?.client ?? null, result.client);
@@ -165,8 +172,10 @@ export function decryptTranscript(clientBytes: Uint8Array, serverBytes: Uint8Arr
   return result;
 }
 
-function walkTls13(sideName: 'client' | 'server', records: RawRecord[], keys: Tls13Keys | null, side: SideResult): void {
-  let decryptor: RecordDecryptor | null = keys === null ? null : sideName === 'client' ? keys.clientHandshake : keys.serverHandshake;
+function walkTls13(sideName: 'client' | 'server', records: RawRecord[], keys: Tls13Keys | null, side: SideResult, earlyData: boolean): void {
+  const handshake = keys === null ? null : sideName === 'client' ? keys.clientHandshake : keys.serverHandshake;
+  // createKeyProvider's TLS 1.3 keys are a Tls13KeySchedule, which also holds the 0-RTT decryptor.
+  let decryptor: RecordDecryptor | null = earlyData ? ((keys as Tls13KeySchedule | null)?.clientEarly ?? null) : handshake;
   const messages = new HandshakeMessages();
   records.forEach((r, index) => {
     // Plaintext hellos and the middlebox-compatibility ChangeCipherSpec are not encrypted.
@@ -175,7 +184,9 @@ function walkTls13(sideName: 'client' | 'server', records: RawRecord[], keys: Tl
     if (out === null || out.type !== 22) return;
     for (const message of messages.push(out.content)) {
       side.handshakeTypes.push(message.type);
-      if (message.type === FINISHED) {
+      if (message.type === END_OF_EARLY_DATA) {
+        decryptor = handshake;
+      } else if (message.type === FINISHED) {
         decryptor = keys === null ? null : sideName === 'client' ? keys.clientApplication : keys.serverApplication;
       } else if (message.type === KEY_UPDATE) {
         side.keyUpdates++;
