@@ -126,6 +126,7 @@ function certificateLines(cert: CertificateSummary, i: number): string[] {
 export function text(s: string): string {
   return s
     .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -43,7 +43,7 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
   const shown = candidates.slice(0, limit);
   // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
   if (failed.length > 1 || candidates.length > limit) out.push(...summaryLines(result, p), '');
-  for (const c of shown) out.push(...renderConnection(c, p, result.files.length > 1), '');
+  for (const c of shown) out.push(...renderConnection(printable(c), p, result.files.length > 1), '');
   if (candidates.length > shown.length) {
     out.push(p.dim(`${candidates.length - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
   }
@@ -56,9 +56,24 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
         (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
     ),
   );
-  for (const w of result.warnings) out.push(p.yellow(`warning: ${w.file}: ${w.message}`));
-  for (const f of result.files) if (f.error) out.push(p.yellow(`warning: ${f.file}: reading stopped early: ${f.error}`));
+  for (const w of result.warnings) out.push(p.yellow(`warning: ${printable(w.file)}: ${printable(w.message)}`));
+  for (const f of result.files) if (f.error) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The value with control characters (ESC, CR, BEL, C1 …) shown as \xNN: an SNI or certificate name carrying
+ * terminal escape sequences must not recolour, move or rewrite what the reader sees.
+ */
+export function printable<T>(value: T): T {
+  if (typeof value === 'string') {
+    return value.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`) as T;
+  }
+  if (Array.isArray(value)) return value.map(printable) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T;
+  }
+  return value;
 }
 
 function summaryLines(result: AnalysisResult, p: Palette): string[] {
