@@ -124,14 +124,14 @@ for (const [label, { file, rows }] of Object.entries(results)) {
   const packets = packetsOf(label);
   lines.push('');
   lines.push(`${label}: ${basename(file)}, ${fmt(statBytes(file) / MB)} MB, ${fmt(packets)} packets`);
-  lines.push(`  ${'row'.padEnd(14)} ${'wall s'.padStart(8)} ${'MB/s'.padStart(8)} ${'k pkts/s'.padStart(9)} ${'RSS MB'.padStart(7)} ${'× tshark'.padStart(9)}`);
+  lines.push(`  ${'row'.padEnd(14)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(7)} ${'MB/s'.padStart(8)} ${'k pkts/s'.padStart(9)} ${'RSS MB'.padStart(7)} ${'× tshark'.padStart(9)}`);
   const tshark = rows.tshark;
   for (const [kind, r] of Object.entries(rows)) {
     const s = r.ms / 1000;
     const ratio = tshark && kind !== 'tshark' ? tshark.ms / r.ms : null;
     const pk = r.packets ?? (kind === 'plain-read' || kind === 'tshark' ? packets : null);
     lines.push(
-      `  ${kind.padEnd(14)} ${fmt(s, 2).padStart(8)} ${fmt(r.bytes / MB / s).padStart(8)} ${fmt(pk === null ? null : pk / s / 1000).padStart(9)} ${fmt(r.maxRssKiB === null ? null : (r.maxRssKiB * 1024) / MB).padStart(7)} ${fmt(ratio, 1).padStart(9)}`,
+      `  ${kind.padEnd(14)} ${fmt(s, 2).padStart(8)} ${fmt(r.cpuMs === undefined ? null : r.cpuMs / 1000, 2).padStart(7)} ${fmt(r.bytes / MB / s).padStart(8)} ${fmt(pk === null ? null : pk / s / 1000).padStart(9)} ${fmt(r.maxRssKiB === null ? null : (r.maxRssKiB * 1024) / MB).padStart(7)} ${fmt(ratio, 1).padStart(9)}`,
     );
   }
 }

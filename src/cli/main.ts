@@ -12,7 +12,7 @@ import { exitCodeFor, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
-import { defaultWorkerCount } from '../parallel/index.js';
+import { chooseWorkerCount } from '../parallel/index.js';
 import { ProgressLine, wantsProgress } from './progress.js';
 
 const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
@@ -60,7 +60,7 @@ function withAnalysisOptions(command: Command): Command {
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
     .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
     .option('-q, --quiet', 'no progress line on standard error')
-    .option('--workers <n>', 'threads for several captures (default: one per core; 1: no worker threads)', positiveInteger);
+    .option('--workers <n>', 'threads for several captures (default: one per core when they hold 32 MiB or more; 1: no worker threads)', positiveInteger);
 }
 
 function positiveInteger(value: string): number {
@@ -77,7 +77,7 @@ function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] 
     extraClientCertFiles: options.cert,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
-    workers: options.workers ?? defaultWorkerCount(),
+    workers: options.workers,
   };
 }
 
@@ -152,7 +152,8 @@ async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet 
     : null;
   let result: AnalysisResult;
   try {
-    result = await analyze(inputs, progress ? { ...options, onProgress: (p) => progress.update(p) } : options);
+    const workers = options.workers ?? chooseWorkerCount(inputs.length, totalBytes);
+    result = await analyze(inputs, { ...options, workers, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
   } catch (error) {
     progress?.finish();
     process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);

@@ -1,1 +1,1 @@
-export { analyzeInParallel, defaultWorkerCount, mergeResults } from './pool.js';
+export { analyzeInParallel, chooseWorkerCount, defaultWorkerCount, mergeResults, PARALLEL_MIN_BYTES } from './pool.js';

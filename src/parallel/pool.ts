@@ -10,6 +10,18 @@ export function defaultWorkerCount(): number {
 }
 
 /**
+ * Starting a worker costs about 0.1-0.3 s (it loads the whole pipeline), more than analysing a few MB takes:
+ * several files go to worker threads only when they hold at least this much together.
+ */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+
+/** Threads for a run: one per core for several files of enough bytes, else this thread alone. */
+export function chooseWorkerCount(fileCount: number, totalBytes: number | null): number {
+  if (fileCount < 2 || totalBytes === null || totalBytes < PARALLEL_MIN_BYTES) return 1;
+  return Math.min(fileCount, defaultWorkerCount());
+}
+
+/**
  * Analyses several captures on `workers` threads (one file per thread at a time, the next file to whichever
  * thread is free) and merges the results in input order, as a sequential run would give them. Each thread
  * reads the key logs and CA files itself; secrets embedded in one pcapng help only that file's analysis.

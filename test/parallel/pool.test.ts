@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chooseWorkerCount, PARALLEL_MIN_BYTES } from '../../src/parallel/index.js';
 
 // Worker threads run compiled JavaScript: the test builds dist/ and drives it.
 const root = join(import.meta.dirname, '..', '..');
@@ -59,4 +61,15 @@ describe('analyze() on worker threads', () => {
     expect(parallel.files[1]!.error).toMatch(/expected a pcap or pcapng magic number at offset 0/);
     expect(JSON.stringify(parallel)).toEqual(JSON.stringify(sequential));
   }, 120_000);
+});
+
+describe('chooseWorkerCount', () => {
+  it('uses threads only for several files holding enough bytes, at most one per core and per file', () => {
+    const cores = availableParallelism();
+    expect(chooseWorkerCount(1, 10 * PARALLEL_MIN_BYTES)).toBe(1);
+    expect(chooseWorkerCount(5, PARALLEL_MIN_BYTES - 1)).toBe(1);
+    expect(chooseWorkerCount(5, null)).toBe(1);
+    expect(chooseWorkerCount(5, PARALLEL_MIN_BYTES)).toBe(Math.min(5, cores));
+    expect(chooseWorkerCount(2, PARALLEL_MIN_BYTES)).toBe(Math.min(2, cores));
+  });
 });
