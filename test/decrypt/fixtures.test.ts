@@ -24,6 +24,39 @@ interface Fixture {
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'decrypt');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
+describe('key logs that cannot open the TLS 1.3 handshake', () => {
+  const fixture = JSON.parse(readFileSync(join(DIR, 'tls13-aes128gcm-client-cert.json'), 'utf8')) as Fixture;
+  const client = Buffer.from(fixture.client, 'base64');
+  const server = Buffer.from(fixture.server, 'base64');
+  const lines = fixture.keyLog.trim().split('\n');
+
+  it('without handshake traffic secrets the provider gives no keys (not an empty schedule)', () => {
+    const { keyLog } = parseKeyLog(lines.filter((l) => !l.includes('HANDSHAKE')).join('\n'));
+    const provider = createKeyProvider(keyLog);
+    const result = decryptTranscript(client, server, provider);
+    expect(provider.has(result.facts.clientRandom)).toBe(true);
+    expect(provider.tls13(result.facts.clientRandom, result.facts.cipherSuite)).toBeNull();
+  });
+
+  it('secrets sized for SHA-384 do not fit a SHA-256 suite', () => {
+    const longer = lines.map((l) => `${l}${'00'.repeat(16)}`).join('\n');
+    const { keyLog, warnings } = parseKeyLog(longer);
+    expect(warnings).toEqual([]);
+    const provider = createKeyProvider(keyLog);
+    const result = decryptTranscript(client, server, provider);
+    expect(provider.tls13(result.facts.clientRandom, 0x1301)).toBeNull();
+    // The same secrets are the right size for TLS_AES_256_GCM_SHA384: a schedule, whose records then fail.
+    expect(provider.tls13(result.facts.clientRandom, 0x1302)).not.toBeNull();
+  });
+
+  it('with only the server handshake secret, the server side still decrypts', () => {
+    const { keyLog } = parseKeyLog(lines.filter((l) => l.startsWith('SERVER_HANDSHAKE')).join('\n'));
+    const result = decryptTranscript(client, server, createKeyProvider(keyLog));
+    expect(result.server.handshakeTypes.slice(0, 5)).toEqual([8, 13, 11, 15, 20]);
+    expect(result.client.decrypted).toEqual([]);
+  });
+});
+
 describe('recorded connections', () => {
   it('has fixtures to read', () => {
     expect(files.length).toBeGreaterThanOrEqual(2);

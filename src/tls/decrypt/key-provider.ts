@@ -6,8 +6,8 @@ import { Tls13KeySchedule } from './tls13.js';
 
 /**
  * The connection driver's view of a key log (src/tls/keys.ts): decryptors per connection, looked up by the
- * ClientHello random. Null means "no usable secrets for this connection or suite"; the driver tells those
- * apart with has() and canDecrypt().
+ * ClientHello random. Null means "no usable secrets for this connection or suite" (TLS 1.3: no handshake
+ * traffic secret of the suite's hash size); the driver tells those apart with has() and canDecrypt().
  */
 export function createKeyProvider(keyLog: KeyLog): KeyProvider {
   return {
@@ -15,7 +15,11 @@ export function createKeyProvider(keyLog: KeyLog): KeyProvider {
     tls13(clientRandom, cipherSuite): Tls13KeySchedule | null {
       const secrets = keyLog.secretsFor(clientRandom);
       if (secrets === undefined || !canDecrypt(cipherSuite)) return null;
-      return Tls13KeySchedule.create(cipherSuite, secrets);
+      const schedule = Tls13KeySchedule.create(cipherSuite, secrets);
+      // Secrets that open neither side's handshake (missing, or sized for another hash) are no keys: the
+      // driver takes a schedule as "keys found" and would call a connection it cannot read decrypted.
+      if (schedule === null || (schedule.clientHandshake === null && schedule.serverHandshake === null)) return null;
+      return schedule;
     },
     tls12(params): Tls12Decryptors | null {
       const masterSecret = keyLog.secretsFor(params.clientRandom)?.masterSecret;
