@@ -18,6 +18,15 @@ const examples = [
       'captures/mtls/nginx-tls13-other-root-client-cert.keys.log',
     ],
   },
+  {
+    name: 'nginx-tls13-other-root-client-cert.redacted',
+    args: [
+      'captures/mtls/nginx-tls13-other-root-client-cert.pcap',
+      '--keylog',
+      'captures/mtls/nginx-tls13-other-root-client-cert.keys.log',
+      '--redact',
+    ],
+  },
 ];
 mkdirSync('docs/examples', { recursive: true });
 for (const { name, args } of examples) {
