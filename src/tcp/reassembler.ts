@@ -475,7 +475,8 @@ function segmentHash(seg: TcpSegment): number {
     a = Math.imul(a ^ bytes[seg.srcAddrOffset + i]!, 0x01000193);
     b = Math.imul(b ^ bytes[seg.dstAddrOffset + i]!, 0x01000193);
   }
-  return ((a ^ b) + Math.imul(a, b)) | 0;
+  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number (one allocation per packet).
+  return ((a ^ b) + Math.imul(a, b)) & 0x3fffffff;
 }
 
 function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {
