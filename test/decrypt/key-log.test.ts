@@ -91,6 +91,13 @@ describe('parseKeyLog: NSS labels', () => {
     expect(Buffer.from(keyLog.secretsFor(Buffer.from(random, 'hex'))!.masterSecret!).toString('hex')).toBe(master);
   });
 
+  it('reads a first line that starts with a byte order mark (as Windows editors save files)', () => {
+    const random = hex(32);
+    const { keyLog, warnings } = parseKeyLog(`\uFEFFCLIENT_RANDOM ${random} ${hex(48)}\n`);
+    expect(warnings).toEqual([]);
+    expect(keyLog.has(Buffer.from(random, 'hex'))).toBe(true);
+  });
+
   it('merges several sources and pcapng decryption secrets blocks', () => {
     const log = new KeyLog();
     expect(log.addText(TLS12_LOG, 'a.log')).toEqual([]);

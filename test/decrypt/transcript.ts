@@ -136,7 +136,6 @@ function record(side: SideResult, index: number, decryptor: RecordDecryptor | nu
   }
   const out = { type: result.contentType, content: result.content };
   side.decrypted.push(out);
-  if (out.type === 23) side.applicationData = Buffer.concat([side.applicationData, out.content]);
   return out;
 }
 
@@ -168,6 +167,9 @@ export function decryptTranscript(
     const keys = provider.tls12({ ...facts });
     walkTls12(client, keys?.client ?? null, result.client);
     walkTls12(server, keys?.server ?? null, result.server);
+  }
+  for (const side of [result.client, result.server]) {
+    side.applicationData = Buffer.concat(side.decrypted.filter((d) => d.type === 23).map((d) => d.content));
   }
   return result;
 }
