@@ -2,6 +2,7 @@
  * Real TLS connections on 127.0.0.1 (Node's tls and openssl s_client/s_server), recorded by a TCP proxy and
  * decrypted record by record with the key log the peers wrote.
  */
+import { spawnSync } from 'node:child_process';
 import { constants } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +13,12 @@ import { decryptTranscript, splitRecords, type SideResult, type TranscriptResult
 
 const HS = { encryptedExtensions: 8, certificateRequest: 13, certificate: 11, certificateVerify: 15, finished: 20, newSessionTicket: 4, keyUpdate: 24 };
 
+/** Certificates and half the peers come from the openssl binary; without it only fixtures.test.ts runs. */
+const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
+
 let credentials: Credentials;
 beforeAll(() => {
-  credentials = makeCredentials();
+  if (HAS_OPENSSL) credentials = makeCredentials();
 });
 
 /** Messages of a size that needs more than one record, so sequence numbers past 0 are exercised. */
@@ -69,7 +73,7 @@ const tls13Cases = [
   { suite: 'TLS_AES_128_CCM_8_SHA256', value: 0x1305, clientCertificate: true },
 ];
 
-describe('TLS 1.3 between Node peers', () => {
+describe.runIf(HAS_OPENSSL)('TLS 1.3 between Node peers', () => {
   for (const c of tls13Cases) {
     it(`${c.suite}${c.clientCertificate ? ' with a client certificate' : ''}`, async () => {
       const clientMessage = message(`client ${c.suite}`, 40_000);
@@ -121,7 +125,7 @@ const tls12Cases = [
 
 const VERSION_VALUE = { TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 } as const;
 
-describe('TLS 1.2 and older between Node peers', () => {
+describe.runIf(HAS_OPENSSL)('TLS 1.2 and older between Node peers', () => {
   for (const c of tls12Cases) {
     const etm = c.etm === null ? '' : c.etm ? ', encrypt-then-MAC' : ', MAC-then-encrypt';
     it(`${c.version} ${c.name}${etm}${c.clientCertificate ? ', client certificate' : ''}`, async () => {
@@ -154,7 +158,7 @@ describe('TLS 1.2 and older between Node peers', () => {
   }
 });
 
-describe('openssl peers writing -keylogfile', () => {
+describe.runIf(HAS_OPENSSL)('openssl peers writing -keylogfile', () => {
   it('s_client, TLS 1.3 AES-256-GCM with a client certificate and two KeyUpdates', async () => {
     const clientMessages = [message('before update', 3000), message('after one update', 3000), message('after two updates', 3000)].map((m) =>
       Buffer.concat([m, Buffer.from('\n')]),
@@ -266,7 +270,7 @@ describe('openssl peers writing -keylogfile', () => {
  * Re-records the committed fixtures (test/fixtures/decrypt/): WRITE_DECRYPT_FIXTURES=1 npx vitest run
  * test/decrypt/live-peers.test.ts. Small messages keep the files small.
  */
-describe.runIf(process.env.WRITE_DECRYPT_FIXTURES === '1')('fixture recording', () => {
+describe.runIf(HAS_OPENSSL && process.env.WRITE_DECRYPT_FIXTURES === '1')('fixture recording', () => {
   const dir = join(import.meta.dirname, '..', 'fixtures', 'decrypt');
   const write = (name: string, session: Session, expected: object): void => {
     expect(splitRecords(session.client).rest.length).toBe(0);

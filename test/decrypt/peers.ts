@@ -300,7 +300,7 @@ export interface OpensslServerOptions {
 export async function opensslServerSession(options: OpensslServerOptions): Promise<Session> {
   const { credentials } = options;
   const keyLogFile = join(mkdtempSync(join(credentials.dir, 'keylog-')), 'keys.log');
-  const serverPort = takePort();
+  const serverPort = takeFreePort();
   const child = spawn('openssl', [
     's_server', '-accept', `127.0.0.1:${serverPort}`, '-naccept', '1', '-keylogfile', keyLogFile,
     '-cert', credentials.serverCert, '-key', credentials.serverKey, '-quiet', ...options.args,
@@ -356,12 +356,24 @@ export async function opensslServerSession(options: OpensslServerOptions): Promi
   }
 }
 
+/** Whether anything listens on 127.0.0.1:port (read from /proc: a probe connection would use up s_server's one accept). */
+function listening(port: number): boolean {
+  return readFileSync('/proc/net/tcp', 'latin1').includes(`0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`);
+}
+
+/** A port for openssl s_server to bind: one nobody listens on now. */
+function takeFreePort(): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = takePort();
+    if (!listening(port)) return port;
+  }
+  throw new Error('no free port in 25000-25999');
+}
+
 async function waitForPort(port: number, diagnostics: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
-  // A probe connection would use up s_server's one accept, so look at the listening sockets instead.
   while (Date.now() < deadline) {
-    const listening = readFileSync('/proc/net/tcp', 'latin1').includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`);
-    if (listening) return;
+    if (listening(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`openssl s_server did not listen on ${port}: ${diagnostics()}`);
@@ -384,7 +396,7 @@ export async function opensslEarlyDataSession(options: { credentials: Credential
   const sessionFile = join(work, 'session.pem');
   const earlyFile = join(work, 'early.txt');
   writeFileSync(earlyFile, options.earlyData);
-  const serverPort = takePort();
+  const serverPort = takeFreePort();
   const server = spawn('openssl', [
     's_server', '-accept', `127.0.0.1:${serverPort}`, '-naccept', '2', '-tls1_3', '-early_data', '-quiet',
     '-cert', credentials.serverCert, '-key', credentials.serverKey,
