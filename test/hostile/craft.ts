@@ -6,7 +6,7 @@
 const LINKTYPE_RAW = 101;
 
 /** A classic little-endian microsecond pcap holding `packets` (each a whole IPv4 packet). */
-export function pcapOf(packets: Iterable<Uint8Array>, linkType = LINKTYPE_RAW): Uint8Array {
+export function pcapOf(packets: Iterable<Uint8Array>, linkType = LINKTYPE_RAW, secondsOf: (n: number) => number = (n) => Math.floor(n / 1000)): Uint8Array {
   const parts: Uint8Array[] = [];
   const header = new DataView(new ArrayBuffer(24));
   header.setUint32(0, 0xa1b2c3d4, true);
@@ -18,7 +18,7 @@ export function pcapOf(packets: Iterable<Uint8Array>, linkType = LINKTYPE_RAW): 
   let n = 0;
   for (const packet of packets) {
     const record = new DataView(new ArrayBuffer(16));
-    record.setUint32(0, 1_700_000_000 + Math.floor(n / 1000), true);
+    record.setUint32(0, 1_700_000_000 + secondsOf(n), true);
     record.setUint32(4, (n % 1000) * 1000, true);
     record.setUint32(8, packet.length, true);
     record.setUint32(12, packet.length, true);

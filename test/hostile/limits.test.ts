@@ -14,6 +14,8 @@ import {
 } from '../../src/tls/handshake/index.js';
 import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/tls/record/handshake-assembler.js';
 import { MAX_RECORD_LENGTH } from '../../src/tls/record/types.js';
+import { MAX_PREAMBLE_SCAN } from '../../src/tls/preamble.js';
+import { parseOcspResponse } from '../../src/ocsp/index.js';
 import { KeyLog, MAX_KEY_LOG_CONNECTIONS, MAX_KEY_LOG_LINE_LENGTH, MAX_KEY_LOG_LINES } from '../../src/tls/decrypt/key-log.js';
 import {
   clientHelloBody,
@@ -291,5 +293,72 @@ describe('key log', () => {
     expect(warnings[0]!.message).toContain(`limit of ${MAX_KEY_LOG_CONNECTIONS} connections`);
     // The warning names no secret.
     expect(warnings[0]!.message).not.toContain('abab');
+  });
+});
+
+describe('more caps', () => {
+  const c = { src: 0x0a000001, dst: 0x0a000002, srcPort: 40000, dstPort: 443 };
+  const opened = async (capture: Uint8Array) => {
+    const gaps: number[] = [];
+    let connections = 0;
+    const result = await streamConnections(capture, {
+      open: (): StreamHandler => {
+        connections++;
+        return { data: () => {}, gap: (_d, missing) => void gaps.push(missing), end: () => {} };
+      },
+    });
+    return { result, connections, gaps };
+  };
+
+  it('802.1Q tags: 8 stacked are decoded, a 9th makes the frame not IP', async () => {
+    const frame = (tags: number) =>
+      concat([new Uint8Array(12), ...Array.from({ length: tags }, () => Uint8Array.of(0x81, 0x00, 0, 1)), Uint8Array.of(0x08, 0x00), tcpPacket({ ...c, seq: 1, flags: SYN })]);
+    const eight = await opened(pcapOf([frame(8)], 1));
+    expect(eight.connections).toBe(1);
+    const nine = await opened(pcapOf([frame(9)], 1));
+    expect(nine.connections).toBe(0);
+    expect(nine.result.decoder.nonIp).toBe(1);
+  });
+
+  it(`out-of-order segments per direction: past ${DEFAULT_REASSEMBLY_OPTIONS.maxPendingSegments} the hole becomes a gap`, async () => {
+    const packets = [tcpPacket({ ...c, seq: 100, flags: SYN })];
+    // Byte 101 never arrives; 1100 one-byte segments follow it.
+    for (let i = 0; i < 1100; i++) packets.push(tcpPacket({ ...c, seq: 102 + i, ack: 1, flags: PSH_ACK, payload: Uint8Array.of(i & 0xff) }));
+    const { result, gaps } = await opened(pcapOf(packets));
+    expect(gaps[0]).toBe(1);
+    expect(result.warnings.map((w) => w.code)).toContain('reassembly-limit');
+  });
+
+  it(`idle connections end after ${DEFAULT_REASSEMBLY_OPTIONS.idleTimeout} s of capture time`, async () => {
+    const packets = [tcpPacket({ ...c, seq: 100, flags: SYN })];
+    for (let i = 1; i <= 10; i++) packets.push(tcpPacket({ ...c, srcPort: 40000 + i, seq: 100, flags: SYN }));
+    // The first connection is silent from second 0; the others send at second 400.
+    const { result } = await opened(pcapOf(packets, 101, (n) => (n === 0 ? 0 : 400 + n)));
+    expect(result.reassembly.evicted).toBeGreaterThanOrEqual(1);
+    const quiet = await opened(pcapOf(packets, 101, (n) => (n === 0 ? 0 : 10 + n)));
+    expect(quiet.result.reassembly.evicted).toBe(0);
+  });
+
+  it(`TLS is looked for in the first ${MAX_PREAMBLE_SCAN} plaintext bytes only`, async () => {
+    const hello = handshakeRecords(handshakeMessage(1, clientHelloBody(new Uint8Array(0))));
+    const preamble = (n: number) => new TextEncoder().encode(`${'X'.repeat(n - 2)}\r\n`);
+    const near = await runPipeline(connectionCapture(concat([preamble(1000), hello])));
+    expect(near.connections.length).toBe(1);
+    const far = await runPipeline(connectionCapture(concat([preamble(MAX_PREAMBLE_SCAN + 1000), hello])));
+    expect(far.connections.length).toBe(0);
+  });
+
+  it('key log warnings: 100 listed, the rest counted', () => {
+    const keys = new KeyLog();
+    const warnings = keys.addText(Array.from({ length: 150 }, () => 'CLIENT_RANDOM 00 11').join('\n'));
+    expect(warnings.length).toBe(101);
+    expect(warnings[100]!.message).toBe('50 more warnings not listed');
+  });
+
+  it('OCSP: DER nested deeper than 32 levels is a parse error with an offset, not a deep walk', () => {
+    let der = Uint8Array.of(0x05, 0x00);
+    for (let i = 0; i < 40; i++) der = concat([Uint8Array.of(0x30, 0x82, der.length >> 8, der.length & 0xff), der]);
+    const result = parseOcspResponse(der);
+    expect('kind' in result && result.kind).toBe('ocsp-parse-error');
   });
 });
