@@ -356,7 +356,7 @@ describe('more caps', () => {
   });
 
   it('OCSP: DER nested deeper than 32 levels is a parse error with an offset, not a deep walk', () => {
-    let der = Uint8Array.of(0x05, 0x00);
+    let der: Uint8Array = Uint8Array.of(0x05, 0x00);
     for (let i = 0; i < 40; i++) der = concat([Uint8Array.of(0x30, 0x82, der.length >> 8, der.length & 0xff), der]);
     const result = parseOcspResponse(der);
     expect('kind' in result && result.kind).toBe('ocsp-parse-error');
