@@ -47,8 +47,11 @@ export interface Recording {
 }
 
 /** A one-connection TCP proxy to `targetPort` that records both directions. */
-export async function recordingProxy(targetPort: number): Promise<{ port: number; recording: Promise<Recording>; close(): void }> {
+export async function recordingProxy(
+  targetPort: number,
+): Promise<{ port: number; recording: Promise<Recording>; close(): void; clientBytesSoFar(): number }> {
   const fromClient: Buffer[] = [];
+  let clientBytes = 0;
   const fromServer: Buffer[] = [];
   let finish!: (r: Recording) => void;
   const recording = new Promise<Recording>((resolve) => (finish = resolve));
@@ -61,6 +64,7 @@ export async function recordingProxy(targetPort: number): Promise<{ port: number
     };
     downstream.on('data', (chunk: Buffer) => {
       fromClient.push(Buffer.from(chunk));
+      clientBytes += chunk.length;
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -75,7 +79,7 @@ export async function recordingProxy(targetPort: number): Promise<{ port: number
     upstream.on('close', onClose);
   });
   const port = await listenOnFreePort(proxy);
-  return { port, recording, close: () => proxy.close() };
+  return { port, recording, close: () => proxy.close(), clientBytesSoFar: () => clientBytes };
 }
 
 export interface Credentials {
@@ -259,9 +263,15 @@ export async function opensslClientSession(options: OpensslClientOptions): Promi
     });
     for (let i = 0; i < options.clientMessages.length; i++) {
       if (i > 0 && options.keyUpdateBetween) {
+        // s_client reads stdin in one read per poll: wait until its KeyUpdate record went out, so 'k' is
+        // read alone and not with the next message.
+        const before = proxy.clientBytesSoFar();
         child.stdin.write('k\n');
-        // s_client reads stdin in one read per poll; give it a moment so 'k' is read alone.
-        await new Promise((r) => setTimeout(r, 300));
+        const deadline = Date.now() + 15_000;
+        while (proxy.clientBytesSoFar() === before) {
+          if (Date.now() > deadline) throw new Error(`s_client sent no KeyUpdate: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
       const delivered = new Promise<void>((resolve) => (gotMessage = resolve));
       child.stdin.write(options.clientMessages[i]!);
