@@ -174,6 +174,15 @@ describe('parseKeyLog: malformed lines', () => {
     expect(warnings[0]!.message).toMatch(/limit of 100000 connections/);
   });
 
+  it('treats Object.prototype names as unknown labels', () => {
+    const random = hex(32);
+    for (const label of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const { keyLog, warnings } = parseKeyLog(`${label} ${random} ${hex(48)}\n${label} x\n`);
+      expect(warnings).toEqual([]);
+      expect(keyLog.size).toBe(0);
+    }
+  });
+
   it('never throws on arbitrary text', () => {
     const samples = ['\u0000\u0000', 'CLIENT_RANDOM', 'CLIENT_RANDOM  ', '\n\n\n', 'CLIENT_RANDOM \u{1F600} x', `${'x'.repeat(5000)}\n`, 'CLIENT_RANDOM\r\r\r'];
     for (let i = 0; i < 200; i++) samples.push(randomBytes(1 + (i % 300)).toString('latin1'));

@@ -16,17 +16,20 @@ export const DSB_TLS_KEY_LOG = 0x544c534b;
 
 type SecretField = Exclude<keyof ConnectionSecrets, 'clientRandom'>;
 
-/** NSS key log labels → where the secret goes and the lengths it may have (48 for TLS 1.2, hash sizes for 1.3). */
-const LABELS: Readonly<Record<string, { field: SecretField; lengths: readonly number[] }>> = {
-  CLIENT_RANDOM: { field: 'masterSecret', lengths: [48] },
-  CLIENT_EARLY_TRAFFIC_SECRET: { field: 'clientEarlyTrafficSecret', lengths: [32, 48] },
-  CLIENT_HANDSHAKE_TRAFFIC_SECRET: { field: 'clientHandshakeTrafficSecret', lengths: [32, 48] },
-  SERVER_HANDSHAKE_TRAFFIC_SECRET: { field: 'serverHandshakeTrafficSecret', lengths: [32, 48] },
-  CLIENT_TRAFFIC_SECRET_0: { field: 'clientTrafficSecret0', lengths: [32, 48] },
-  SERVER_TRAFFIC_SECRET_0: { field: 'serverTrafficSecret0', lengths: [32, 48] },
-  EXPORTER_SECRET: { field: 'exporterSecret', lengths: [32, 48] },
-  EARLY_EXPORTER_SECRET: { field: 'earlyExporterSecret', lengths: [32, 48] },
-};
+/**
+ * NSS key log labels → where the secret goes and the lengths it may have (48 for TLS 1.2, hash sizes for 1.3).
+ * A Map, not an object literal: a line starting with "toString" or "constructor" must not find a label.
+ */
+const LABELS: ReadonlyMap<string, { field: SecretField; lengths: readonly number[] }> = new Map([
+  ['CLIENT_RANDOM', { field: 'masterSecret', lengths: [48] }],
+  ['CLIENT_EARLY_TRAFFIC_SECRET', { field: 'clientEarlyTrafficSecret', lengths: [32, 48] }],
+  ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', { field: 'clientHandshakeTrafficSecret', lengths: [32, 48] }],
+  ['SERVER_HANDSHAKE_TRAFFIC_SECRET', { field: 'serverHandshakeTrafficSecret', lengths: [32, 48] }],
+  ['CLIENT_TRAFFIC_SECRET_0', { field: 'clientTrafficSecret0', lengths: [32, 48] }],
+  ['SERVER_TRAFFIC_SECRET_0', { field: 'serverTrafficSecret0', lengths: [32, 48] }],
+  ['EXPORTER_SECRET', { field: 'exporterSecret', lengths: [32, 48] }],
+  ['EARLY_EXPORTER_SECRET', { field: 'earlyExporterSecret', lengths: [32, 48] }],
+] as const);
 
 const CLIENT_RANDOM_LENGTH = 32;
 
@@ -112,7 +115,7 @@ export class KeyLog {
     if (text === '' || text.startsWith('#')) return;
     const fields = text.split(/[ \t]+/);
     const label = fields[0]!;
-    const spec = LABELS[label];
+    const spec = LABELS.get(label);
     // Unknown labels (RSA, future ones, DTLS/QUIC variants) are skipped without a word, as NSS tools do.
     if (spec === undefined) return;
     if (fields.length !== 3) {
