@@ -28,14 +28,19 @@ if (!flag('--no-build')) {
 const files = buildAll(size);
 
 function measure(kind, inputs, env = {}) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(here, 'row.js'), kind, ...inputs], {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'row.js'), kind, ...inputs], {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
   const line = r.stdout.trim().split('\n').pop();
-  if (r.status !== 0 || !line) throw new Error(`row ${kind} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0 || !line) {
+    // A row that fails (out of memory, …) is a result too: it is printed, the other rows still run.
+    const reason = (r.stderr || `exit ${r.status} ${r.signal ?? ''}`).trim().split('\n').filter((l) => l.trim()).slice(-2).join(' ');
+    process.stderr.write(`bench: row ${kind} failed: ${reason}\n`);
+    return { kind, error: reason.slice(0, 200), ms: NaN, bytes: inputs.reduce((n, f) => n + statBytes(f), 0), packets: null, maxRssKiB: null };
+  }
   return JSON.parse(line);
 }
 
@@ -127,6 +132,10 @@ for (const [label, { file, rows }] of Object.entries(results)) {
   lines.push(`  ${'row'.padEnd(14)} ${'wall s'.padStart(8)} ${'CPU s'.padStart(7)} ${'MB/s'.padStart(8)} ${'k pkts/s'.padStart(9)} ${'RSS MB'.padStart(7)} ${'× tshark'.padStart(9)}`);
   const tshark = rows.tshark;
   for (const [kind, r] of Object.entries(rows)) {
+    if (r.error) {
+      lines.push(`  ${kind.padEnd(14)} failed: ${r.error}`);
+      continue;
+    }
     const s = r.ms / 1000;
     const ratio = tshark && kind !== 'tshark' ? tshark.ms / r.ms : null;
     const pk = r.packets ?? (kind === 'plain-read' || kind === 'tshark' ? packets : null);
@@ -154,7 +163,7 @@ if (scale.length > 0) {
 const goal = (text, ok) => lines.push(`  ${ok === null ? 'n/a    ' : ok ? 'met    ' : 'NOT MET'}  ${text}`);
 const rate = (label, kind) => {
   const r = results[label]?.rows[kind];
-  return r ? { mbs: r.bytes / MB / (r.ms / 1000), pps: (r.packets ?? packetsOf(label)) / (r.ms / 1000), rss: (r.maxRssKiB * 1024) / MB, r } : null;
+  return r && !r.error ? { mbs: r.bytes / MB / (r.ms / 1000), pps: (r.packets ?? packetsOf(label)) / (r.ms / 1000), rss: (r.maxRssKiB * 1024) / MB, r } : null;
 };
 lines.push('');
 lines.push('goals');
