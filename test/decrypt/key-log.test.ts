@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createKeyProvider,
@@ -181,6 +182,33 @@ describe('parseKeyLog: malformed lines', () => {
       expect(warnings).toEqual([]);
       expect(keyLog.size).toBe(0);
     }
+  });
+
+  it('never throws and never echoes hex on lines made of key log parts', () => {
+    const label = fc.constantFrom('CLIENT_RANDOM', 'SERVER_TRAFFIC_SECRET_0', 'EXPORTER_SECRET', 'RSA', 'toString', '__proto__', '#', '', 'client_random');
+    // Mostly the sizes of a client random and of secrets, so that lines get past the length checks.
+    const hexField = fc.oneof(fc.constantFrom(32, 48, 32, 48), fc.integer({ min: 0, max: 100 })).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((b) => Buffer.from(b).toString('hex'));
+    const field = fc.oneof(
+      { weight: 6, arbitrary: hexField },
+      { weight: 1, arbitrary: hexField.map((h) => `${h}g`) },
+      { weight: 1, arbitrary: hexField.map((h) => h.slice(1)) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+    );
+    const separator = fc.constantFrom(' ', '\t', '  ', ' \t ');
+    const line = fc.tuple(label, fc.oneof(fc.array(fc.tuple(separator, field), { minLength: 2, maxLength: 2 }), fc.array(fc.tuple(separator, field), { maxLength: 4 }))).map(([l, rest]) => l + rest.map(([sep, f]) => sep + f).join(''));
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 20 }), fc.constantFrom('\n', '\r\n'), (lines, eol) => {
+        const text = lines.join(eol);
+        const { keyLog, warnings } = parseKeyLog(text);
+        expect(keyLog.size).toBeLessThanOrEqual(lines.length);
+        for (const w of warnings) {
+          expect(w.line).toBeGreaterThanOrEqual(1);
+          expect(w.line).toBeLessThanOrEqual(lines.length);
+          expect(w.message).not.toMatch(/[0-9a-f]{16}/i);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('never throws on arbitrary text', () => {
