@@ -1,7 +1,8 @@
-// npm run bench [-- --size 300M] [--no-tshark] [--no-build] [--rows a,b] [--scale]
+// npm run bench [-- --size 300M] [--no-tshark] [--no-build] [--rows a,b] [--no-scale] [--scale-size 100M]
 // Builds tlsdiag, builds the bench captures (bench/data/, git-ignored), then measures each row in its own child
 // process and prints the table with the goals of issues 2 and 7.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,14 @@ if (!flag('--no-build')) {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const files = buildAll(size);
+
+// Every row as it is measured, so a long run cut short still leaves its figures.
+const journal = join(DATA_DIR, 'last-run.jsonl');
+writeFileSync(journal, '');
+const record = (label, row) => {
+  appendFileSync(journal, JSON.stringify({ label, ...row }) + '\n');
+  return row;
+};
 
 function measure(kind, inputs, env = {}) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'row.js'), kind, ...inputs], {
@@ -60,7 +69,7 @@ function statBytes(file) {
   return Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).trim());
 }
 
-const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,tshark').split(',');
+const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,tshark,workers').split(',');
 const results = {};
 for (const [label, file] of [
   ['handshake-heavy', files.handshake],
@@ -72,11 +81,11 @@ for (const [label, file] of [
     if (!rowsWanted.includes(kind)) continue;
     if (label === 'mixed' && kind === 'full' && !rowsWanted.includes('full-mixed')) continue;
     process.stderr.write(`bench: ${label} ${kind} …\n`);
-    results[label].rows[kind] = measure(kind, [file]);
+    results[label].rows[kind] = record(label, measure(kind, [file]));
   }
   if (useTshark && rowsWanted.includes('tshark') && label !== 'mixed') {
     process.stderr.write(`bench: ${label} tshark … (slow)\n`);
-    results[label].rows.tshark = measureTshark(file);
+    results[label].rows.tshark = record(label, measureTshark(file));
   }
 }
 const packetsOf = (label) => results[label].rows.reader?.packets ?? results[label].rows['reader-tcp']?.packets ?? null;
@@ -95,16 +104,16 @@ if (rowsWanted.includes('workers')) {
     parts.push(path);
   }
   process.stderr.write(`bench: ${parts.length} files, 1 thread …\n`);
-  const one = measure('full', parts, { TLSDIAG_BENCH_WORKERS: '1' });
+  const one = record('workers-1', measure('full', parts, { TLSDIAG_BENCH_WORKERS: '1' }));
   process.stderr.write(`bench: ${parts.length} files, ${cores} worker threads …\n`);
-  const many = measure('full', parts, { TLSDIAG_BENCH_WORKERS: String(cores) });
+  const many = record(`workers-${cores}`, measure('full', parts, { TLSDIAG_BENCH_WORKERS: String(cores) }));
   parallel = { cores, parts: parts.map((p) => basename(p)), one, many, speedup: one.ms / many.ms };
 }
 
 // Peak RSS against input size: the full pipeline at S and 10×S, both streamed from a generator through standard
 // input (no 10× file is written), S = --scale-size (default 100M).
 const scale = [];
-if (flag('--scale')) {
+if (!flag('--no-scale')) {
   const base = parseSize(value('--scale-size', '100M'));
   for (const kind of ['handshake', 'bulk']) {
     for (const bytes of [base, base * 10]) {
@@ -115,7 +124,7 @@ if (flag('--scale')) {
         maxBuffer: 16 * 1024 * 1024,
       });
       const line = r.stdout.trim().split('\n').pop();
-      scale.push({ ...(line ? JSON.parse(line) : { error: r.stderr.trim().split('\n').slice(-3).join(' ') }), kind, bytes });
+      scale.push(record(`scale-${kind}`, { ...(line ? JSON.parse(line) : { error: r.stderr.trim().split('\n').slice(-3).join(' ') }), kind, bytes }));
     }
   }
 }
@@ -186,7 +195,7 @@ for (const label of ['handshake-heavy', 'bulk-heavy']) {
 for (const kind of ['handshake', 'bulk']) {
   const [small, large] = scale.filter((r) => r.kind === kind);
   const ok = small && large && !small.error && !large.error ? large.maxRssKiB < Math.max(small.maxRssKiB * 1.25, small.maxRssKiB + 20 * 1024) : null;
-  const text = small && large ? `${small.error ? 'failed' : fmt((small.maxRssKiB * 1024) / MB) + ' MB'} → ${large.error ? 'failed' : fmt((large.maxRssKiB * 1024) / MB) + ' MB'}` : 'run with --scale';
+  const text = small && large ? `${small.error ? 'failed' : fmt((small.maxRssKiB * 1024) / MB) + ' MB'} → ${large.error ? 'failed' : fmt((large.maxRssKiB * 1024) / MB) + ' MB'}` : 'left out (--no-scale)';
   goal(`issue 7: peak RSS unchanged at 10× size (${kind}): ${text}`, small && large && (small.error || large.error) ? false : ok);
 }
 goal(`issue 7: ≥ 1.7× with worker threads on several files: ${parallel ? fmt(parallel.speedup, 2) + '×' : 'run with --rows …,workers'}`, parallel ? parallel.speedup >= 1.7 : null);
