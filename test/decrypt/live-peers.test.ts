@@ -205,12 +205,13 @@ describe.runIf(HAS_OPENSSL)('openssl peers writing -keylogfile', () => {
     expectWrongKeysFail(session);
   });
 
-  it('s_server, TLS 1.3 ChaCha20 asking for a client certificate', async () => {
+  it('s_server, TLS 1.3 ChaCha20 asking for a client certificate, records padded to 256-byte blocks', async () => {
     const clientMessage = message('to s_server', 6000);
     const serverMessage = message('from s_server', 7000);
     const session = await opensslServerSession({
       credentials,
-      args: ['-tls1_3', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-verify', '1'],
+      // -record_padding: the server pads every record's inner plaintext with zeros (RFC 8446 §5.4).
+      args: ['-tls1_3', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-verify', '1', '-record_padding', '256'],
       clientCiphers: 'TLS_CHACHA20_POLY1305_SHA256',
       clientCertificate: true,
       clientMessage,
@@ -224,6 +225,9 @@ describe.runIf(HAS_OPENSSL)('openssl peers writing -keylogfile', () => {
     expectHandshake(result.client, [HS.certificate, HS.certificateVerify, HS.finished]);
     expect(result.client.applicationData.equals(clientMessage)).toBe(true);
     expect(result.server.applicationData.equals(serverMessage)).toBe(true);
+    // The padding was there on the wire: every server record's ciphertext (less the tag) is a multiple of 256.
+    const serverEncrypted = splitRecords(session.server).records.filter((r) => r.type === 23);
+    for (const r of serverEncrypted) expect((r.fragment.length - 16) % 256).toBe(0);
     expectWrongKeysFail(session);
   });
 

@@ -3,7 +3,7 @@
  * answer with a failure reason (never throw), leave their sequence number where it was, and still decrypt
  * the real next record afterwards.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -15,6 +15,8 @@ import {
   parseKeyLog,
   Tls13KeySchedule,
   tls12Decryptors,
+  tls13TrafficKeys,
+  cipherSuiteParams,
   type DecryptFailureReason,
   type RecordDecryptor,
 } from '../../src/tls/decrypt/index.js';
@@ -132,6 +134,37 @@ for (const version of ['tls13', 'tls12'] as const) {
     });
   });
 }
+
+describe('TLS 1.3 inner plaintext', () => {
+  /** A record sealed with the fixture's real server handshake keys at sequence 0, around a chosen plaintext. */
+  function seal(plaintext: Uint8Array): { header: Uint8Array; fragment: Uint8Array; fresh: () => RecordDecryptor } {
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'decrypt', 'tls13-aes128gcm-client-cert.json'), 'utf8')) as Fixture;
+    const line = fixture.keyLog.split('\n').find((l) => l.startsWith('SERVER_HANDSHAKE_TRAFFIC_SECRET'))!;
+    const { keyLog } = parseKeyLog(fixture.keyLog);
+    const random = Buffer.from(line.split(' ')[1]!, 'hex');
+    const keys = tls13TrafficKeys(cipherSuiteParams(0x1301)!, Buffer.from(line.split(' ')[2]!, 'hex'));
+    const header = Uint8Array.of(23, 3, 3, (plaintext.length + 16) >> 8, (plaintext.length + 16) & 0xff);
+    const cipher = createCipheriv('aes-128-gcm', keys.key, keys.iv);
+    cipher.setAAD(header);
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    return { header, fragment: body, fresh: () => createKeyProvider(keyLog).tls13(random, 0x1301)!.serverHandshake as RecordDecryptor };
+  }
+
+  it('strips zero padding after the real content type', () => {
+    const { header, fragment, fresh } = seal(Uint8Array.of(1, 2, 3, 21, 0, 0, 0, 0, 0));
+    const result = fresh().decrypt(header, fragment);
+    expect(result).toMatchObject({ ok: true, contentType: 21 });
+    if (result.ok) expect(Array.from(result.content)).toEqual([1, 2, 3]);
+  });
+
+  it('a plaintext of zeros only is no-content-type, and the authenticated record still counts', () => {
+    const { header, fragment, fresh } = seal(new Uint8Array(40));
+    const decryptor = fresh() as RecordDecryptor & { sequence: bigint };
+    expect(decryptor.decrypt(header, fragment)).toMatchObject({ ok: false, reason: 'no-content-type' });
+    // It authenticated, so the peer did send record 0: the next record is number 1.
+    expect(decryptor.sequence).toBe(1n);
+  });
+});
 
 /** A decryptor of every decryptable suite under random keys, for each version the suite runs on. */
 function everyDecryptor(): Array<{ label: string; make: () => RecordDecryptor }> {

@@ -38,7 +38,8 @@ export type DecryptResult = DecryptSuccess | DecryptFailure;
 /**
  * Decrypts the protected records of one direction, in order. A record that fails leaves the decryptor as it
  * was (the sequence number does not advance), so a caller may try another decryptor on the same record (a
- * rejected 0-RTT record, keys that changed under it) and keep going.
+ * rejected 0-RTT record, keys that changed under it) and keep going. The one exception is `no-content-type`:
+ * that record did authenticate, so the peer sent it and the sequence number moves past it.
  */
 export interface RecordDecryptor {
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult;
