@@ -136,3 +136,19 @@ describe('verify-depth-exceeded', () => {
     expect(ids(c)).toEqual([]);
   });
 });
+
+describe('client-cert-keyusage-no-signature', () => {
+  it('a keyEncipherment-only client certificate, rejected by s_server with unsupported_certificate (recorded by test/rules/fixtures/record.sh)', async () => {
+    const { analyze } = await import('../../src/analyze.js');
+    const { join } = await import('node:path');
+    const result = await analyze(join(import.meta.dirname, 'fixtures', 'client-keyusage-keyencipherment.pcap'));
+    const c = result.connections[0]!;
+    const f = finding(c, 'client-cert-keyusage-no-signature');
+    expect(f.severity).toBe('error');
+    expect(f.evidence.fields['key_usage']).toEqual(['keyEncipherment']);
+    expect(f.evidence.frames).toEqual([8, 9]);
+    expect(f.explainsAlertFrame).toBe(9);
+    expect(c.findings[0]!.id).toBe('client-cert-keyusage-no-signature');
+    expect(ids(c)).not.toContain('client-cert-eku-missing-clientauth');
+  });
+});
