@@ -59,7 +59,7 @@ capture() {
   local name="$1" filter="$2" errf="$WORK/$1.err" i
   rm -f "$WORK/$name"
   : >"$errf"
-  ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -s 0 -w "$WORK/$name" "$filter" 2>"$errf" &
+  ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -B 16384 -s 0 -w "$WORK/$name" "$filter" 2>"$errf" &
   CAPTURE_PID=$!
   PIDS+=("$CAPTURE_PID")
   for ((i = 0; i < 200; i++)); do
@@ -171,16 +171,42 @@ a=${DATA_FRAMES[3]} b=${DATA_FRAMES[6]} c=${DATA_FRAMES[8]}
 range 1 "$a" "$WORK/d1.pcap"; range "$a" "$b" "$WORK/d2.pcap"; range "$b" "$c" "$WORK/d3.pcap"; range "$c" "$FRAMES" "$WORK/d4.pcap"
 mergecap -a -F pcap -w "$WORK/duplicated.pcap" "$WORK/d1.pcap" "$WORK/d2.pcap" "$WORK/d3.pcap" "$WORK/d4.pcap"
 
-log "reordered: two runs of server data segments swapped, one frame moved far later"
-x=${DATA_FRAMES[4]} y=${DATA_FRAMES[7]} z=${DATA_FRAMES[2]}
-# 1..z-1, z+1..x-1, [x+1..y], [x], y+1..end with z inserted after y: every piece in file order, not time order.
-range 1 $((z - 1)) "$WORK/r1.pcap"
-range $((z + 1)) $((x - 1)) "$WORK/r2.pcap"
-range $((x + 1)) "$y" "$WORK/r3.pcap"
-range "$x" "$x" "$WORK/r4.pcap"
-range "$z" "$z" "$WORK/r5.pcap"
-range $((y + 1)) "$FRAMES" "$WORK/r6.pcap"
-mergecap -a -F pcap -w "$WORK/reordered.pcap" "$WORK/r1.pcap" "$WORK/r2.pcap" "$WORK/r3.pcap" "$WORK/r4.pcap" "$WORK/r5.pcap" "$WORK/r6.pcap"
+# in_order OUT FRAME...: chunked.pcap's frames in the given order (one editcap per frame, joined by mergecap -a,
+# which keeps file order instead of sorting by time).
+in_order() {
+  local out="$1" n parts=()
+  shift
+  rm -rf "$WORK/order" && mkdir -p "$WORK/order"
+  for n in "$@"; do
+    editcap -r "$WORK/chunked.pcap" "$WORK/order/$n.pcap" "$n"
+    parts+=("$WORK/order/$n.pcap")
+  done
+  mergecap -a -F pcap -w "$out" "${parts[@]}"
+}
+# Pairs of server data segments sent back to back (no client segment between them) after the handshake.
+PAIRS=()
+for ((i = 4; i + 1 < ${#DATA_FRAMES[@]}; i++)); do
+  [ $((DATA_FRAMES[i] + 1)) = "${DATA_FRAMES[i + 1]}" ] && PAIRS+=("${DATA_FRAMES[i]}")
+done
+[ "${#PAIRS[@]}" -ge 6 ] || die "chunked.pcap has only ${#PAIRS[@]} back-to-back server segment pairs"
+
+log "reordered: three back-to-back pairs of server segments swapped (no ACK passes them: nothing is lost)"
+SWAP=" ${PAIRS[1]} ${PAIRS[3]} ${PAIRS[5]} "
+ORDER=()
+for ((n = 1; n <= FRAMES; n++)); do
+  if [[ "$SWAP" == *" $n "* ]]; then ORDER+=($((n + 1)) "$n"); n=$((n + 1)); else ORDER+=("$n"); fi
+done
+in_order "$WORK/reordered.pcap" "${ORDER[@]}"
+
+log "late-after-ack: one server segment moved after the client ACK that covers it (seen as lost, the late copy dropped)"
+LATE=${PAIRS[2]}
+ORDER=()
+for ((n = 1; n <= FRAMES; n++)); do
+  [ "$n" = "$LATE" ] && continue
+  ORDER+=("$n")
+  [ "$n" = $((LATE + 2)) ] && ORDER+=("$LATE")
+done
+in_order "$WORK/late-after-ack.pcap" "${ORDER[@]}"
 
 log "midstream: the capture starts after the handshake (first frames cut)"
 range "${DATA_FRAMES[2]}" "$FRAMES" "$WORK/midstream.pcap"
@@ -227,7 +253,7 @@ for (let off = 24; off + 16 <= buf.length; ) {
 writeFileSync(output, buf);
 EOF
 
-for f in parallel-20 reused-4tuple rst chunked lost duplicated reordered midstream seq-wrap; do
+for f in parallel-20 reused-4tuple rst chunked lost duplicated reordered late-after-ack midstream seq-wrap; do
   cp "$WORK/$f.pcap" "$OUT/$f.pcap"
   size=$(stat -c %s "$OUT/$f.pcap")
   [ "$size" -le 100000 ] || log "warning: $f.pcap is $size bytes (over 100 KB)"
