@@ -305,8 +305,14 @@ SERVER_PAT='error|alert|ERROR|CIPHER is|^Protocol|verify|depth=|Shared ciphers|C
 meta() {
   write_meta "$OUT/$CASE.meta.json" "$CASE" "$1" "$2" "$3" "$CLIENT_EXIT" \
     "$(said "$CLIENT_LOG" "$CLIENT_PAT")" "$(said "$SERVER_LOG" "$SERVER_PAT")" "$4" \
-    "$( [ -n "$SRV_IN" ] && printf '%s | ' "$SRV_IN")$(quote "${SRV[@]}")" \
-    "$( [ "$KEYLOG" = 1 ] && printf 'SSLKEYLOGFILE=%s ' "captures/server/$CASE.keys.log")$( [ -n "$CLI_IN" ] && printf "printf '%s' | " "$CLI_IN")$(quote "${CLI[@]}")"
+    "$( [ -n "$SRV_IN" ] && printf '{ %s; } | ' "$SRV_IN")$(quote "${SRV[@]}")" \
+    "$( [ "$KEYLOG" = 1 ] && printf 'SSLKEYLOGFILE=%s ' "captures/server/$CASE.keys.log")$(client_stdin)$(quote "${CLI[@]}")"
+}
+
+# client_stdin: how the client's stdin was fed, as a shell prefix for meta.json.
+client_stdin() {
+  [ -n "$CLI_IN" ] || return 0
+  if [ "$CLI_HOLD" != 0 ]; then printf "{ printf '%s'; sleep %s; } | " "$CLI_IN" "$CLI_HOLD"; else printf "printf '%s' | " "$CLI_IN"; fi
 }
 
 # finish DESCRIPTION SERVER_NAME CLIENT_NAME EXPECT_JSON: write meta.json (with keyLog: the key log
