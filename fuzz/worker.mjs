@@ -28,6 +28,7 @@ post('Profiler.enable');
 post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
 
 const seen = new Set();
+const seenBlocks = new Set();
 const scriptIds = new Map();
 function bucket(count) {
   if (count < 4) return count;
@@ -37,8 +38,12 @@ function bucket(count) {
   if (count < 128) return 7;
   return 8;
 }
-/** Adds the features of the last execution to `seen`; returns how many were new. */
-function newFeatures() {
+/**
+ * Reads (and resets) the coverage counters since the last call. `bucketed`: the features of one execution
+ * (block and count bucket) not seen before, which are then remembered; otherwise only whether a block never
+ * reached before was reached (counts summed over a batch say nothing about one input).
+ */
+function takeCoverage(bucketed) {
   const coverage = post('Profiler.takePreciseCoverage');
   let fresh = 0;
   for (const script of coverage.result) {
@@ -48,7 +53,13 @@ function newFeatures() {
     for (const fn of script.functions) {
       for (const range of fn.ranges) {
         if (range.count === 0) continue;
-        const key = `${id}:${range.startOffset}:${range.endOffset}:${bucket(range.count)}`;
+        const block = `${id}:${range.startOffset}:${range.endOffset}`;
+        if (!bucketed) {
+          if (!seenBlocks.has(block)) fresh++;
+          continue;
+        }
+        seenBlocks.add(block);
+        const key = `${block}:${bucket(range.count)}`;
         if (!seen.has(key)) {
           seen.add(key);
           fresh++;
@@ -65,7 +76,8 @@ const mutator = new Mutator(seed);
 mkdirSync(crashDir, { recursive: true });
 mkdirSync(corpusDir, { recursive: true });
 
-async function execute(input) {
+/** Runs one input; counts it as an execution unless it is a re-run of a batch member. */
+async function execute(input, count = true) {
   current.set(input.subarray(0, current.length));
   Atomics.store(control, 1, input.length);
   let failure = null;
@@ -74,10 +86,8 @@ async function execute(input) {
   } catch (error) {
     failure = error;
   }
-  Atomics.add(control, 0, 1);
-  const fresh = newFeatures();
+  if (count) Atomics.add(control, 0, 1);
   if (failure !== null) saveCrash(input, failure);
-  return fresh;
 }
 
 function saveCrash(input, error) {
@@ -95,19 +105,30 @@ function saveCrash(input, error) {
 
 for (const input of seeds) {
   await execute(input);
+  takeCoverage(true);
   corpus.push(input);
 }
 parentPort.postMessage({ type: 'seeded', corpus: corpus.length, features: seen.size });
 
-while (Atomics.load(control, 2) === 0) {
-  const base = corpus[mutator.below(corpus.length)];
-  const other = corpus[mutator.below(corpus.length)];
-  const input = mutator.mutate(base, other, maxLength);
-  const fresh = await execute(input);
-  if (fresh > 0) {
+// Coverage is read once per batch (reading it costs several executions); only a batch that reached a new
+// block, and every eighth batch (for count buckets), is run again input by input to find what to keep.
+const BATCH = 16;
+for (let batchNumber = 0; Atomics.load(control, 2) === 0; batchNumber++) {
+  const batch = [];
+  for (let i = 0; i < BATCH; i++) {
+    const base = corpus[mutator.below(corpus.length)];
+    const other = corpus[mutator.below(corpus.length)];
+    const input = mutator.mutate(base, other, maxLength);
+    batch.push(input);
+    await execute(input);
+  }
+  if (takeCoverage(false) === 0 && batchNumber % 8 !== 0) continue;
+  for (const input of batch) {
+    await execute(input, false);
+    const fresh = takeCoverage(true);
+    if (fresh === 0) continue;
     corpus.push(input);
-    const name = createHash('sha1').update(input).digest('hex');
-    writeFileSync(join(corpusDir, name), input);
+    writeFileSync(join(corpusDir, createHash('sha1').update(input).digest('hex')), input);
     parentPort.postMessage({ type: 'new', corpus: corpus.length, features: seen.size, fresh });
   }
 }
