@@ -270,6 +270,17 @@ export class TcpReassembler {
         return;
       }
       if (offset < 0) this.stats.retransmitted++;
+      const waiting = half.pending[0];
+      const reach = waiting === undefined ? length : seqDiff(waiting.seq, seq);
+      if (reach < length) {
+        // Bytes already waiting out of order are the first copy of that range: deliver up to them, let them
+        // go, then take whatever of this segment lies beyond what they covered.
+        const capturedHead = Math.min(data.length, reach);
+        this.deliver(conn, direction, data.subarray(0, capturedHead), reach - capturedHead, -offset, frame, time);
+        this.drain(conn, direction);
+        this.accept(conn, direction, (seq + reach) >>> 0, data.subarray(capturedHead), missing - (reach - capturedHead), frame, time);
+        return;
+      }
       this.deliver(conn, direction, data, missing, -offset, frame, time);
       this.drain(conn, direction);
       return;
