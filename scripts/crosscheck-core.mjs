@@ -155,6 +155,14 @@ function ours(connection, lib, decrypted) {
   };
 }
 
+/**
+ * Records tshark 4.0 does not decrypt although the key log covers them, checked by hand in Wireshark's own
+ * output (captures/README-server.md): our alert in that frame is left out of the comparison, nothing else.
+ */
+const TSHARK_CANNOT_DECRYPT = {
+  'server/tls13-post-handshake-auth.pcap': [{ frame: 20, reason: "the client's close_notify after post-handshake authentication" }],
+};
+
 /** Differences between our facts and tshark's for one capture, as readable lines. */
 export async function crosscheckCapture(capture, lib) {
   const keyLog = keyLogFor(capture);
@@ -164,12 +172,18 @@ export async function crosscheckCapture(capture, lib) {
   if (result.connections.length === 0 && facts.some((f) => f.messages.length > 0)) differences.push('tshark sees TLS handshakes, tlsdiag found no TLS connection');
   for (const connection of result.connections) {
     const theirs = summarise(facts, connection, lib);
-    const mine = ours(connection, lib, keyLog !== null);
+    // A key log beside the capture or one embedded in the pcapng: tshark reads both, so compare what was decrypted.
+    const mine = ours(connection, lib, connection.decrypted);
     // certificates_length is only compared where it is the fact of interest: an empty Certificate.
     for (const side of ['serverCertificates', 'clientCertificates']) {
       if (mine[side] && theirs[side]) {
         if (mine[side].certificatesLength === null) theirs[side].certificatesLength = null;
       }
+    }
+    for (const { frame, reason } of TSHARK_CANNOT_DECRYPT[capture.split('/').slice(-2).join('/')] ?? []) {
+      const before = mine.alerts.length;
+      mine.alerts = mine.alerts.filter((a) => a.frame !== frame);
+      if (mine.alerts.length === before) differences.push(`connection ${connection.index}: the known tshark limitation at frame ${frame} (${reason}) is gone: remove it from TSHARK_CANNOT_DECRYPT`);
     }
     for (const key of Object.keys(mine)) {
       const a = JSON.stringify(mine[key]);
