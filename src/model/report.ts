@@ -67,12 +67,29 @@ export function isEstablished(conn: TlsConnection): boolean {
     if (e.kind === 'alert' && e.level === 2 && fatalAlert < 0) fatalAlert = i;
   });
   if (clientFinished >= 0 && serverFinished >= 0) {
-    return fatalAlert < 0 || fatalAlert > Math.max(clientFinished, serverFinished);
+    if (fatalAlert >= 0 && fatalAlert < Math.max(clientFinished, serverFinished)) return false;
+    return conn.version !== TLS_1_3 || !serverRejectedClientFlight(events, clientFinished);
   }
   if (conn.version !== TLS_1_3 || fatalAlert >= 0) return false;
   const clientFlight = events.findIndex((e) => e.side === 'client' && isOpaqueNonAlert(e));
   if (clientFlight < 0) return false;
   return events.some((e, i) => i > clientFlight && e.side === 'server' && (isOpaqueNonAlert(e) || e.kind === 'application-data'));
+}
+
+/**
+ * TLS 1.3 puts the client's Certificate and Finished in one flight after the server's Finished, so a server that
+ * rejects the client certificate (certificate_required, unknown_ca, …) does so after both Finished messages.
+ * A fatal server alert before the server sent anything else after the client's Finished is that rejection.
+ */
+function serverRejectedClientFlight(events: readonly TlsEvent[], clientFinished: number): boolean {
+  for (let i = clientFinished + 1; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.side !== 'server') continue;
+    if (e.kind === 'alert') return e.level === 2;
+    if (e.kind === 'encrypted-record' && e.probableAlert) continue;
+    if (e.kind === 'handshake' || e.kind === 'application-data' || e.kind === 'encrypted-record') return false;
+  }
+  return false;
 }
 
 function isOpaqueNonAlert(e: TlsEvent): boolean {
