@@ -83,8 +83,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     id: 'client-cert-type-not-requested',
     severity: 'error',
     title: 'The client certificate\'s key type is not one the server asked for',
-    meaning: 'The client key\'s algorithm (RSA, EC, Ed25519, DSA) matches none of the CertificateRequest\'s certificate types (TLS 1.2) or signature algorithms, so the client cannot sign CertificateVerify in a way the server accepts.',
-    evidence: 'CertificateRequest certificate types and signature algorithms; the client leaf\'s key algorithm.',
+    meaning: 'The client key\'s algorithm (RSA, EC, Ed25519, DSA) matches none of the CertificateRequest\'s certificate types (TLS 1.2) or signature algorithms, so the client cannot sign CertificateVerify in a way the server accepts. OpenSSL-based clients (openssl, curl, nginx as a client) then withhold the certificate and send an empty Certificate: give it with --cert to see this.',
+    evidence: 'CertificateRequest certificate types and signature algorithms; the key algorithm of the client leaf sent, or of the certificate given with --cert when the client sent an empty Certificate.',
     remedy: 'Use a client key of a type the server allows, or allow that type on the server (e.g. ECDSA signature algorithms in its configuration).',
   },
   {

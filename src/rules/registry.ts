@@ -25,12 +25,13 @@ import type { Rule } from './types.js';
 export const RULES: readonly Rule[] = [
   captureQuality,
   protocolRules,
+  // Before client-cert-empty: a key type the request refuses is why an OpenSSL client sent an empty Certificate.
+  clientCertType,
   clientCertEmpty,
   clientCertNotSent,
   clientCertValidity,
   clientCertIssuer,
   clientCertUsage,
-  clientCertType,
   verifyDepthExceeded,
   serverCertValidity,
   serverCertEku,

@@ -151,4 +151,23 @@ describe('client-cert-keyusage-no-signature', () => {
     expect(c.findings[0]!.id).toBe('client-cert-keyusage-no-signature');
     expect(ids(c)).not.toContain('client-cert-eku-missing-clientauth');
   });
+
+  it('an EC client certificate the RSA-only CertificateRequest refuses: OpenSSL sends it empty; --cert shows why (recorded by test/rules/fixtures/record.sh)', async () => {
+    const { analyze } = await import('../../src/analyze.js');
+    const { join } = await import('node:path');
+    const capture = join(import.meta.dirname, 'fixtures', 'client-ec-rsa-only-request.pcap');
+    const withCert = (await analyze(capture, { extraClientCertFiles: [join(import.meta.dirname, 'fixtures', 'client-ec.pem')] })).connections[0]!;
+    const f = finding(withCert, 'client-cert-type-not-requested');
+    expect(withCert.findings[0]!.id).toBe('client-cert-type-not-requested');
+    expect(f.evidence.fields['key_algorithm']).toBe('EC');
+    expect(f.evidence.fields['certificate_types']).toEqual(['rsa_sign']);
+    expect(f.evidence.fields['certificates_length']).toBe(0);
+    expect(f.explainsAlertFrame).toBe(withCert.alerts.find((a) => a.level === 'fatal')!.frame);
+    expect(ids(withCert)).toContain('client-cert-empty');
+    expect(finding(withCert, 'client-cert-empty').explanation).toContain('client-cert-type-not-requested');
+    // Without the certificate the capture shows only the empty answer.
+    const alone = (await analyze(capture)).connections[0]!;
+    expect(alone.findings[0]!.id).toBe('client-cert-empty');
+    expect(ids(alone)).not.toContain('client-cert-type-not-requested');
+  });
 });

@@ -1,6 +1,7 @@
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
 import type { FindingDraft, Rule } from '../types.js';
+import { keyTypeRefusal } from './client-cert-type.js';
 import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './shared.js';
 
 export const clientCertEmpty: Rule = {
@@ -36,6 +37,10 @@ export const clientCertEmpty: Rule = {
       parts.push(
         `The client certificate given with --cert (${decoded.summary.subject}) is issued by ${decoded.summary.issuer}, which is ${accepted ? '' : 'NOT '}among the acceptable CA names.`,
       );
+      const keyRefusal = keyTypeRefusal(request.message, decoded.summary.publicKey.algorithm);
+      if (keyRefusal !== null) {
+        parts.push(`Its ${decoded.summary.publicKey.algorithm} key, though, is not one the request allows (${keyRefusal}): see client-cert-type-not-requested.`);
+      }
       fields['given_certificate_issuer'] = decoded.summary.issuer;
       fields['given_certificate_issuer_accepted'] = accepted;
     }

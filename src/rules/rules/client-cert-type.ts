@@ -1,5 +1,8 @@
 import { signatureSchemeName } from '../../tls/registry/signature-schemes.js';
-import type { Rule } from '../types.js';
+import { findMessage } from '../../model/report.js';
+import type { CertificateRequest } from '../../tls/handshake/types.js';
+import { decodeCertificate } from '../../x509/index.js';
+import type { FindingDraft, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
 import { serverReaction, uniqueFrames } from './shared.js';
 
@@ -34,35 +37,83 @@ function schemeFitsKey(scheme: number, algorithm: string): boolean {
   }
 }
 
-/** The client's key type is not one the CertificateRequest allows (certificate types or signature algorithms). */
+/**
+ * Why a CertificateRequest does not allow a key of this algorithm (its certificate types, its signature
+ * algorithms), or null when it does.
+ */
+export function keyTypeRefusal(request: CertificateRequest, algorithm: string): string | null {
+  const allowedTypes = TYPES_FOR_KEY[algorithm];
+  const { certificateTypes, certificateTypeNames, signatureAlgorithms } = request;
+  const typeProblem = !request.tls13 && allowedTypes !== undefined && certificateTypes.length > 0 && !certificateTypes.some((t) => allowedTypes.includes(t));
+  const schemeProblem = signatureAlgorithms.length > 0 && !signatureAlgorithms.some((s) => schemeFitsKey(s, algorithm));
+  if (!typeProblem && !schemeProblem) return null;
+  return [
+    typeProblem ? `its certificate types are ${certificateTypeNames.join(', ')}` : null,
+    schemeProblem ? `none of its signature algorithms (${signatureAlgorithms.map(signatureSchemeName).join(', ')}) can be made with ${withArticle(algorithm)} key` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/**
+ * The client's key type is not one the CertificateRequest allows. Seen on the wire when the client sends such a
+ * certificate anyway; when it sends an empty Certificate instead (OpenSSL-based clients withhold a certificate
+ * they cannot sign for), seen through the certificate given with --cert.
+ */
 export const clientCertType: Rule = {
   produces: ['client-cert-type-not-requested'],
-  run({ connection, report }) {
+  run({ connection, report }, context) {
     const ex = clientCertificateExchange(connection);
-    if (!ex) return [];
-    const algorithm = ex.leaf.summary.publicKey.algorithm;
-    const allowedTypes = TYPES_FOR_KEY[algorithm];
-    const { certificateTypes, certificateTypeNames, signatureAlgorithms } = ex.request.message;
-    const typeProblem = !ex.request.message.tls13 && allowedTypes !== undefined && certificateTypes.length > 0 && !certificateTypes.some((t) => allowedTypes.includes(t));
-    const schemeProblem = signatureAlgorithms.length > 0 && !signatureAlgorithms.some((s) => schemeFitsKey(s, algorithm));
-    if (!typeProblem && !schemeProblem) return [];
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
-    const why = [
-      typeProblem ? `its certificate types are ${certificateTypeNames.join(', ')}` : null,
-      schemeProblem ? `none of its signature algorithms (${signatureAlgorithms.map(signatureSchemeName).join(', ')}) can be made with a ${algorithm} key` : null,
-    ]
-      .filter(Boolean)
-      .join(' and ');
-    return [
-      {
+    if (ex) {
+      const algorithm = ex.leaf.summary.publicKey.algorithm;
+      const why = keyTypeRefusal(ex.request.message, algorithm);
+      if (why === null) return [];
+      const reaction = serverReaction(connection, report, ex.certificate.frame);
+      return [
+        {
+          id: 'client-cert-type-not-requested',
+          explanation: `The client certificate ${ex.leaf.summary.subject} (frame ${ex.certificate.frame}) has ${withArticle(algorithm)} key, which the server's CertificateRequest (frame ${ex.request.frame}) does not allow: ${why}. ${reaction.text}`.trim(),
+          evidence: {
+            frames: uniqueFrames([ex.request.frame, ex.certificate.frame, ...reaction.frames]),
+            fields: requestFields(ex.request.message, algorithm),
+          },
+          ...(reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {}),
+        },
+      ];
+    }
+    const request = findMessage(connection, 'server', 'CertificateRequest');
+    const certificate = findMessage(connection, 'client', 'Certificate');
+    if (!request || !certificate || certificate.message.certificates.length > 0) return [];
+    const findings: FindingDraft[] = [];
+    for (const der of context.extraClientCertificates) {
+      const decoded = decodeCertificate(der);
+      if (decoded.kind !== 'certificate' || decoded.summary.basicConstraints?.ca === true) continue;
+      const algorithm = decoded.summary.publicKey.algorithm;
+      const why = keyTypeRefusal(request.message, algorithm);
+      if (why === null) continue;
+      const reaction = serverReaction(connection, report, certificate.frame);
+      findings.push({
         id: 'client-cert-type-not-requested',
-        explanation: `The client certificate ${ex.leaf.summary.subject} (frame ${ex.certificate.frame}) has a ${algorithm} key, which the server's CertificateRequest (frame ${ex.request.frame}) does not allow: ${why}. ${reaction.text}`.trim(),
+        explanation: `The client certificate given with --cert (${decoded.summary.subject}) has ${withArticle(algorithm)} key, which the server's CertificateRequest (frame ${request.frame}) does not allow: ${why}. A client that cannot sign with its key for this server withholds the certificate (OpenSSL, and so curl and nginx as a client, send an empty Certificate), which is what the client did in frame ${certificate.frame}. ${reaction.text}`.trim(),
         evidence: {
-          frames: uniqueFrames([ex.request.frame, ex.certificate.frame, ...reaction.frames]),
-          fields: { key_algorithm: algorithm, certificate_types: certificateTypeNames, signature_algorithms: signatureAlgorithms.map(signatureSchemeName) },
+          frames: uniqueFrames([request.frame, certificate.frame, ...reaction.frames]),
+          fields: { ...requestFields(request.message, algorithm), certificates_length: 0, given_certificate: decoded.summary.subject },
         },
         ...(reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {}),
-      },
-    ];
+      });
+    }
+    return findings;
   },
 };
+
+function requestFields(request: CertificateRequest, algorithm: string): FindingDraft['evidence']['fields'] {
+  return {
+    key_algorithm: algorithm,
+    certificate_types: request.certificateTypeNames,
+    signature_algorithms: request.signatureAlgorithms.map(signatureSchemeName),
+  };
+}
+
+function withArticle(algorithm: string): string {
+  return `${/^[AEIOU]|^RSA|^Ed/.test(algorithm) ? 'an' : 'a'} ${algorithm}`;
+}
