@@ -15,7 +15,11 @@ export const handshakeFailedUnexplained: Rule = {
     return [
       {
         id: 'handshake-failed-unexplained',
-        explanation: `The handshake did not complete. Last seen: ${last.map((e) => `${e.from} ${e.kind} (frame ${e.frame})`).join(', ') || 'nothing'}. ${closing}`,
+        explanation:
+          `The handshake did not complete. Last seen: ${last.map((e) => `${e.from} ${e.kind} (frame ${e.frame})`).join(', ') || 'nothing'}. ${closing}` +
+          (report.encryptedHandshake
+            ? ' The messages that would say why are encrypted (TLS 1.3 without a key log): tls13-encrypted-handshake says what the record sizes suggest and how to get a key log.'
+            : ''),
         evidence: {
           frames: uniqueFrames(last.map((e) => e.frame)),
           fields: { history: report.history, last_alert: lastAlert?.description ?? null, closed_by: report.closedBy },
