@@ -3,7 +3,17 @@
  * connection with its findings (AnalysisResult, docs/output.md); the renderers turn that into the CLI's reports.
  */
 export type * from './model/types.js';
-export { analyze, type AnalyzeOptions, type ConnectionFilter } from './analyze.js';
+export {
+  analyze,
+  analyzeConnections,
+  DEFAULT_REORDER_WINDOW,
+  type AnalysisSummary,
+  type AnalyzeOptions,
+  type AnalyzeProgress,
+  type ConnectionFilter,
+  type ConnectionStream,
+  type StreamOptions,
+} from './analyze.js';
 export { renderText, type TextOptions } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';

@@ -16,6 +16,11 @@ export interface ReadCaptureOptions {
   maxPacketLength?: number;
   /** Called after each chunk read with the bytes of the file taken in so far (compressed bytes for gzip). */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Called after each chunk; when it returns a promise, reading waits for it. Lets a consumer that works
+   * asynchronously (the streaming analysis) hold the reader back instead of queueing without bound.
+   */
+  pace?: () => Promise<void> | void;
 }
 
 export type CaptureInput = string | NodeJS.ReadableStream | Uint8Array;
@@ -40,10 +45,10 @@ export async function readCapture(input: CaptureInput, sink: CaptureSink, option
         reader.parseWhole(input);
       }
     } else if (typeof input === 'string') {
-      if (input === '-') await readRawStream(process.stdin, reader, options.onProgress);
-      else await readFile(input, reader, options.onProgress);
+      if (input === '-') await readRawStream(process.stdin, reader, options.onProgress, options.pace);
+      else await readFile(input, reader, options.onProgress, options.pace);
     } else {
-      await readRawStream(input, reader, options.onProgress);
+      await readRawStream(input, reader, options.onProgress, options.pace);
     }
   } catch (e) {
     if (e instanceof CaptureFault) reader.fail(e);
@@ -69,7 +74,12 @@ function isSystemError(e: unknown): e is NodeJS.ErrnoException {
 }
 
 /** Reads a plain file with positional reads straight into the reader's buffer; gzip'd files go through zlib. */
-async function readFile(path: string, reader: BufferedReader, onProgress?: (bytesRead: number) => void): Promise<void> {
+async function readFile(
+  path: string,
+  reader: BufferedReader,
+  onProgress?: (bytesRead: number) => void,
+  pace?: () => Promise<void> | void,
+): Promise<void> {
   const handle = await open(path, 'r');
   try {
     let first = true;
@@ -80,13 +90,14 @@ async function readFile(path: string, reader: BufferedReader, onProgress?: (byte
       if (first) {
         first = false;
         if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
-          await readStream(gunzip(countBytes(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH }), onProgress)), reader, true);
+          await readStream(gunzip(countBytes(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH }), onProgress)), reader, true, pace);
           return;
         }
       }
       reader.commit(bytesRead);
       onProgress?.(reader.bytesRead);
       if (reader.done) return;
+      await pace?.();
     }
     reader.finish();
   } finally {
@@ -95,7 +106,12 @@ async function readFile(path: string, reader: BufferedReader, onProgress?: (byte
 }
 
 /** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
-async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedReader, onProgress?: (bytesRead: number) => void): Promise<void> {
+async function readRawStream(
+  stream: NodeJS.ReadableStream,
+  reader: BufferedReader,
+  onProgress?: (bytesRead: number) => void,
+  pace?: () => Promise<void> | void,
+): Promise<void> {
   const source = (stream as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
   let total = 0;
   const iterator = {
@@ -124,10 +140,10 @@ async function readRawStream(stream: NodeJS.ReadableStream, reader: BufferedRead
     }
   }
   if (isGzip(headBytes)) {
-    await readStream(gunzip(Readable.from(rest())), reader, true);
+    await readStream(gunzip(Readable.from(rest())), reader, true, pace);
     return;
   }
-  await readStream(rest(), reader, false);
+  await readStream(rest(), reader, false, pace);
 }
 
 /** Reports the raw (before gunzip) bytes read from a file stream that is piped (so 'data' events flow anyway). */
@@ -153,12 +169,18 @@ function gunzip(source: Readable): Readable {
   return inflater;
 }
 
-async function readStream(chunks: AsyncIterable<Uint8Array>, reader: BufferedReader, compressed: boolean): Promise<void> {
+async function readStream(
+  chunks: AsyncIterable<Uint8Array>,
+  reader: BufferedReader,
+  compressed: boolean,
+  pace?: () => Promise<void> | void,
+): Promise<void> {
   reader.compressed = compressed;
   try {
     for await (const chunk of chunks) {
       reader.append(chunk);
       if (reader.done) return;
+      await pace?.();
     }
   } catch (e) {
     if (compressed && isSystemError(e) && e.code?.startsWith('Z_')) {
