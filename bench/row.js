@@ -1,10 +1,11 @@
 // One benchmark row, run in its own process so its peak RSS is its own: node bench/row.js <kind> <file...>
 // Prints one JSON line: { ms, bytes, packets, maxRssKiB, detail }.
 import 'reflect-metadata';
-import { openSync, readSync, closeSync, statSync, createReadStream, createWriteStream } from 'node:fs';
+import { openSync, readSync, closeSync, statSync, createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const [kind, ...files] = process.argv.slice(2);
+const realWrite = process.stdout.write.bind(process.stdout);
 const distUrl = new URL('../dist/', import.meta.url);
 const bytes = files.reduce((n, f) => n + (f === '-' ? 0 : statSync(f).size), 0);
 
@@ -68,31 +69,41 @@ async function readerTcp() {
 }
 
 async function full() {
+  // Exactly `tlsdiag --json` (src/cli/main.ts, the streaming path), so the peak RSS is the CLI's. Its standard
+  // output goes to a counting sink standing in for /dev/null; the counts come from the JSON text itself.
   // Loading the modules (x509, asn1 …) is part of what a user waits for; it is also reported on its own.
   const loadStart = performance.now();
-  const { analyze } = await import(new URL('analyze.js', distUrl).href);
-  const { renderJsonChunks } = await import(new URL('report/json.js', distUrl).href);
+  const { main } = await import(new URL('cli/main.js', distUrl).href);
   const startupMs = performance.now() - loadStart;
-  const options = {};
+  const args = ['--json', '--quiet', '--fail-on', 'info'];
   const workers = process.env.TLSDIAG_BENCH_WORKERS;
-  if (workers !== undefined) options.workers = Number(workers);
-  const result = await analyze(files, options);
-  // As the CLI writes --json: in pieces batched to ~1 MB (one string cannot hold a large capture's report).
-  const out = createWriteStream('/dev/null');
-  const put = (text) => new Promise((resolve, reject) => out.write(text, (e) => (e ? reject(e) : resolve())));
-  let batch = '';
-  for (const piece of renderJsonChunks(result)) {
-    batch += piece;
-    if (batch.length >= 1 << 20) {
-      await put(batch);
-      batch = '';
+  if (workers !== undefined) args.push('--workers', workers);
+  for (const keylog of (process.env.TLSDIAG_BENCH_KEYLOGS ?? '').split(',').filter(Boolean)) args.push('--keylog', keylog);
+  const counts = { connections: 0, decrypted: 0, packets: 0, outputBytes: 0 };
+  let tail = '';
+  const count = (text) => {
+    // Matches may straddle two writes: keep the end of the previous one.
+    const joined = tail + text;
+    const start = tail.length;
+    for (const m of joined.matchAll(/\n {6}"(index|decrypted|frames)": (\w+)/g)) {
+      if (m.index + m[0].length <= start) continue;
+      if (m[1] === 'index') counts.connections++;
+      else if (m[1] === 'decrypted' && m[2] === 'true') counts.decrypted++;
+      else if (m[1] === 'frames') counts.packets += Number(m[2]);
     }
-  }
-  await put(batch);
-  out.end();
-  const packets = result.files.reduce((n, f) => n + f.frames, 0);
-  const findings = result.connections.reduce((n, c) => n + c.findings.length, 0);
-  return { packets, detail: { connections: result.connections.length, findings, startupMs } };
+    tail = joined.slice(-40);
+    counts.outputBytes += Buffer.byteLength(text);
+  };
+  process.stdout.write = (chunk, encoding, callback) => {
+    count(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) process.nextTick(done);
+    return true;
+  };
+  const code = await main(['node', 'tlsdiag', ...args, ...files]);
+  process.stdout.write = realWrite;
+  if (code === 2) throw new Error('tlsdiag --json exited with 2 (unreadable input)');
+  return { packets: counts.packets, detail: { connections: counts.connections, decrypted: counts.decrypted, outputBytes: counts.outputBytes, exitCode: code, startupMs } };
 }
 
 const kinds = { 'plain-read': plainRead, 'pcap-parser': pcapParser, reader, 'reader-tcp': readerTcp, full };

@@ -2,7 +2,7 @@
 // Builds tlsdiag, builds the bench captures (bench/data/, git-ignored), then measures each row in its own child
 // process and prints the table with the goals of issues 2 and 7.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +69,12 @@ function statBytes(file) {
   return Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).trim());
 }
 
-const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,tshark,workers').split(',');
+const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,full-keys,tshark,workers').split(',');
+const keyLogs = readdirSync(join(root, 'captures'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .flatMap((dir) => readdirSync(join(root, 'captures', dir)).filter((f) => f.endsWith('.keys.log')).map((f) => join(root, 'captures', dir, f)))
+  .sort();
 const results = {};
 for (const [label, file] of [
   ['handshake-heavy', files.handshake],
@@ -82,6 +87,12 @@ for (const [label, file] of [
     if (label === 'mixed' && kind === 'full' && !rowsWanted.includes('full-mixed')) continue;
     process.stderr.write(`bench: ${label} ${kind} …\n`);
     results[label].rows[kind] = record(label, measure(kind, [file]));
+    if (kind === 'full' && label === 'handshake-heavy' && keyLogs.length > 0 && rowsWanted.includes('full-keys')) {
+      // Decryption's cost (issue 5): the same run with every key log of the corpus; the copies keep their
+      // client randoms, so every copy of a logged handshake is decrypted.
+      process.stderr.write(`bench: ${label} full with ${keyLogs.length} key logs …\n`);
+      results[label].rows['full-keys'] = record(label, { ...measure('full', [file], { TLSDIAG_BENCH_KEYLOGS: keyLogs.join(',') }), kind: 'full-keys' });
+    }
   }
   if (useTshark && rowsWanted.includes('tshark') && label !== 'mixed') {
     process.stderr.write(`bench: ${label} tshark … (slow)\n`);
@@ -148,8 +159,9 @@ for (const [label, { file, rows }] of Object.entries(results)) {
     const s = r.ms / 1000;
     const ratio = tshark && kind !== 'tshark' ? tshark.ms / r.ms : null;
     const pk = r.packets ?? (kind === 'plain-read' || kind === 'tshark' ? packets : null);
+    const note = r.detail?.decrypted ? `  (${fmt(r.detail.decrypted)} of ${fmt(r.detail.connections)} connections decrypted)` : '';
     lines.push(
-      `  ${kind.padEnd(14)} ${fmt(s, 2).padStart(8)} ${fmt(r.cpuMs === undefined ? null : r.cpuMs / 1000, 2).padStart(7)} ${fmt(r.bytes / MB / s).padStart(8)} ${fmt(pk === null ? null : pk / s / 1000).padStart(9)} ${fmt(r.maxRssKiB === null ? null : (r.maxRssKiB * 1024) / MB).padStart(7)} ${fmt(ratio, 1).padStart(9)}`,
+      `  ${kind.padEnd(14)} ${fmt(s, 2).padStart(8)} ${fmt(r.cpuMs === undefined ? null : r.cpuMs / 1000, 2).padStart(7)} ${fmt(r.bytes / MB / s).padStart(8)} ${fmt(pk === null ? null : pk / s / 1000).padStart(9)} ${fmt(r.maxRssKiB === null ? null : (r.maxRssKiB * 1024) / MB).padStart(7)} ${fmt(ratio, 1).padStart(9)}${note}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { AnalysisResult, Severity } from '../model/types.js';
+import type { AnalysisResult, ConnectionReport, Severity } from '../model/types.js';
 
 export const SEVERITY_THRESHOLDS = ['error', 'warning', 'info'] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
@@ -7,7 +7,11 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 /** 1 when any finding reaches the threshold, else 0. Unreadable input (2) is decided by the caller. */
 export function exitCodeFor(result: AnalysisResult, failOn: FailOn): number {
+  return result.connections.some((c) => reachesThreshold(c, failOn)) ? 1 : 0;
+}
+
+/** True when one of the connection's findings is at or above the threshold (the streaming CLI's exit 1). */
+export function reachesThreshold(connection: ConnectionReport, failOn: FailOn): boolean {
   const threshold = RANK[failOn];
-  const hit = result.connections.some((c) => c.findings.some((f) => RANK[f.severity] >= threshold));
-  return hit ? 1 : 0;
+  return connection.findings.some((f) => RANK[f.severity] >= threshold);
 }

@@ -1,14 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { analyze, type AnalyzeOptions } from '../analyze.js';
-import type { AnalysisResult } from '../model/types.js';
+import { analyze, analyzeConnections, type AnalysisSummary, type AnalyzeOptions } from '../analyze.js';
+import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
-import { renderJsonChunks } from '../report/json.js';
+import { jsonConnection, jsonHead, jsonTail, renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
-import { renderText } from '../report/text.js';
-import { exitCodeFor, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
+import { renderText, TextReport } from '../report/text.js';
+import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
+import { JsonSpool } from './json-spool.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
@@ -167,6 +168,48 @@ async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet 
   return unreadable.length === result.files.length ? null : result;
 }
 
+/**
+ * analyzeConnections with errors turned into messages, each connection handed to `each` as it comes; null
+ * when nothing could be read (exit 2).
+ */
+async function analyzeInputStream(
+  captures: string[],
+  options: AnalyzeOptions,
+  quiet: boolean,
+  each: (connection: ConnectionReport) => void,
+): Promise<AnalysisSummary | null> {
+  if (captures.length === 0) {
+    process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
+    return null;
+  }
+  const inputs = expandInputs(captures);
+  if (inputs.length === 0) {
+    process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
+    return null;
+  }
+  const totalBytes = inputSize(inputs);
+  const progress = wantsProgress({ quiet, stderrIsTTY: process.stderr.isTTY === true, totalBytes })
+    ? new ProgressLine(process.stderr, totalBytes)
+    : null;
+  let facts: AnalysisSummary;
+  try {
+    const workers = options.workers ?? chooseWorkerCount(inputs.length, totalBytes);
+    const stream = analyzeConnections(inputs, { ...options, workers, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
+    for await (const connection of stream) each(connection);
+    facts = await stream.summary();
+  } catch (error) {
+    progress?.finish();
+    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    return null;
+  }
+  progress?.finish();
+  for (const file of facts.files) {
+    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
+  }
+  const unreadable = facts.files.filter((f) => f.error !== null && f.frames === 0);
+  return unreadable.length === facts.files.length ? null : facts;
+}
+
 /** Bytes of all input files; null when one is standard input or cannot be sized. */
 function inputSize(inputs: string[]): number | null {
   let total = 0;
@@ -183,6 +226,9 @@ function inputSize(inputs: string[]): number | null {
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
+  // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
+  // result) collect every connection first.
+  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format);
   const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
   if (analyzed === null) return 2;
   const result = options.redact ? redact(analyzed) : analyzed;
@@ -202,6 +248,29 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
           : renderText(result, { all, color: useColor, limit: options.limit });
   await write(text, options.output);
   return exitCodeFor(result, options.failOn);
+}
+
+/** The connections as they come: text keeps its counts and first --limit; JSON spools its text (json-spool.ts). */
+async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text'): Promise<number> {
+  const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
+  const spool = format === 'json' ? new JsonSpool() : null;
+  let hit = false;
+  let count = 0;
+  try {
+    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, (c) => {
+      if (!hit && reachesThreshold(c, options.failOn)) hit = true;
+      text?.add(c);
+      spool?.add(jsonConnection(c, count));
+      count++;
+    });
+    if (facts === null) return 2;
+    if (text) await write(text.render(facts), options.output);
+    if (spool) await spool.writeTo(jsonHead(facts), jsonTail(count), options.output ? createWriteStream(options.output) : process.stdout);
+    return hit ? 1 : 0;
+  } finally {
+    spool?.discard();
+  }
 }
 
 async function runCheck(captures: string[], options: AnalysisCliOptions & { expect: string }): Promise<number> {

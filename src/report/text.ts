@@ -1,5 +1,5 @@
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
-import { isFailed, summarize } from './outcome.js';
+import { isFailed, outcomeLabel } from './outcome.js';
 
 export { isFailed };
 
@@ -34,31 +34,81 @@ function hasNews(c: ConnectionReport): boolean {
  * the handshake as a timeline. Successful connections without warnings are counted, and listed with --all.
  */
 export function renderText(result: AnalysisResult, options: TextOptions): string {
-  const p = options.color ? COLOR : PLAIN;
-  const out: string[] = [];
-  const failed = result.connections.filter(isFailed);
-  const rest = result.connections.filter((c) => !isFailed(c));
-  const candidates = [...failed, ...rest.filter((c) => options.all || hasNews(c))];
-  const limit = options.limit ?? 20;
-  const shown = candidates.slice(0, limit);
-  // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
-  if (failed.length > 1 || candidates.length > limit) out.push(...summaryLines(result, p), '');
-  for (const c of shown) out.push(...renderConnection(printable(c), p, result.files.length > 1), '');
-  if (candidates.length > shown.length) {
-    out.push(p.dim(`${candidates.length - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
+  const report = new TextReport(options);
+  for (const c of result.connections) report.add(c);
+  return report.render(result);
+}
+
+/**
+ * renderText for a stream of connections: keeps the counts and only the connections it will print (the first
+ * `limit` failed ones and the first `limit` others worth showing), so memory does not grow with the capture.
+ */
+export class TextReport {
+  private readonly limit: number;
+  private readonly failed: ConnectionReport[] = [];
+  private readonly others: ConnectionReport[] = [];
+  private readonly outcomes = new Map<string, number>();
+  private readonly findings = new Map<string, number>();
+  private total = 0;
+  private failedCount = 0;
+  private candidateCount = 0;
+
+  constructor(private readonly options: TextOptions) {
+    this.limit = options.limit ?? 20;
   }
 
-  const files = result.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
-  const hidden = result.connections.length - candidates.length;
-  out.push(
-    p.dim(
-      `${files.join(', ')}: ${result.connections.length} TLS connection${result.connections.length === 1 ? '' : 's'}, ${failed.length} failed` +
-        (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
-    ),
-  );
-  for (const w of result.warnings) out.push(p.yellow(`warning: ${printable(w.file)}: ${printable(w.message)}`));
-  for (const f of result.files) if (f.error) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
-  return `${out.join('\n')}\n`;
+  add(c: ConnectionReport): void {
+    this.total++;
+    const label = outcomeLabel(c);
+    this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
+    for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
+    if (isFailed(c)) {
+      this.failedCount++;
+      this.candidateCount++;
+      if (this.failed.length < this.limit) this.failed.push(c);
+    } else if (this.options.all || hasNews(c)) {
+      this.candidateCount++;
+      if (this.others.length < this.limit) this.others.push(c);
+    }
+  }
+
+  render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
+    const options = this.options;
+    const p = options.color ? COLOR : PLAIN;
+    const out: string[] = [];
+    const limit = this.limit;
+    const shown = [...this.failed, ...this.others].slice(0, limit);
+    // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
+    if (this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
+    for (const c of shown) out.push(...renderConnection(printable(c), p, facts.files.length > 1), '');
+    if (this.candidateCount > shown.length) {
+      out.push(p.dim(`${this.candidateCount - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
+    }
+
+    const files = facts.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
+    const hidden = this.total - this.candidateCount;
+    out.push(
+      p.dim(
+        `${files.join(', ')}: ${this.total} TLS connection${this.total === 1 ? '' : 's'}, ${this.failedCount} failed` +
+          (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
+      ),
+    );
+    for (const w of facts.warnings) out.push(p.yellow(`warning: ${printable(w.file)}: ${printable(w.message)}`));
+    for (const f of facts.files) if (f.error) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
+    return `${out.join('\n')}\n`;
+  }
+
+  /** The same counts as summarize() of the whole result. */
+  private summaryLines(p: Palette): string[] {
+    const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const byOutcome = sorted(this.outcomes);
+    const byFinding = sorted(this.findings);
+    return [
+      p.bold(`${this.total} TLS connections, ${this.failedCount} failed`),
+      `  by outcome: ${byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ...(byFinding.length > 0 ? [`  by finding: ${byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+    ];
+  }
 }
 
 /**
@@ -74,15 +124,6 @@ export function printable<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T;
   }
   return value;
-}
-
-function summaryLines(result: AnalysisResult, p: Palette): string[] {
-  const s = summarize(result);
-  return [
-    p.bold(`${s.connections} TLS connections, ${s.failed} failed`),
-    `  by outcome: ${s.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
-    ...(s.byFinding.length > 0 ? [`  by finding: ${s.byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
-  ];
 }
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
