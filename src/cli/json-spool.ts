@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Text kept in memory before the spool moves to a temporary file. */
-export const JSON_SPOOL_MEMORY_BYTES = 16 * 1024 * 1024;
+export const JSON_SPOOL_MEMORY_BYTES = 1024 * 1024;
 
 /**
  * The connections' JSON of a streaming `--json` run. The document opens with the files and warnings, which are
