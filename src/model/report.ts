@@ -15,15 +15,23 @@ import { historyOf } from './history.js';
 import type { AlertSummary, CertificateSummary, ConnectionReport, Side } from './types.js';
 
 /** Seconds since the epoch as ISO 8601 with microseconds. */
+let lastIsoSecond = NaN;
+let lastIsoBase = '';
+
 export function isoTime(seconds: number): string {
   const whole = Math.floor(seconds);
   const micros = Math.round((seconds - whole) * 1e6);
   const carry = micros === 1_000_000 ? 1 : 0;
-  const date = new Date((whole + carry) * 1000);
-  // A pcapng timestamp is a 64-bit count: a hostile one lies beyond what Date (and ISO 8601) can hold.
-  if (Number.isNaN(date.getTime())) return `out-of-range(${seconds} s)`;
-  const base = date.toISOString().slice(0, 19);
-  return `${base}.${String(carry ? 0 : micros).padStart(6, '0')}Z`;
+  const second = whole + carry;
+  // A capture's time stamps fall in few distinct seconds: Date#toISOString per stamp was 3-4 % of the pipeline.
+  if (second !== lastIsoSecond) {
+    const date = new Date(second * 1000);
+    // A pcapng timestamp is a 64-bit count: a hostile one lies beyond what Date (and ISO 8601) can hold.
+    if (Number.isNaN(date.getTime())) return `out-of-range(${seconds} s)`;
+    lastIsoSecond = second;
+    lastIsoBase = date.toISOString().slice(0, 19);
+  }
+  return `${lastIsoBase}.${String(carry ? 0 : micros).padStart(6, '0')}Z`;
 }
 
 export function endpoints(conn: TlsConnection): { client: Endpoint; server: Endpoint } {

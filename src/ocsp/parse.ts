@@ -6,6 +6,7 @@
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import { CRLReasons } from '@peculiar/asn1-x509';
+import { ByteKeyedCache } from '../x509/byte-cache.js';
 import { DerError, readTlv } from '../x509/der.js';
 import { parseDistinguishedName } from '../x509/names.js';
 
@@ -172,7 +173,23 @@ export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspPars
   return x.kind === 'ocsp-parse-error';
 }
 
+/**
+ * Parsed responses kept per distinct DER: a server staples the same response in every handshake, and parsing
+ * it with asn1js for each connection was 22 % of the handshake-heavy pipeline. Bounded (docs/limits.md).
+ */
+export const OCSP_CACHE_LIMIT = 256;
+const cache = new ByteKeyedCache<OcspSummary | OcspParseError>(OCSP_CACHE_LIMIT);
+
+/** Parses (or returns the cached parse of) one OCSPResponse; the result is shared: do not modify it. */
 export function parseOcspResponse(der: Uint8Array): OcspSummary | OcspParseError {
+  const cached = cache.get(der);
+  if (cached) return cached;
+  const result = parseUncached(der);
+  cache.set(der, result);
+  return result;
+}
+
+function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
   const broken = structuralError(der);
   if (broken) return broken;
   let outer: OCSPResponse;

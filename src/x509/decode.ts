@@ -20,13 +20,14 @@ import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv,
 import { NameError, parseName, parseNameAt } from './names.js';
 import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
 import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
+import { ByteKeyedCache } from './byte-cache.js';
 
 /**
  * One decoding per distinct certificate: a capture repeats the same chain in every handshake. Bounded, least
  * recently used first out, so a capture full of distinct (or garbage) certificates cannot grow it without end.
  */
 export const CERTIFICATE_CACHE_LIMIT = 2048;
-const cache = new Map<string, DecodedCertificate | CertificateDecodeError>();
+const cache = new ByteKeyedCache<DecodedCertificate | CertificateDecodeError>(CERTIFICATE_CACHE_LIMIT);
 
 export function isCertificateDecodeError(x: DecodedCertificate | CertificateDecodeError): x is CertificateDecodeError {
   return x.kind === 'certificate-decode-error';
@@ -38,17 +39,10 @@ export function sha256Hex(bytes: Uint8Array): string {
 
 /** Decodes (or returns the cached decoding of) one DER certificate. */
 export function decodeCertificate(der: Uint8Array): DecodedCertificate | CertificateDecodeError {
-  const hash = sha256Hex(der);
-  const cached = cache.get(hash);
-  if (cached) {
-    // Map keeps insertion order: re-inserting marks the entry as the most recently used.
-    cache.delete(hash);
-    cache.set(hash, cached);
-    return cached;
-  }
-  const result = decodeUncached(der, hash);
-  if (cache.size >= CERTIFICATE_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(hash, result);
+  const cached = cache.get(der);
+  if (cached) return cached;
+  const result = decodeUncached(der, sha256Hex(der));
+  cache.set(der, result);
   return result;
 }
 

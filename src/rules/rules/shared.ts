@@ -16,13 +16,20 @@ export function firstFatalAlertAfter(report: ConnectionReport, frame: number, fr
 
 /** The decodable certificates of a Certificate message, in the order sent (undecodable ones left out). */
 export function decodedCertificates(message: Certificate): DecodedCertificate[] {
+  // Some ten rules ask for the same chain of a connection: one lookup per message (callers do not modify it).
+  const known = decodedByMessage.get(message);
+  if (known) return known;
   const out: DecodedCertificate[] = [];
   for (const entry of message.certificates) {
     const decoded = decodeCertificate(entry.data);
     if (!isCertificateDecodeError(decoded)) out.push(decoded);
   }
+  decodedByMessage.set(message, out);
   return out;
 }
+
+/** Weak: the entry goes with the connection's parsed messages. */
+const decodedByMessage = new WeakMap<Certificate, DecodedCertificate[]>();
 
 export function decodeAll(ders: readonly Uint8Array[]): DecodedCertificate[] {
   return ders.map((d) => decodeCertificate(d)).filter((d): d is DecodedCertificate => !isCertificateDecodeError(d));
