@@ -4,12 +4,12 @@ import { dirname, join } from 'node:path';
 import { analyze, analyzeConnections, type AnalysisSummary, type AnalyzeOptions } from '../analyze.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
-import { jsonConnection, jsonHead, jsonTail, renderJsonChunks } from '../report/json.js';
+import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
 import { renderText, TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
-import { JsonSpool } from './json-spool.js';
+import { JsonDocumentWriter } from './json-writer.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
@@ -176,7 +176,7 @@ async function analyzeInputStream(
   captures: string[],
   options: AnalyzeOptions,
   quiet: boolean,
-  each: (connection: ConnectionReport) => void,
+  each: (connection: ConnectionReport) => void | Promise<void>,
 ): Promise<AnalysisSummary | null> {
   if (captures.length === 0) {
     process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
@@ -195,7 +195,7 @@ async function analyzeInputStream(
   try {
     const workers = options.workers ?? chooseWorkerCount(inputs.length, totalBytes);
     const stream = analyzeConnections(inputs, { ...options, workers, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
-    for await (const connection of stream) each(connection);
+    for await (const connection of stream) await each(connection);
     facts = await stream.summary();
   } catch (error) {
     progress?.finish();
@@ -250,26 +250,25 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   return exitCodeFor(result, options.failOn);
 }
 
-/** The connections as they come: text keeps its counts and first --limit; JSON spools its text (json-spool.ts). */
+/** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
 async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text'): Promise<number> {
   const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
-  const spool = format === 'json' ? new JsonSpool() : null;
+  const output = options.output;
+  const json = format === 'json' ? new JsonDocumentWriter(() => (output ? createWriteStream(output) : process.stdout)) : null;
   let hit = false;
-  let count = 0;
   try {
-    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, (c) => {
+    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
       if (!hit && reachesThreshold(c, options.failOn)) hit = true;
       text?.add(c);
-      spool?.add(jsonConnection(c, count));
-      count++;
+      await json?.add(c);
     });
     if (facts === null) return 2;
     if (text) await write(text.render(facts), options.output);
-    if (spool) await spool.writeTo(jsonHead(facts), jsonTail(count), options.output ? createWriteStream(options.output) : process.stdout);
+    if (json) await json.finish(facts);
     return hit ? 1 : 0;
   } finally {
-    spool?.discard();
+    await json?.close();
   }
 }
 

@@ -1,8 +1,16 @@
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 
-/** The JSON document of docs/output.md: stable key order (as built), two-space indent, final newline. */
+/** What a run knows besides its connections (src/analyze.ts calls it AnalysisSummary). */
+type RunFacts = Omit<AnalysisResult, 'connections'>;
+
+/**
+ * The JSON document of docs/output.md: `schemaVersion`, then `connections`, then the run's facts (`files`,
+ * `warnings`); two-space indent, final newline. The connections come before the facts because the facts are
+ * known only once every capture was read: a streaming writer can then emit each connection as it comes.
+ */
 export function renderJson(result: AnalysisResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
+  const { schemaVersion, connections, ...facts } = result;
+  return `${JSON.stringify({ schemaVersion, connections, ...facts }, null, 2)}\n`;
 }
 
 /**
@@ -10,24 +18,15 @@ export function renderJson(result: AnalysisResult): string {
  * can hold (about 512 MiB: a few hundred MB of handshake-heavy capture) can still be written.
  */
 export function* renderJsonChunks(result: AnalysisResult): Generator<string> {
-  const { connections, ...facts } = result;
-  yield jsonHead(facts);
+  const { connections, ...summary } = result;
+  yield jsonHead(summary.schemaVersion);
   for (let j = 0; j < connections.length; j++) yield jsonConnection(connections[j]!, j);
-  yield jsonTail(connections.length);
+  yield jsonTail(connections.length, summary);
 }
 
-/**
- * The document up to the connections' array: the streaming CLI writes it once the files are read, then each
- * connection's jsonConnection, then jsonTail — the same text as renderJson of the whole result.
- */
-export function jsonHead(facts: Omit<AnalysisResult, 'connections'>): string {
-  const entries = Object.entries(facts).filter(([, value]) => value !== undefined);
-  let head = '{';
-  for (let i = 0; i < entries.length; i++) {
-    const [key, value] = entries[i]!;
-    head += `${i === 0 ? '' : ','}\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}`;
-  }
-  return `${head}${entries.length === 0 ? '' : ','}\n  "connections": `;
+/** The document up to the connections' array: written before the first connection is known. */
+export function jsonHead(schemaVersion: RunFacts['schemaVersion']): string {
+  return `{\n  "schemaVersion": ${JSON.stringify(schemaVersion)},\n  "connections": `;
 }
 
 /** One connection of the array; `position` is its place in the array (0 opens the array). */
@@ -35,8 +34,15 @@ export function jsonConnection(connection: ConnectionReport, position: number): 
   return `${position === 0 ? '[' : ','}\n    ${indent(JSON.stringify(connection, null, 2), '    ')}`;
 }
 
-export function jsonTail(count: number): string {
-  return count === 0 ? '[]\n}\n' : '\n  ]\n}\n';
+/** Closes the array of `count` connections and writes the facts known at the end of the run. */
+export function jsonTail(count: number, summary: RunFacts): string {
+  const { schemaVersion: _, ...facts } = summary;
+  let tail = count === 0 ? '[]' : '\n  ]';
+  for (const [key, value] of Object.entries(facts)) {
+    if (value === undefined) continue;
+    tail += `,\n  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ')}`;
+  }
+  return `${tail}\n}\n`;
 }
 
 /** JSON.stringify never puts a raw newline inside a string, so every newline starts a line of structure. */
