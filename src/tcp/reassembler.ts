@@ -83,6 +83,8 @@ interface Connection {
   handler: StreamHandler | null;
   halves: [HalfStream, HalfStream];
   ended: boolean;
+  /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
+  nextInBucket: Connection | null;
 }
 
 /**
@@ -102,7 +104,8 @@ export class TcpReassembler {
     ignoredBytes: 0,
   };
   private readonly options: Required<ReassemblyOptions>;
-  private readonly table = new Map<number, Connection[]>();
+  /** Hash of the 4-tuple → newest connection with it, older ones chained by nextInBucket (no array per bucket). */
+  private readonly table = new Map<number, Connection>();
   private tracked = 0;
   private nextId = 0;
   private lastSweepTime = 0;
@@ -179,18 +182,13 @@ export class TcpReassembler {
 
   /** Ends every connection still open (the capture is over). */
   finish(): void {
-    for (const bucket of this.table.values()) {
-      for (const conn of bucket) if (!conn.ended) this.endConnection(conn);
-    }
+    for (const conn of this.connections()) if (!conn.ended) this.endConnection(conn);
     this.table.clear();
     this.tracked = 0;
   }
 
   private lookup(hash: number, seg: TcpSegment): Connection | null {
-    const bucket = this.table.get(hash);
-    if (bucket === undefined) return null;
-    for (let i = bucket.length - 1; i >= 0; i--) {
-      const conn = bucket[i]!;
+    for (let conn = this.table.get(hash) ?? null; conn !== null; conn = conn.nextInBucket) {
       if (matches(conn, seg)) return conn;
     }
     return null;
@@ -236,6 +234,7 @@ export class TcpReassembler {
       handler: null,
       halves: [newHalf(), newHalf()],
       ended: false,
+      nextInBucket: this.table.get(hash) ?? null,
     };
     const control: StreamControl = {
       ignore: (direction) => {
@@ -247,9 +246,7 @@ export class TcpReassembler {
     };
     this.stats.connections++;
     if (!sawSyn) this.stats.withoutSyn++;
-    let bucket = this.table.get(hash);
-    if (bucket === undefined) this.table.set(hash, (bucket = []));
-    bucket.push(conn);
+    this.table.set(hash, conn);
     this.tracked++;
     conn.handler = this.consumer.open(info, control);
     if (conn.handler === null) {
@@ -403,28 +400,38 @@ export class TcpReassembler {
   }
 
   private remove(conn: Connection): void {
-    const bucket = this.table.get(conn.hash);
-    if (bucket === undefined) return;
-    const i = bucket.indexOf(conn);
-    if (i < 0) return;
-    bucket.splice(i, 1);
-    if (bucket.length === 0) this.table.delete(conn.hash);
-    this.tracked--;
+    let previous: Connection | null = null;
+    for (let at = this.table.get(conn.hash) ?? null; at !== null; previous = at, at = at.nextInBucket) {
+      if (at !== conn) continue;
+      if (previous !== null) previous.nextInBucket = conn.nextInBucket;
+      else if (conn.nextInBucket !== null) this.table.set(conn.hash, conn.nextInBucket);
+      else this.table.delete(conn.hash);
+      conn.nextInBucket = null;
+      this.tracked--;
+      return;
+    }
+  }
+
+  /** Every tracked connection, collected first so the caller may end and remove them. */
+  private connections(): Connection[] {
+    const all: Connection[] = [];
+    for (const head of this.table.values()) {
+      for (let conn: Connection | null = head; conn !== null; conn = conn.nextInBucket) all.push(conn);
+    }
+    return all;
   }
 
   /** Ends idle connections and forgets ended ones. */
   private sweep(now: number): void {
     this.lastSweepTime = now;
     const timeout = this.options.idleTimeout;
-    for (const bucket of [...this.table.values()]) {
-      for (const conn of [...bucket]) {
-        if (now - conn.info.lastTime <= timeout) continue;
-        if (!conn.ended) {
-          this.stats.evicted++;
-          this.endConnection(conn);
-        }
-        this.remove(conn);
+    for (const conn of this.connections()) {
+      if (now - conn.info.lastTime <= timeout) continue;
+      if (!conn.ended) {
+        this.stats.evicted++;
+        this.endConnection(conn);
       }
+      this.remove(conn);
     }
   }
 
@@ -439,8 +446,7 @@ export class TcpReassembler {
         message: `more than ${this.options.maxConnections} TCP connections open at once; the least recently active are ended early`,
       });
     }
-    const all: Connection[] = [];
-    for (const bucket of this.table.values()) all.push(...bucket);
+    const all = this.connections();
     all.sort((a, b) => a.info.lastTime - b.info.lastTime || a.info.lastFrame - b.info.lastFrame);
     const count = Math.max(1, Math.floor(all.length / 4));
     for (let i = 0; i < count; i++) {
