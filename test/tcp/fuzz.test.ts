@@ -19,10 +19,11 @@ async function segmentsOf(path: string): Promise<TcpSegment[]> {
 
 /** Reads the reassembler's private table: the invariant under test is about memory nobody else can see. */
 function pendingPerDirection(reassembler: TcpReassembler): { bytes: number; segments: number }[] {
-  const table = (reassembler as unknown as { table: Map<number, { halves: { pending: { data: Uint8Array }[]; pendingBytes: number }[] }[]> }).table;
+  type Tracked = { halves: { pending: { data: Uint8Array }[]; pendingBytes: number }[]; nextInBucket: Tracked | null };
+  const table = (reassembler as unknown as { table: Map<number, Tracked> }).table;
   const out: { bytes: number; segments: number }[] = [];
-  for (const bucket of table.values()) {
-    for (const conn of bucket) {
+  for (const head of table.values()) {
+    for (let conn: Tracked | null = head; conn !== null; conn = conn.nextInBucket) {
       for (const half of conn.halves) {
         const bytes = half.pending.reduce((n, p) => n + p.data.length, 0);
         expect(bytes).toBe(half.pendingBytes);
