@@ -10,7 +10,7 @@ import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
-import { analyzeInParallel } from './parallel/pool.js';
+import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
 export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
@@ -78,16 +78,17 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
  * The streaming form of analyze(): yields each TLS connection with its findings once it has ended and its
  * rules ran, by file, then by first frame (within the reorder window); the parsed connection is dropped then.
  * Files, warnings and capture facts come from `summary()` after the iteration. With `workers` > 1 and several
- * files, each file's connections come out when that file is done.
+ * files, the first unfinished file's connections come out as its worker thread sends them, a later file's once
+ * every file before it is done (src/parallel).
  */
 export function analyzeConnections(inputs: string | string[], options: StreamOptions = {}): ConnectionStream {
   const files = Array.isArray(inputs) ? inputs : [inputs];
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
     if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
-      const { connections, ...rest } = await analyzeInParallel(files, { ...options, workers: options.workers! });
-      summary = rest;
-      yield* connections;
+      const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
+      yield* parallel;
+      summary = await parallel.summary();
       return;
     }
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };

@@ -1,1 +1,1 @@
-export { analyzeInParallel, chooseWorkerCount, defaultWorkerCount, mergeResults, PARALLEL_MIN_BYTES } from './pool.js';
+export { analyzeInParallel, chooseWorkerCount, defaultWorkerCount, analyzeInParallelStream, PARALLEL_MIN_BYTES } from './pool.js';

@@ -1,4 +1,4 @@
-import type { AnalysisResult } from '../model/types.js';
+import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 
 /** What the pool hands each worker once, at start: the parts of AnalyzeOptions that survive structured cloning. */
 export interface WorkerSettings {
@@ -7,6 +7,8 @@ export interface WorkerSettings {
   serverCaFiles?: string[];
   extraClientCertFiles?: string[];
   verifyDepth?: number;
+  /** analyzeConnections' reorder window for each file (Infinity: strict first-frame order). */
+  reorderWindow?: number;
   /** Whether the pool wants progress messages. */
   progress: boolean;
 }
@@ -20,5 +22,8 @@ export interface FileTask {
 /** Worker → pool. */
 export type WorkerMessage =
   | { type: 'progress'; index: number; bytesRead: number; connections: number }
-  | { type: 'result'; index: number; result: AnalysisResult }
+  /** The next connections of the file, in the order its stream yielded them (indices still per file). */
+  | { type: 'connections'; index: number; connections: ConnectionReport[] }
+  /** The file is done: its facts, every connection having been sent before. */
+  | { type: 'result'; index: number; summary: Omit<AnalysisResult, 'connections'> }
   | { type: 'failure'; index: number; message: string };

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeOptions, AnalyzeProgress } from '../analyze.js';
-import type { AnalysisResult, AnalysisWarning } from '../model/types.js';
+import type { AnalysisSummary, AnalyzeOptions, AnalyzeProgress, ConnectionStream, StreamOptions } from '../analyze.js';
+import type { AnalysisResult, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import type { FileTask, WorkerMessage, WorkerSettings } from './messages.js';
 
 /** One worker per core by default, never more workers than files. */
@@ -23,34 +23,39 @@ export function chooseWorkerCount(fileCount: number, totalBytes: number | null):
 
 /**
  * Analyses several captures on `workers` threads (one file per thread at a time, the next file to whichever
- * thread is free) and merges the results in input order, as a sequential run would give them. Each thread
- * reads the key logs and CA files itself; secrets embedded in one pcapng help only that file's analysis.
- * The filter runs in this thread, after the rules.
+ * thread is free) and yields the connections in input order, as a sequential run would give them: the first
+ * unfinished file's connections as its thread sends them (in batches), a later file's once every file before
+ * it is done — those wait here meanwhile. Each thread reads the key logs and CA files itself; secrets
+ * embedded in one pcapng help only that file's analysis. The filter runs in this thread, after the rules.
  */
-export async function analyzeInParallel(files: string[], options: AnalyzeOptions & { workers: number }): Promise<AnalysisResult> {
-  const settings: WorkerSettings = {
-    keyLogFiles: options.keyLogFiles,
-    clientCaFiles: options.clientCaFiles,
-    serverCaFiles: options.serverCaFiles,
-    extraClientCertFiles: options.extraClientCertFiles,
-    verifyDepth: options.verifyDepth,
-    progress: options.onProgress !== undefined,
-  };
-  const results: Array<AnalysisResult | null> = files.map(() => null);
-  const threadCount = Math.max(1, Math.min(options.workers, files.length));
-  let next = 0;
-  const workerUrl = new URL('./worker.js', import.meta.url);
-
-  await new Promise<void>((resolve, reject) => {
-    let running = threadCount;
-    let failed = false;
+export function analyzeInParallelStream(files: string[], options: StreamOptions & { workers: number }): ConnectionStream {
+  let summary: AnalysisSummary | null = null;
+  async function* run(): AsyncGenerator<ConnectionReport> {
+    const settings: WorkerSettings = {
+      keyLogFiles: options.keyLogFiles,
+      clientCaFiles: options.clientCaFiles,
+      serverCaFiles: options.serverCaFiles,
+      extraClientCertFiles: options.extraClientCertFiles,
+      verifyDepth: options.verifyDepth,
+      reorderWindow: options.reorderWindow,
+      progress: options.onProgress !== undefined,
+    };
+    const arrived: ConnectionReport[][] = files.map(() => []);
+    const summaries: Array<AnalysisSummary | null> = files.map(() => null);
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const notify = (): void => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const threadCount = Math.max(1, Math.min(options.workers, files.length));
     const threads: Worker[] = [];
-    const finished = new Set<Worker>();
+    const stopped = new Set<Worker>();
+    let next = 0;
     const fail = (error: Error): void => {
-      if (failed) return;
-      failed = true;
-      for (const t of threads) void t.terminate();
-      reject(error);
+      failure ??= error;
+      notify();
     };
     const feed = (thread: Worker): void => {
       if (next < files.length) {
@@ -59,10 +64,10 @@ export async function analyzeInParallel(files: string[], options: AnalyzeOptions
         thread.postMessage(task);
         return;
       }
-      finished.add(thread);
+      stopped.add(thread);
       void thread.terminate();
-      if (--running === 0 && !failed) resolve();
     };
+    const workerUrl = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < threadCount; i++) {
       const thread = new Worker(workerUrl, { workerData: settings });
       threads.push(thread);
@@ -70,8 +75,12 @@ export async function analyzeInParallel(files: string[], options: AnalyzeOptions
         if (message.type === 'progress') {
           const progress: AnalyzeProgress = { file: files[message.index]!, bytesRead: message.bytesRead, connections: message.connections };
           options.onProgress?.(progress);
+        } else if (message.type === 'connections') {
+          arrived[message.index]!.push(...message.connections);
+          notify();
         } else if (message.type === 'result') {
-          results[message.index] = message.result;
+          summaries[message.index] = message.summary;
+          notify();
           feed(thread);
         } else {
           fail(new Error(`${files[message.index]}: ${message.message}`));
@@ -79,35 +88,71 @@ export async function analyzeInParallel(files: string[], options: AnalyzeOptions
       });
       thread.on('error', (error) => fail(error));
       thread.on('exit', (code) => {
-        if (!finished.has(thread)) fail(new Error(`a worker thread stopped early with exit code ${code}`));
+        if (!stopped.has(thread)) fail(new Error(`a worker thread stopped early with exit code ${code}`));
       });
       feed(thread);
     }
-  });
-  return mergeResults(results as AnalysisResult[], options);
-}
-
-/** Concatenates per-file results in input order; renumbers connections; keeps repeated key log warnings once. */
-export function mergeResults(parts: AnalysisResult[], options: Pick<AnalyzeOptions, 'filter'> = {}): AnalysisResult {
-  const merged: AnalysisResult = { schemaVersion: 1, files: [], warnings: [], connections: [] };
-  const seenWarnings = new Set<string>();
-  for (const part of parts) {
-    merged.files.push(...part.files);
-    for (const warning of part.warnings) {
-      if (isSharedInputWarning(warning)) {
-        const key = `${warning.file}\u0000${warning.code}\u0000${warning.message}`;
-        if (seenWarnings.has(key)) continue;
-        seenWarnings.add(key);
+    try {
+      const merged: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
+      const seenWarnings = new Set<string>();
+      let index = 0;
+      for (let head = 0; head < files.length; ) {
+        if (failure) throw failure;
+        const batch = arrived[head]!;
+        if (batch.length > 0) {
+          arrived[head] = [];
+          for (const connection of batch) {
+            if (options.filter && !options.filter(connection)) continue;
+            connection.index = index++;
+            yield connection;
+          }
+          continue;
+        }
+        const done = summaries[head];
+        if (done) {
+          mergeSummary(merged, done, seenWarnings);
+          summaries[head] = null;
+          head++;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
       }
-      merged.warnings.push(warning);
-    }
-    for (const connection of part.connections) {
-      if (options.filter && !options.filter(connection)) continue;
-      connection.index = merged.connections.length;
-      merged.connections.push(connection);
+      summary = merged;
+    } finally {
+      for (const thread of threads) {
+        stopped.add(thread);
+        void thread.terminate();
+      }
     }
   }
-  return merged;
+  return {
+    [Symbol.asyncIterator]: run,
+    summary: async () => {
+      if (summary === null) throw new Error('summary() is known once the connections were all iterated');
+      return summary;
+    },
+  };
+}
+
+/** analyzeInParallelStream, collected. */
+export async function analyzeInParallel(files: string[], options: AnalyzeOptions & { workers: number }): Promise<AnalysisResult> {
+  const stream = analyzeInParallelStream(files, { ...options, reorderWindow: Infinity });
+  const connections: ConnectionReport[] = [];
+  for await (const connection of stream) connections.push(connection);
+  return { ...(await stream.summary()), connections };
+}
+
+/** Appends one file's facts; key log warnings, which every thread gives for itself, are kept once. */
+function mergeSummary(merged: AnalysisSummary, part: AnalysisSummary, seenWarnings: Set<string>): void {
+  merged.files.push(...part.files);
+  for (const warning of part.warnings) {
+    if (isSharedInputWarning(warning)) {
+      const key = `${warning.file}\u0000${warning.code}\u0000${warning.message}`;
+      if (seenWarnings.has(key)) continue;
+      seenWarnings.add(key);
+    }
+    merged.warnings.push(warning);
+  }
 }
 
 /** Warnings about the key logs, which every thread reads for itself. */

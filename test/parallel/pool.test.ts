@@ -8,7 +8,9 @@ import { chooseWorkerCount, PARALLEL_MIN_BYTES } from '../../src/parallel/index.
 // Worker threads run compiled JavaScript: the test builds dist/ and drives it.
 const root = join(import.meta.dirname, '..', '..');
 type Analyze = typeof import('../../src/analyze.js').analyze;
+type AnalyzeConnections = typeof import('../../src/analyze.js').analyzeConnections;
 let analyze: Analyze;
+let analyzeConnections: AnalyzeConnections;
 
 const corpus = ['captures/mtls', 'captures/server'].flatMap((dir) =>
   readdirSync(join(root, dir))
@@ -26,7 +28,7 @@ describe('analyze() on worker threads', () => {
   beforeAll(async () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
     const url = new URL(`file://${join(root, 'dist', 'analyze.js')}`).href;
-    analyze = ((await import(url)) as { analyze: Analyze }).analyze;
+    ({ analyze, analyzeConnections } = (await import(url)) as { analyze: Analyze; analyzeConnections: AnalyzeConnections });
   }, 120_000);
 
   it('gives the same result as one thread, connections in input order', async () => {
@@ -38,6 +40,23 @@ describe('analyze() on worker threads', () => {
     expect(parallel.connections.map((c) => c.index)).toEqual(parallel.connections.map((_, i) => i));
     expect(JSON.stringify(parallel)).toEqual(JSON.stringify(sequential));
     expect(sequential.connections.some((c) => c.decrypted)).toBe(true);
+  }, 120_000);
+
+  it('streams: analyzeConnections on threads yields what one thread yields, and can be left early', async () => {
+    const options = { keyLogFiles: keyLogs };
+    const sequential = await analyze(corpus, options);
+    const stream = analyzeConnections(corpus, { ...options, workers: 2, reorderWindow: Infinity });
+    const streamed = [];
+    for await (const connection of stream) streamed.push(connection);
+    expect(JSON.stringify(streamed)).toEqual(JSON.stringify(sequential.connections));
+    const { files, warnings } = await stream.summary();
+    expect({ files, warnings }).toEqual({ files: sequential.files, warnings: sequential.warnings });
+
+    const left = analyzeConnections(corpus, { ...options, workers: 2 });
+    let taken = 0;
+    for await (const _ of left) if (++taken === 3) break;
+    expect(taken).toBe(3);
+    await expect(left.summary()).rejects.toThrow(/known once the connections were all iterated/);
   }, 120_000);
 
   it('applies the filter and reports progress from every file', async () => {
