@@ -36,7 +36,24 @@ const record = (label, row) => {
   return row;
 };
 
+/**
+ * A shared 2-core machine makes a single short run noisy (the same row took 0.56 s and 1.24 s minutes apart):
+ * rows that take under REPEAT_BELOW_MS run up to `--repeat` times (default 3) and the fastest run is kept,
+ * with its own peak RSS.
+ */
+const REPEAT_BELOW_MS = 10_000;
+const repeats = Math.max(1, Number(value('--repeat', '3')));
+
 function measure(kind, inputs, env = {}) {
+  let best = measureOnce(kind, inputs, env);
+  for (let i = 1; i < repeats && !best.error && best.ms < REPEAT_BELOW_MS; i++) {
+    const again = measureOnce(kind, inputs, env);
+    if (!again.error && again.ms < best.ms) best = again;
+  }
+  return best;
+}
+
+function measureOnce(kind, inputs, env = {}) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'row.js'), kind, ...inputs], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -77,6 +77,9 @@ interface Connection {
   ipVersion: 4 | 6;
   /** Initiator address then responder address, 4 or 16 bytes each. */
   addresses: Uint8Array;
+  /** IPv4: the same two addresses as 32-bit integers, compared without reaching into `addresses`. */
+  initiator4: number;
+  responder4: number;
   initiatorPort: number;
   responderPort: number;
   info: TcpConnectionInfo;
@@ -127,9 +130,14 @@ export class TcpReassembler {
   }
 
   segment(seg: TcpSegment): void {
-    const hash = segmentHash(seg);
+    // IPv4 addresses as integers, once per packet: the hash and the table lookup compare numbers.
+    if (seg.ipVersion === 4) {
+      this.src4 = readInt32(seg.bytes, seg.srcAddrOffset);
+      this.dst4 = readInt32(seg.bytes, seg.dstAddrOffset);
+    }
+    const hash = seg.ipVersion === 4 ? hash4(this.src4, seg.srcPort, this.dst4, seg.dstPort) : segmentHash(seg);
     let conn = this.lookup(hash, seg);
-    let fromInitiator = conn !== null && isFromInitiator(conn, seg);
+    let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
     if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || seqDiff(seg.seq + 1, conn.halves[0].next) !== 0)) {
       // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
@@ -139,7 +147,7 @@ export class TcpReassembler {
     }
     if (conn === null) {
       conn = this.open(hash, seg);
-      fromInitiator = isFromInitiator(conn, seg);
+      fromInitiator = this.isFromInitiator(conn, seg);
     } else if (conn.ended) {
       return; // a straggler after RST or both FINs: nothing left to deliver
     }
@@ -189,7 +197,7 @@ export class TcpReassembler {
 
   private lookup(hash: number, seg: TcpSegment): Connection | null {
     for (let conn = this.table.get(hash) ?? null; conn !== null; conn = conn.nextInBucket) {
-      if (matches(conn, seg)) return conn;
+      if (this.matches(conn, seg)) return conn;
     }
     return null;
   }
@@ -207,6 +215,8 @@ export class TcpReassembler {
     const dstAddr = seg.bytes.subarray(seg.dstAddrOffset, seg.dstAddrOffset + addressLength);
     addresses.set(senderIsInitiator ? srcAddr : dstAddr, 0);
     addresses.set(senderIsInitiator ? dstAddr : srcAddr, addressLength);
+    const initiator4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.src4 : this.dst4) : 0;
+    const responder4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.dst4 : this.src4) : 0;
     const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
     const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
     const initiator: Endpoint = { ip: formatAddress(addresses, 0, seg.ipVersion), port: initiatorPort };
@@ -228,6 +238,8 @@ export class TcpReassembler {
       hash,
       ipVersion: seg.ipVersion,
       addresses,
+      initiator4,
+      responder4,
       initiatorPort,
       responderPort,
       info,
@@ -459,6 +471,24 @@ export class TcpReassembler {
     }
   }
 
+  /** The current segment's IPv4 addresses as integers (set at the start of segment()). */
+  private src4 = 0;
+  private dst4 = 0;
+
+  private isFromInitiator(conn: Connection, seg: TcpSegment): boolean {
+    if (seg.srcPort !== conn.initiatorPort || seg.dstPort !== conn.responderPort) return false;
+    if (conn.ipVersion === 4) return this.src4 === conn.initiator4 && this.dst4 === conn.responder4;
+    return sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 0, 16) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 16, 16);
+  }
+
+  private matches(conn: Connection, seg: TcpSegment): boolean {
+    if (conn.ipVersion !== seg.ipVersion) return false;
+    if (this.isFromInitiator(conn, seg)) return true;
+    if (seg.srcPort !== conn.responderPort || seg.dstPort !== conn.initiatorPort) return false;
+    if (conn.ipVersion === 4) return this.src4 === conn.responder4 && this.dst4 === conn.initiator4;
+    return sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 16, 16) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 0, 16);
+  }
+
   private warnOnce(conn: Connection, code: string, message: string, frame: number): void {
     const key = `${code}`;
     if (this.warned.has(key)) return;
@@ -482,7 +512,19 @@ function endOf(segment: PendingSegment): number {
   return (segment.seq + segment.data.length + segment.missing) >>> 0;
 }
 
-/** The same value whichever direction the segment travels, computed without allocating. */
+function readInt32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
+}
+
+/** segmentHash for IPv4, from the addresses as integers: the same value whichever direction. */
+function hash4(src: number, srcPort: number, dst: number, dstPort: number): number {
+  const a = Math.imul(src ^ Math.imul(srcPort, 0x9e3779b1), 0x85ebca6b);
+  const b = Math.imul(dst ^ Math.imul(dstPort, 0x9e3779b1), 0x85ebca6b);
+  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number.
+  return ((a ^ b) + Math.imul(a ^ (a >>> 15), b ^ (b >>> 15))) & 0x3fffffff;
+}
+
+/** The same value whichever direction the segment travels (IPv6), computed without allocating. */
 function segmentHash(seg: TcpSegment): number {
   const length = seg.ipVersion === 4 ? 4 : 16;
   const bytes = seg.bytes;
@@ -499,16 +541,4 @@ function segmentHash(seg: TcpSegment): number {
 function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (bytes[offset + i] !== addresses[at + i]) return false;
   return true;
-}
-
-function isFromInitiator(conn: Connection, seg: TcpSegment): boolean {
-  const length = conn.ipVersion === 4 ? 4 : 16;
-  return seg.srcPort === conn.initiatorPort && seg.dstPort === conn.responderPort && sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 0, length) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, length, length);
-}
-
-function matches(conn: Connection, seg: TcpSegment): boolean {
-  if (conn.ipVersion !== seg.ipVersion) return false;
-  const length = conn.ipVersion === 4 ? 4 : 16;
-  if (isFromInitiator(conn, seg)) return true;
-  return seg.srcPort === conn.responderPort && seg.dstPort === conn.initiatorPort && sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, length, length) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 0, length);
 }
