@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { analyze, analyzeConnections, type AnalysisSummary, type AnalyzeOptions } from '../analyze.js';
+import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
@@ -138,34 +138,10 @@ export async function main(argv: string[]): Promise<number> {
 
 /** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
 async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet = false): Promise<AnalysisResult | null> {
-  if (captures.length === 0) {
-    process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
-    return null;
-  }
-  const inputs = expandInputs(captures);
-  if (inputs.length === 0) {
-    process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
-    return null;
-  }
-  const totalBytes = inputSize(inputs);
-  const progress = wantsProgress({ quiet, stderrIsTTY: process.stderr.isTTY === true, totalBytes })
-    ? new ProgressLine(process.stderr, totalBytes)
-    : null;
-  let result: AnalysisResult;
-  try {
-    const workers = options.workers ?? chooseWorkerCount(inputs.length, totalBytes);
-    result = await analyze(inputs, { ...options, workers, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
-  } catch (error) {
-    progress?.finish();
-    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
-    return null;
-  }
-  progress?.finish();
-  for (const file of result.files) {
-    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
-  }
-  const unreadable = result.files.filter((f) => f.error !== null && f.frames === 0);
-  return unreadable.length === result.files.length ? null : result;
+  const connections: ConnectionReport[] = [];
+  // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
+  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
+  return facts === null ? null : { ...facts, connections };
 }
 
 /**
@@ -174,7 +150,7 @@ async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet 
  */
 async function analyzeInputStream(
   captures: string[],
-  options: AnalyzeOptions,
+  options: StreamOptions,
   quiet: boolean,
   each: (connection: ConnectionReport) => void | Promise<void>,
 ): Promise<AnalysisSummary | null> {
