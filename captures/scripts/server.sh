@@ -811,6 +811,27 @@ sc_tls13_keylog_secrets_mismatch() {
   check_wire '!tls.handshake.type == 11' '!http'
 }
 
+sc_tls13_early_data() {
+  begin tls13-early-data 23730
+  # Two connections to one interactive server (-early_data cannot be combined with -WWW): the first
+  # takes a session ticket (-sess_out), the second resumes it and sends its request as 0-RTT data
+  # (-early_data) before the handshake ends; the server accepts it (early_data in EncryptedExtensions),
+  # the client then sends EndOfEarlyData under its early traffic secret.
+  SRV=(openssl s_server -accept "127.0.0.1:$PORT" -naccept 2 -tls1_3 -early_data -cert "$P/server.crt"
+    -key "$P/server.key" -cert_chain "$INTER")
+  SRV_IN="sleep 8"
+  [ "$CHECK_ONLY" = 1 ] || printf 'GET /hello.txt HTTP/1.0\r\n\r\n' >"$RUN/early.txt"
+  local base=(openssl s_client -connect "127.0.0.1:$PORT" -servername localhost -CAfile "$ROOT" -tls1_3 -keylogfile "$KEYS")
+  # Each client's stdin stays open 1.5 s, long enough to receive the session tickets, then it closes.
+  CLI=(bash -c 'sleep 1.5 | "$@" -sess_out "$SESSION"; sleep 1.5 | "$@" -sess_in "$SESSION" -early_data early.txt' _ "${base[@]}")
+  export SESSION="$RUN/$CASE.session.pem"
+  KEYLOG=0
+  record
+  finish "TLS 1.3 0-RTT: a first connection takes a session ticket, the second resumes it and sends 'GET /hello.txt' as early data right after its ClientHello; the server accepts it (early_data in EncryptedExtensions) and the client ends its early data with EndOfEarlyData, under the early traffic secret. Both connections succeed. Decrypt with the key log (CLIENT_EARLY_TRAFFIC_SECRET)." \
+    "$OSSL -tls1_3 -early_data interactive" "$SCLI -tls1_3 -sess_out, then -sess_in -early_data, -keylogfile" "$E_OK"
+  check_wire 'tls.handshake.type == 8 and tls.handshake.extension.type == 42' 'tls.handshake.type == 5'
+}
+
 ALL_SCENARIOS=(
   server_chain_includes_root server_chain_misordered server_cert_expired server_cert_not_yet_valid
   server_name_mismatch_curl server_name_mismatch_s_client server_cert_eku_clientauth_only server_cert_self_signed
@@ -820,7 +841,7 @@ ALL_SCENARIOS=(
   tls13_chacha20_mtls_success tls13_aes256_mtls_unknown_ca tls12_aes128_gcm_http
   tls12_aes_cbc_etm_http tls12_aes_cbc_no_etm_http tls13_post_handshake_auth tls12_renegotiation_client_cert
   tls13_no_client_cert tls13_wrong_keylog tls13_keylog_secrets_mismatch
-  ocsp_stapled_stale
+  ocsp_stapled_stale tls13_early_data
 )
 
 main() {

@@ -20,7 +20,7 @@ export function eventKind(event: TlsEvent): string {
       if (event.probableFinished) return 'Finished';
       return event.probableAlert ? 'Alert' : 'EncryptedRecord';
     case 'application-data':
-      return 'ApplicationData';
+      return event.early ? 'EarlyData' : 'ApplicationData';
     case 'gap':
       return 'CaptureGap';
     case 'parse-error':
@@ -54,8 +54,10 @@ export function describeEvent(event: TlsEvent): string {
       if (event.probableFinished) return `Finished (encrypted, ${event.length} bytes)`;
       if (event.probableAlert) return `encrypted record of ${event.length} bytes: the size of an alert`;
       return `encrypted record, ${event.length} bytes`;
-    case 'application-data':
-      return event.firstLine !== null ? `application data: "${event.firstLine}"` : `application data (${event.length} bytes in the first record)`;
+    case 'application-data': {
+      const what = event.early ? '0-RTT early data' : 'application data';
+      return event.firstLine !== null ? `${what}: "${event.firstLine}"` : `${what} (${event.length} bytes in the first record)`;
+    }
     case 'gap':
       return `the capture lost ${event.missing} bytes here${event.inHandshake ? ' (inside the handshake: parsing of this side stopped)' : ''}`;
     case 'parse-error':

@@ -56,6 +56,12 @@ interface SideState {
   pending: RecordDecryptor | 'opaque' | null;
   sentFinished: boolean;
   loggedEncrypted: number;
+  /** Client: 0-RTT records seen (before the ServerHello, or skipped after it when they do not decrypt). */
+  earlyRecords: number;
+  /** A record of this side decrypted: a later failure is a key mismatch, not skipped early data. */
+  decryptedAny: boolean;
+  /** Client: `protection` holds the 0-RTT keys (the server accepted early data), until EndOfEarlyData. */
+  early: boolean;
   sawApplicationData: boolean;
   /** Buffer for an SSLv2-compatible ClientHello, whose header is not a TLS record header. */
   ssl2: Uint8Array | null;
@@ -185,6 +191,9 @@ export class TlsConnectionTracker implements StreamHandler {
       pending: null,
       sentFinished: false,
       loggedEncrypted: 0,
+      earlyRecords: 0,
+      decryptedAny: false,
+      early: false,
       sawApplicationData: false,
       ssl2: null,
       ssl2Filled: 0,
@@ -251,6 +260,10 @@ export class TlsConnectionTracker implements StreamHandler {
     let content = record.fragment;
     let decrypted = false;
     const protection = state.protection;
+    if (protection === 'plain' && contentType === ContentType.applicationData && this.sendsEarlyData(state) && this.connection.serverHello === null) {
+      this.onEarlyData(state, record);
+      return;
+    }
     const encrypted = protection !== 'plain' && contentType !== ContentType.changeCipherSpec;
     if (encrypted) {
       if (protection === 'opaque' || content === null) {
@@ -258,6 +271,12 @@ export class TlsConnectionTracker implements StreamHandler {
         return;
       }
       const result = protection.decrypt(record.header, content);
+      if (!result.ok && !state.decryptedAny && this.sendsEarlyData(state)) {
+        // 0-RTT records the server did not accept (or that we have no early secret for) come before the
+        // client's first handshake record; the server skips them too (RFC 8446 §4.2.10).
+        this.onEarlyData(state, record);
+        return;
+      }
       if (!result.ok) {
         this.noteKeyMismatch(state, record, result.reason);
         state.protection = 'opaque';
@@ -267,6 +286,7 @@ export class TlsConnectionTracker implements StreamHandler {
       contentType = result.contentType;
       content = result.content;
       decrypted = true;
+      state.decryptedAny = true;
     }
     switch (contentType) {
       case ContentType.handshake:
@@ -280,7 +300,8 @@ export class TlsConnectionTracker implements StreamHandler {
         this.onChangeCipherSpec(state);
         break;
       case ContentType.applicationData:
-        this.onApplicationData(state, record, content, decrypted);
+        if (state.early) this.onEarlyData(state, record, content);
+        else this.onApplicationData(state, record, content, decrypted);
         break;
       default:
         break;
@@ -344,12 +365,39 @@ export class TlsConnectionTracker implements StreamHandler {
       state.sawApplicationData = true;
       this.connection.events.push({
         kind: 'application-data',
+        early: false,
         side: state.side,
         frame: record.frame,
         time: record.time,
         length,
         decrypted,
         firstLine: decrypted && content !== null ? httpFirstLine(content) : null,
+      });
+    }
+    this.countApplicationData(state, length);
+  }
+
+  /** The client offered 0-RTT data in a TLS 1.3 ClientHello (early_data extension). */
+  private sendsEarlyData(state: SideState): boolean {
+    const version = this.connection.version;
+    return state.side === 'client' && this.connection.clientHello?.earlyData === true && (version === null || version === TLS_1_3);
+  }
+
+  /** A 0-RTT record: counted with the application data, the first one shown; it does not end the handshake. */
+  private onEarlyData(state: SideState, record: TlsRecord, content: Uint8Array | null = null): void {
+    const first = state.earlyRecords === 0;
+    state.earlyRecords++;
+    const length = content?.length ?? record.length;
+    if (first) {
+      this.connection.events.push({
+        kind: 'application-data',
+        early: true,
+        side: state.side,
+        frame: record.frame,
+        time: record.time,
+        length,
+        decrypted: content !== null,
+        firstLine: content !== null ? httpFirstLine(content) : null,
       });
     }
     this.countApplicationData(state, length);
@@ -362,7 +410,9 @@ export class TlsConnectionTracker implements StreamHandler {
 
   private onChangeCipherSpec(state: SideState): void {
     const conn = this.connection;
-    if (conn.version === TLS_1_3) return; // middlebox compatibility CCS (RFC 8446 §D.4): no key change.
+    // Middlebox compatibility CCS (RFC 8446 §D.4): no key change. A client sending 0-RTT data sends it right
+    // after its ClientHello, before any ServerHello: no CCS changes keys before the ServerHello.
+    if (conn.version === TLS_1_3 || conn.serverHello === null) return;
     if (state.pending !== null) {
       state.protection = state.pending;
       state.pending = null;
@@ -396,6 +446,14 @@ export class TlsConnectionTracker implements StreamHandler {
         break;
       case 'HelloRetryRequest':
         if (conn.serverHello === null) conn.serverHello = message;
+        break;
+      case 'EncryptedExtensions':
+        if (message.earlyData === true) this.onEarlyDataAccepted();
+        break;
+      case 'EndOfEarlyData':
+        // The client's next records use its handshake traffic secret.
+        if (state.early) state.protection = this.tls13Keys?.clientHandshake ?? 'opaque';
+        state.early = false;
         break;
       case 'Finished':
         state.sentFinished = true;
@@ -443,6 +501,16 @@ export class TlsConnectionTracker implements StreamHandler {
     client.pending = keys?.client ?? 'opaque';
     server.pending = keys?.server ?? 'opaque';
     if (renegotiation) this.handshakeOver = false;
+  }
+
+  /** The server's EncryptedExtensions accepted 0-RTT: the client's records are early data until EndOfEarlyData. */
+  private onEarlyDataAccepted(): void {
+    const client = this.sides[0];
+    if (this.tls13Keys === null || client.decryptedAny || typeof client.protection !== 'object') return;
+    const early = this.tls13Keys.clientEarly(client.earlyRecords);
+    if (early === null) return; // no early secret: the early records fail to decrypt and are skipped as such
+    client.protection = early;
+    client.early = true;
   }
 
   private onFinished(state: SideState): void {

@@ -56,6 +56,8 @@ export interface EncryptedRecordEvent extends EventBase {
 /** The first application-data record of a side; later ones are only counted. */
 export interface ApplicationDataEvent extends EventBase {
   kind: 'application-data';
+  /** TLS 1.3 0-RTT data: the client's application data sent with its ClientHello, before the handshake. */
+  early: boolean;
   length: number;
   decrypted: boolean;
   /** When decrypted and it looks like HTTP/1: its first line, nothing more of the payload. */

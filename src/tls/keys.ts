@@ -13,6 +13,8 @@ export interface RecordDecryptor {
 }
 
 export interface Tls13Keys {
+  /** 0-RTT data, after the `alreadySent` early records the caller could not decrypt; null without the secret. */
+  clientEarly(alreadySent: number): RecordDecryptor | null;
   clientHandshake: RecordDecryptor | null;
   serverHandshake: RecordDecryptor | null;
   clientApplication: RecordDecryptor | null;

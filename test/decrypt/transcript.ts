@@ -177,7 +177,7 @@ export function decryptTranscript(
 function walkTls13(sideName: 'client' | 'server', records: RawRecord[], keys: Tls13Keys | null, side: SideResult, earlyData: boolean): void {
   const handshake = keys === null ? null : sideName === 'client' ? keys.clientHandshake : keys.serverHandshake;
   // createKeyProvider's TLS 1.3 keys are a Tls13KeySchedule, which also holds the 0-RTT decryptor.
-  let decryptor: RecordDecryptor | null = earlyData ? ((keys as Tls13KeySchedule | null)?.clientEarly ?? null) : handshake;
+  let decryptor: RecordDecryptor | null = earlyData ? ((keys as Tls13KeySchedule | null)?.clientEarly(0) ?? null) : handshake;
   const messages = new HandshakeMessages();
   records.forEach((r, index) => {
     // Plaintext hellos and the middlebox-compatibility ChangeCipherSpec are not encrypted.

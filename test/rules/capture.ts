@@ -32,11 +32,18 @@ export function verifyDepthOf(meta: CaptureMeta | null): number | undefined {
 
 /** The single TLS connection of a scenario capture, analysed with its key log unless told otherwise. */
 export async function connectionOf(name: string, options: AnalyzeOptions & { withKeys?: boolean } = {}): Promise<ConnectionReport> {
+  const connections = await connectionsOf(name, options);
+  if (connections.length !== 1) throw new Error(`${name}: expected one TLS connection, got ${connections.length}`);
+  return connections[0]!;
+}
+
+/** Every TLS connection of a scenario capture (a few scenarios need two: 0-RTT resumes the first's session). */
+export async function connectionsOf(name: string, options: AnalyzeOptions & { withKeys?: boolean } = {}): Promise<ConnectionReport[]> {
   const { withKeys = true, ...rest } = options;
   const keyLog = keyLogOf(name);
   const result = await analyze(capturePath(name), { ...(withKeys && keyLog ? { keyLogFiles: [keyLog] } : {}), ...rest });
-  if (result.connections.length !== 1) throw new Error(`${name}: expected one TLS connection, got ${result.connections.length}`);
-  return result.connections[0]!;
+  if (result.connections.length === 0) throw new Error(`${name}: no TLS connection`);
+  return result.connections;
 }
 
 export function finding(connection: ConnectionReport, id: string): Finding {

@@ -33,12 +33,15 @@ export class Tls13RecordDecryptor implements RecordDecryptor {
   private readonly keys: TrafficKeys;
   readonly tagLength: number;
 
+  /** `firstSequence`: records already sent under this secret that the caller could not decrypt (0-RTT data). */
   constructor(
     private readonly params: AeadParams,
     secret: Uint8Array,
+    firstSequence = 0,
   ) {
     this.keys = tls13TrafficKeys(params, secret);
     this.tagLength = params.cipher.tagLength;
+    this.seq = BigInt(firstSequence);
   }
 
   get sequence(): bigint {
@@ -119,9 +122,13 @@ export class Tls13KeySchedule {
     return { suite: this.params.name };
   }
 
-  /** 0-RTT data from the client (CLIENT_EARLY_TRAFFIC_SECRET). */
-  get clientEarly(): RecordDecryptor | null {
-    return this.phase('clientEarly', this.secrets.clientEarlyTrafficSecret);
+  /**
+   * 0-RTT data from the client (CLIENT_EARLY_TRAFFIC_SECRET), starting after the `alreadySent` early records
+   * that went by before the suite was known (they precede the ServerHello). A new decryptor on each call.
+   */
+  clientEarly(alreadySent: number): RecordDecryptor | null {
+    const secret = this.fitting(this.secrets.clientEarlyTrafficSecret);
+    return secret === null ? null : new Tls13RecordDecryptor(this.params, secret, alreadySent);
   }
 
   get clientHandshake(): RecordDecryptor | null {
