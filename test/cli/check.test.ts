@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run.js';
+import { tempDir } from '../temp-dir.js';
 
 const FOLDERS = ['captures/mtls', 'captures/server'];
 const corpus = FOLDERS.flatMap((folder) =>
@@ -37,7 +37,7 @@ describe('tlsdiag check on a changed expectation', () => {
     const actual: string[] = file.connections[0].findings;
     expect(actual).toContain('client-cert-empty');
     file.connections[0].findings = actual.map((id) => (id === 'client-cert-empty' ? 'client-cert-issuer-not-accepted' : id));
-    const changed = join(mkdtempSync(join(tmpdir(), 'tlsdiag-check-')), 'changed.expect.json');
+    const changed = join(tempDir('tlsdiag-check-'), 'changed.expect.json');
     writeFileSync(changed, JSON.stringify(file));
 
     const run = await runCli('check', capture, '--expect', changed);
@@ -51,7 +51,7 @@ describe('tlsdiag check on a changed expectation', () => {
     const file = JSON.parse((await runCli('baseline', capture)).stdout);
     file.connections[0].established = true;
     file.connections.push({ match: { sni: 'api.example.com' }, established: true, findings: [] });
-    const changed = join(mkdtempSync(join(tmpdir(), 'tlsdiag-check-')), 'changed.expect.json');
+    const changed = join(tempDir('tlsdiag-check-'), 'changed.expect.json');
     writeFileSync(changed, JSON.stringify(file));
     const run = await runCli('check', capture, '--expect', changed);
     expect(run.code).toBe(1);
@@ -61,7 +61,7 @@ describe('tlsdiag check on a changed expectation', () => {
   });
 
   it('exits 2 with the field named when the expectation file is malformed', async () => {
-    const bad = join(mkdtempSync(join(tmpdir(), 'tlsdiag-check-')), 'bad.json');
+    const bad = join(tempDir('tlsdiag-check-'), 'bad.json');
     writeFileSync(bad, JSON.stringify({ connections: [{ match: { index: 'first' } }] }));
     const run = await runCli('check', capture, '--expect', bad);
     expect(run.code).toBe(2);
@@ -69,7 +69,7 @@ describe('tlsdiag check on a changed expectation', () => {
   });
 
   it('resolves key logs named in the expectation relative to the expectation file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-check-'));
+    const dir = tempDir('tlsdiag-check-');
     const name = 'nginx-tls13-other-root-client-cert';
     copyFileSync(`captures/mtls/${name}.pcap`, join(dir, `${name}.pcap`));
     copyFileSync(`captures/mtls/${name}.keys.log`, join(dir, `${name}.keys.log`));

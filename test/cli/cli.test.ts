@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { expandInputs } from '../../src/cli/inputs.js';
 import { runCli } from './run.js';
+import { tempDir } from '../temp-dir.js';
 
 const JAVA = 'captures/mtls/java-tls12-other-root-keystore-s-server.pcap';
 const VALID = 'captures/mtls/nginx-tls13-valid-client-cert.pcap';
@@ -53,7 +53,7 @@ describe('exit codes', () => {
   });
 
   it('2 on unreadable input, with the reason on standard error', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-cli-'));
+    const dir = tempDir('tlsdiag-cli-');
     writeFileSync(join(dir, 'notes.txt'), 'not a capture\n');
     const run = await runCli(join(dir, 'notes.txt'), '--quiet');
     expect(run.code).toBe(2);
@@ -65,7 +65,7 @@ describe('exit codes', () => {
 
 describe('many inputs', () => {
   it('walks directories recursively and picks captures by their magic bytes, not their names', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-inputs-'));
+    const dir = tempDir('tlsdiag-inputs-');
     mkdirSync(join(dir, 'b', 'deeper'), { recursive: true });
     copyFileSync(JAVA, join(dir, 'b', 'deeper', 'capture.dmp'));
     copyFileSync('captures/formats/dumpcap-lo.pcapng', join(dir, 'a-no-extension'));
@@ -76,7 +76,7 @@ describe('many inputs', () => {
   });
 
   it('makes one report naming each connection’s file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-many-'));
+    const dir = tempDir('tlsdiag-many-');
     copyFileSync(JAVA, join(dir, 'one.cap'));
     copyFileSync('captures/mtls/node-tls12-no-client-cert.pcap', join(dir, 'two'));
     const run = await runCli('--json', dir, '--quiet', '--workers', '1');
@@ -91,7 +91,7 @@ describe('many inputs', () => {
 
 describe('--format and -o', () => {
   it('writes markdown and html files; --redact leaves no address or host name in them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-out-'));
+    const dir = tempDir('tlsdiag-out-');
     for (const format of ['markdown', 'html']) {
       const out = join(dir, `report.${format}`);
       const run = await runCli(JAVA, '--format', format, '-o', out, '--redact', '--quiet');

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
+import { tempDir } from '../temp-dir.js';
 
 const CAPTURE = join(import.meta.dirname, '..', '..', 'captures', 'formats', 'with-secrets.pcapng');
 const DECRYPTION_SECRETS_BLOCK = 0x0000000a;
@@ -35,7 +35,7 @@ describe('key logs embedded in pcapng (Decryption Secrets Blocks)', () => {
     const secrets = original.filter((b) => b.type === DECRYPTION_SECRETS_BLOCK);
     expect(secrets.length).toBe(1);
     const reordered = [...original.filter((b) => b.type !== DECRYPTION_SECRETS_BLOCK), ...secrets];
-    const moved = join(mkdtempSync(join(tmpdir(), 'tlsdiag-dsb-')), 'late-secrets.pcapng');
+    const moved = join(tempDir('tlsdiag-dsb-'), 'late-secrets.pcapng');
     writeFileSync(moved, Buffer.concat(reordered.map((b) => b.bytes)));
 
     const before = await analyze(CAPTURE);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { ConnectionReport } from '../../src/model/types.js';
+import { tempDir } from '../temp-dir.js';
 
 // openssl s_server -early_data and two s_client runs (captures/scripts/server.sh, sc_tls13_early_data): the
 // second connection resumes the first's session and sends its request as 0-RTT data, which the server accepts.
@@ -35,7 +35,7 @@ describe('TLS 1.3 0-RTT early data (real openssl capture)', () => {
   });
 
   it('without the early secret: the early records are skipped, not a key mismatch; the handshake still decrypts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-early-'));
+    const dir = tempDir('tlsdiag-early-');
     const withoutEarly = join(dir, 'keys.log');
     const lines = readFileSync(keyLog, 'utf8').split('\n');
     expect(lines.some((l) => l.startsWith('CLIENT_EARLY_TRAFFIC_SECRET '))).toBe(true);

@@ -5,9 +5,9 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { tempDir } from '../temp-dir.js';
 
 /** Ports this suite may use (25000-25999), spread by pid so parallel runs rarely meet. */
 let nextPort = 25000 + (process.pid % 50) * 20;
@@ -92,7 +92,7 @@ export interface Credentials {
 
 /** A self-signed RSA server certificate and a self-signed client certificate, made by openssl. */
 export function makeCredentials(): Credentials {
-  const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-decrypt-'));
+  const dir = tempDir('tlsdiag-decrypt-');
   for (const [name, cn] of [
     ['server', 'localhost'],
     ['client', 'decrypt-test-client'],

@@ -2,21 +2,21 @@
 // a page that is not blank, the red highlight of the failing step, no console errors, the sections and SVG
 // ladders in the rendered DOM. Skips with a message when /usr/bin/chromium is absent.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { analyzed, JAVA_EMPTY_CERT, NGINX_TLS13, withHostileStrings } from './helpers.js';
 import { decodePng } from './png.js';
+import { tempDir } from '../temp-dir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`skipping the Chromium rendering test: ${CHROMIUM} not found (apt-get install chromium)`);
 
 function chromium(page: string, ...extra: string[]): { stdout: string; stderr: string } {
-  const profile = mkdtempSync(join(tmpdir(), 'tlsdiag-chromium-'));
+  const profile = tempDir('tlsdiag-chromium-');
   const run = spawnSync(
     CHROMIUM,
     [
@@ -58,7 +58,7 @@ function redArrowRows(image: ReturnType<typeof decodePng>): number {
 
 describe.skipIf(!present)('the HTML report in Chromium', () => {
   it('renders the two example captures: not blank, failing step in red, no console errors', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-html-'));
+    const dir = tempDir('tlsdiag-html-');
     const java = await analyzed(JAVA_EMPTY_CERT);
     const tls13 = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
     const both = { ...java, files: [...java.files, ...tls13.files], connections: [...java.connections, ...tls13.connections] };

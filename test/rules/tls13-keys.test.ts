@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { capturePath, connectionOf, finding, ids, keyLogOf } from './capture.js';
+import { tempDir } from '../temp-dir.js';
 
 describe('tls13-encrypted-handshake', () => {
   it('without keys, a failed TLS 1.3 mTLS handshake: the small client flight and the alert-sized answer are read', async () => {
@@ -50,7 +50,7 @@ describe('keylog-mismatch', () => {
       .map((line) => line.replace(/^(\S+ [0-9a-f]{64} )([0-9a-f]+)$/i, (_, head: string, secret: string) => head + secret.slice(0, -1) + (secret.endsWith('0') ? '1' : '0')))
       .join('\n');
     expect(altered).not.toBe(original);
-    const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-rules-'));
+    const dir = tempDir('tlsdiag-rules-');
     const file = join(dir, 'wrong.keys.log');
     writeFileSync(file, altered);
     const result = await analyze(capturePath('mtls/s-server-tls13-no-client-cert.pcap'), { keyLogFiles: [file] });
