@@ -191,6 +191,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     endTime: isoTime(conn.tcp.lastTime),
     sni: hello?.serverNames?.[0] ?? null,
     upgradedFrom: conn.upgradedFrom,
+    upgradeRefused: conn.upgradeRefused && { command: conn.upgradeRefused.command, reply: conn.upgradeRefused.reply, frame: conn.upgradeRefused.frame },
     version: serverHello ? protocolVersionName(serverHello.effectiveVersion) : null,
     offeredVersions: hello ? (hello.supportedVersions ?? [hello.legacyVersion]).filter((v) => !isGrease(v)).map(protocolVersionName) : [],
     cipherSuite: serverHello ? serverHello.cipherSuiteName : null,

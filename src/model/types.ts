@@ -95,6 +95,11 @@ export interface ConnectionReport {
    * for direct TLS.
    */
   upgradedFrom: string | null;
+  /**
+   * The client asked for TLS (STARTTLS, SSLRequest, …) and the server refused: its command, the server's
+   * status line (only those two lines of the plaintext) and the frame of the refusal. TLS never started.
+   */
+  upgradeRefused: { command: string; reply: string; frame: number } | null;
   /** 'TLS 1.2', 'TLS 1.3', … or null when not negotiated. */
   version: string | null;
   offeredVersions: string[];

@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -78,6 +78,7 @@ function connectionSection(c: ConnectionReport, n: number, showFile: boolean): s
     ['Outcome', outcomeLabel(c)],
     ['Frames', `${c.firstFrame}–${c.lastFrame}${showFile ? ` of ${c.file}` : ''}`],
     ['Started', c.startTime],
+    ...(upgradeLabel(c) !== null ? [['Upgraded from', upgradeLabel(c)!] as [string, string]] : []),
     ['Version', c.version ?? 'none agreed'],
     ['Cipher suite', c.cipherSuite ?? '–'],
     ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],

@@ -80,3 +80,9 @@ export function relativeMs(start: string, time: string): string {
   const value = ms + micros(time) - micros(start);
   return Number.isFinite(value) ? `+${value.toFixed(3)} ms` : '';
 }
+
+/** The plaintext protocol TLS was started from, and whether the server refused the upgrade; null for direct TLS. */
+export function upgradeLabel(c: ConnectionReport): string | null {
+  if (c.upgradedFrom === null) return null;
+  return c.upgradeRefused ? `${c.upgradedFrom} (refused: ${c.upgradeRefused.command} → ${c.upgradeRefused.reply})` : c.upgradedFrom;
+}

@@ -29,6 +29,7 @@ export function redact(result: AnalysisResult): AnalysisResult {
     if (c.sni) c.sni = names.host(c.sni);
     for (const cert of certs(c)) redactCertificate(cert, names);
     for (const e of c.timeline) e.summary = names.inText(e.summary);
+    if (c.upgradeRefused) c.upgradeRefused.reply = names.inText(c.upgradeRefused.reply);
     c.captureProblems = c.captureProblems.map((p) => names.inText(p));
     for (const f of c.findings) {
       f.title = names.inText(f.title);

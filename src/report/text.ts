@@ -128,13 +128,18 @@ export function printable<T>(value: T): T {
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
   const status = isFailed(c) ? p.red(p.bold('FAILED')) : p.green('OK');
-  const facts = [c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
+  const upgrade = c.upgradedFrom ? `after ${c.upgradedFrom} ${c.upgradeRefused ? 'upgrade (refused)' : 'upgrade'}` : null;
+  const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
   const lines = [
     `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
       p.dim(`(frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
   ];
   for (const f of c.findings) lines.push(...renderFinding(f, p));
-  lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+  if (c.upgradeRefused) {
+    lines.push(`  ${p.dim('upgrade')} ${c.upgradeRefused.command} → "${c.upgradeRefused.reply}" (frame ${c.upgradeRefused.frame}): no TLS`);
+  } else {
+    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+  }
   for (const e of c.timeline) {
     lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);
   }

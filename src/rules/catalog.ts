@@ -16,6 +16,24 @@ export const CATALOG: readonly CatalogEntry[] = [
       'Configure a client certificate issued by one of the CA names the server lists (Java: a keystore entry whose issuer is in that list; curl: --cert/--key), or add the client certificate\'s issuing CA to the server\'s client CA file (nginx ssl_client_certificate).',
   },
   {
+    id: 'client-cert-empty-accepted',
+    severity: 'info',
+    title: 'The server asked for a client certificate, got none, and carried on',
+    meaning:
+      'The server sent CertificateRequest, the client answered with an empty Certificate, and the server completed the handshake and went on without an alert, an HTTP 4xx/5xx or closing the connection (the client closed it, or the server answered with a success). The server treats the certificate as optional: nginx ssl_verify_client optional, Apache SSLVerifyClient optional, PostgreSQL with ssl_ca_file and no clientcert in pg_hba.conf. Not a failure; worth knowing when a later request needs the certificate.',
+    evidence: 'CertificateRequest frame and CA names; the empty Certificate frame; who closed the connection, or the decrypted HTTP status line.',
+    remedy: 'Nothing to fix for this connection. If the application expects a client identity, configure a client certificate issued by one of the listed CAs, or make the server require it.',
+  },
+  {
+    id: 'starttls-refused',
+    severity: 'error',
+    title: 'The server refused to switch the connection to TLS',
+    meaning:
+      'The client asked for TLS inside a plaintext protocol (SMTP/IMAP/POP3/FTP STARTTLS, XMPP <starttls/>, PostgreSQL SSLRequest) and the server answered with a refusal (454, NO/BAD, -ERR, <failure/>, N), so no TLS handshake took place. Only the command and the status line are kept from the plaintext.',
+    evidence: 'The frame of the refusal; the client\'s command and the server\'s status line.',
+    remedy: 'Enable TLS on the server for that protocol (a certificate and key it can load), or connect to its TLS port directly; the finding names the setting for PostgreSQL, Postfix, Dovecot, vsftpd and Prosody.',
+  },
+  {
     id: 'client-cert-not-sent',
     severity: 'error',
     title: 'The server asked for a client certificate and the client sent no Certificate message',

@@ -9,6 +9,7 @@ import { handshakeAlert } from './rules/handshake-alert.js';
 import { handshakeFailedUnexplained } from './rules/handshake-failed-unexplained.js';
 import { keylogMismatch } from './rules/keylog-mismatch.js';
 import { serverCertNameMismatch } from './rules/server-name.js';
+import { starttlsRefused } from './rules/starttls-refused.js';
 import { serverCertUntrusted } from './rules/server-cert-untrusted.js';
 import { serverChainIncomplete } from './rules/server-chain-incomplete.js';
 import { tls13EncryptedHandshake } from './rules/tls13-encrypted.js';
@@ -23,6 +24,7 @@ import type { Rule } from './types.js';
 
 /** Every rule, most specific first: the order findings of one severity are reported in. */
 export const RULES: readonly Rule[] = [
+  starttlsRefused,
   captureQuality,
   protocolRules,
   // Before client-cert-empty: a key type the request refuses is why an OpenSSL client sent an empty Certificate.

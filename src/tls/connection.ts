@@ -9,7 +9,7 @@ import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
-import { identifyUpgrade, PlaintextPreamble, type UpgradeProtocol } from './preamble.js';
+import { findUpgradeRefusal, identifyUpgrade, PlaintextPreamble, type UpgradeProtocol, type UpgradeRefusal } from './preamble.js';
 import { TLS_1_3 } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
@@ -40,10 +40,16 @@ export interface TlsConnection {
   keyMismatch: { side: Side; frame: number; reason: string } | null;
   applicationBytes: { client: number; server: number };
   applicationRecords: { client: number; server: number };
+  /** Runs of application data from one side: 3 means client, server, client again (a conversation went on). */
+  applicationTurns: number;
+  /** The side of the last application-data record (for applicationTurns). */
+  lastApplicationSide: Side | null;
   /** Frames whose packets the snaplen cut, and lost-bytes gaps: capture quality. */
   gaps: Array<{ side: Side; frame: number; missing: number; inHandshake: boolean }>;
   /** The protocol whose plaintext came before TLS (STARTTLS, SOCKS, CONNECT), or null for direct TLS. */
   upgradedFrom: UpgradeProtocol | null;
+  /** The client asked for TLS (STARTTLS, SSLRequest …) and the server refused: TLS never started. */
+  upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
 }
 
 interface SideState {
@@ -79,6 +85,8 @@ export class TlsConnectionTracker implements StreamHandler {
   private handshakeOver = false;
   /** Set while the connection starts with another protocol's plaintext. */
   private preamble: PlaintextPreamble | null = null;
+  /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
+  private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
   private readonly tlsStarted: [boolean, boolean] = [false, false];
 
   constructor(
@@ -102,6 +110,9 @@ export class TlsConnectionTracker implements StreamHandler {
       applicationRecords: { client: 0, server: 0 },
       gaps: [],
       upgradedFrom: null,
+      upgradeRefused: null,
+      applicationTurns: 0,
+      lastApplicationSide: null,
     };
     this.sides = [this.newSide('client'), this.newSide('server')];
   }
@@ -138,6 +149,7 @@ export class TlsConnectionTracker implements StreamHandler {
   private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number): void {
     const conn = this.connection;
     this.preamble ??= new PlaintextPreamble();
+    this.lastPlaintext[direction] = { frame, time };
     const start = this.preamble.push(direction, data);
     if (start === null) {
       if (this.preamble.exhausted) {
@@ -176,7 +188,20 @@ export class TlsConnectionTracker implements StreamHandler {
 
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
+    if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
     this.onEnd(this.connection);
+  }
+
+  /** The connection ended in plaintext: a refused STARTTLS still makes it a (failed) TLS connection. */
+  private checkRefusedUpgrade(): void {
+    const conn = this.connection;
+    const serverDirection = (1 - conn.clientDirection) as Direction;
+    const refusal = findUpgradeRefusal(this.preamble!.prefix(conn.clientDirection), this.preamble!.prefix(serverDirection));
+    if (refusal === null) return;
+    const at = this.lastPlaintext[serverDirection] ?? { frame: conn.tcp.lastFrame, time: conn.tcp.lastTime };
+    conn.detection = 'tls';
+    conn.upgradedFrom = refusal.protocol;
+    conn.upgradeRefused = { ...refusal, ...at };
   }
 
   private newSide(side: Side): SideState {
@@ -404,15 +429,20 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   private countApplicationData(state: SideState, length: number): void {
+    if (this.connection.lastApplicationSide !== state.side) {
+      this.connection.lastApplicationSide = state.side;
+      this.connection.applicationTurns++;
+    }
     this.connection.applicationBytes[state.side] += length;
     this.connection.applicationRecords[state.side]++;
   }
 
   private onChangeCipherSpec(state: SideState): void {
     const conn = this.connection;
-    // Middlebox compatibility CCS (RFC 8446 §D.4): no key change. A client sending 0-RTT data sends it right
-    // after its ClientHello, before any ServerHello: no CCS changes keys before the ServerHello.
-    if (conn.version === TLS_1_3 || conn.serverHello === null) return;
+    // Middlebox compatibility CCS (RFC 8446 §D.4): no key change. A client sends one right after its
+    // ClientHello when it sends 0-RTT data, or after a HelloRetryRequest before its second ClientHello: no CCS
+    // changes keys before the (real) ServerHello.
+    if (conn.version === TLS_1_3 || conn.serverHello === null || conn.serverHello.type === 'HelloRetryRequest') return;
     if (state.pending !== null) {
       state.protection = state.pending;
       state.pending = null;

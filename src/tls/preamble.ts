@@ -137,3 +137,69 @@ function latin1(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
   return text;
 }
+
+/** A STARTTLS-style upgrade the server turned down: the command and the server's status line, nothing more. */
+export interface UpgradeRefusal {
+  protocol: UpgradeProtocol;
+  /** What the client sent to ask for TLS (`STARTTLS`, `a1 STARTTLS`, `STLS`, `AUTH TLS`, `SSLRequest`). */
+  command: string;
+  /** The server's answer, as sent (one line, control characters removed), or `N` for PostgreSQL. */
+  reply: string;
+}
+
+const MAX_LINE_SHOWN = 200;
+
+/**
+ * Finds a refused upgrade in the plaintext of a connection that never turned to TLS: the client's request for
+ * TLS and the server's refusal (SMTP 4xx/5xx, IMAP NO/BAD, POP3 -ERR, FTP 4xx/5xx to AUTH TLS, XMPP
+ * <failure/>, PostgreSQL N). Null when the client never asked, or the server did not answer with a refusal.
+ */
+export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): UpgradeRefusal | null {
+  if (POSTGRES_SSL_REQUEST.every((b, i) => client[i] === b)) {
+    return server[0] === 0x4e ? { protocol: 'postgres', command: 'SSLRequest', reply: 'N' } : null;
+  }
+  const clientLines = lines(latin1(client));
+  const serverLines = lines(latin1(server));
+  const asked = (pattern: RegExp) => clientLines.find((l) => pattern.test(l));
+  const firstAfterGreeting = (pattern: RegExp) => serverLines.slice(1).find((l) => pattern.test(l));
+  const refusal = (protocol: UpgradeProtocol, command: string | undefined, reply: string | undefined): UpgradeRefusal | null =>
+    command !== undefined && reply !== undefined ? { protocol, command: shown(command), reply: shown(reply) } : null;
+
+  const greeting = serverLines[0] ?? '';
+  if (/^220[ -]/.test(greeting)) {
+    const smtp = asked(/^STARTTLS\s*$/i);
+    if (smtp !== undefined) return refusal('smtp', smtp, lastLine(serverLines, /^[45]\d\d[ -]/));
+    const ftp = asked(/^AUTH (TLS|SSL)\b/i);
+    if (ftp !== undefined) return refusal('ftp', ftp, firstAfterGreeting(/^[45]\d\d /));
+    return null;
+  }
+  if (/^\* OK\b/i.test(greeting)) {
+    const imap = asked(/^\S+ STARTTLS\s*$/i);
+    if (imap === undefined) return null;
+    const tag = imap.split(' ')[0]!;
+    return refusal('imap', imap, serverLines.find((l) => l.startsWith(`${tag} `) && /^\S+ (NO|BAD)\b/i.test(l)));
+  }
+  if (/^\+OK\b/.test(greeting)) {
+    return refusal('pop3', asked(/^STLS\s*$/i), firstAfterGreeting(/^-ERR\b/));
+  }
+  const serverText = latin1(server);
+  if (/<starttls[\s/>]/i.test(latin1(client))) {
+    const failure = /<failure\s+xmlns=['"]urn:ietf:params:xml:ns:xmpp-tls['"]\s*\/?>/.exec(serverText);
+    return failure ? { protocol: 'xmpp', command: '<starttls/>', reply: shown(failure[0]) } : null;
+  }
+  return null;
+}
+
+function lines(text: string): string[] {
+  return text.split(/\r?\n/).filter((l) => l.length > 0);
+}
+
+function lastLine(all: string[], pattern: RegExp): string | undefined {
+  for (let i = all.length - 1; i > 0; i--) if (pattern.test(all[i]!)) return all[i];
+  return undefined;
+}
+
+/** One line for the report: printable ASCII only, bounded. */
+function shown(line: string): string {
+  return line.replace(/[^\x20-\x7e]/g, '').slice(0, MAX_LINE_SHOWN);
+}

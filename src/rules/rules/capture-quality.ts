@@ -28,7 +28,7 @@ export const captureQuality: Rule = {
         evidence: { frames, fields: { gaps: gaps.length, missing_bytes: missing, sides: [...sides] } },
       });
     }
-    if (connection.clientHello === null && gaps.length === 0) {
+    if (connection.clientHello === null && gaps.length === 0 && connection.upgradeRefused === null) {
       const first = connection.events.find((e) => e.kind !== 'close');
       drafts.push({
         id: 'capture-started-mid-handshake',

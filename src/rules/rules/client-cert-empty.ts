@@ -1,11 +1,25 @@
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
+import type { ConnectionReport } from '../../model/types.js';
+import type { TlsConnection } from '../../tls/connection.js';
 import type { FindingDraft, Rule } from '../types.js';
 import { keyTypeRefusal } from './client-cert-type.js';
 import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './shared.js';
 
+/**
+ * The handshake completed, no fatal alert followed, and the server did not refuse: it answered with an HTTP
+ * status below 400 (decrypted), or, encrypted, the application conversation went on (client, server, client
+ * again). A server that requires the certificate refuses at its first answer and ends the connection (nginx's
+ * 400 page, PostgreSQL's FATAL message): one request, one answer, then the close.
+ */
+function acceptedWithoutCertificate(connection: TlsConnection, report: ConnectionReport, reaction: ReturnType<typeof serverReaction>): boolean {
+  if (!report.established || reaction.alertFrame !== undefined) return false;
+  if (reaction.httpStatusLine) return /^HTTP\/\d(?:\.\d)? [123]\d\d/.test(reaction.httpStatusLine);
+  return connection.applicationTurns >= 3;
+}
+
 export const clientCertEmpty: Rule = {
-  produces: ['client-cert-empty'],
+  produces: ['client-cert-empty', 'client-cert-empty-accepted'],
   run({ connection, report }, context) {
     const request = findMessage(connection, 'server', 'CertificateRequest');
     const certificate = findMessage(connection, 'client', 'Certificate');
@@ -14,6 +28,19 @@ export const clientCertEmpty: Rule = {
     const listed = caNameStrings(names);
     const reaction = serverReaction(connection, report, certificate.frame, 'No required SSL certificate was sent');
     const frames = uniqueFrames([request.frame, certificate.frame, ...reaction.frames]);
+    if (acceptedWithoutCertificate(connection, report, reaction)) {
+      const listedText = listed.length > 0 ? ` (acceptable CAs: ${listed.join('; ')})` : '';
+      const how = reaction.httpStatusLine
+        ? `answered "${reaction.httpStatusLine}"`
+        : 'the conversation went on (the client sent application data again after the server answered)';
+      return [
+        {
+          id: 'client-cert-empty-accepted',
+          explanation: `The server asked for a client certificate in frame ${request.frame}${listedText}; the client sent an empty Certificate in frame ${certificate.frame}; the server completed the handshake and ${how}, with no alert: it treats the client certificate as optional.`,
+          evidence: { frames: uniqueFrames([...frames, ...(report.closeFrame !== null ? [report.closeFrame] : [])]), fields: { certificates_length: certificate.message.certificatesLength, acceptable_ca_names: listed } },
+        },
+      ];
+    }
     const parts = [
       `The server asked for a client certificate in frame ${request.frame}` +
         (listed.length > 0 ? `, accepting certificates issued by: ${listed.join('; ')}.` : ' without naming acceptable CAs.'),
