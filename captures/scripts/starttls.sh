@@ -2,7 +2,8 @@
 # Records TLS behind STARTTLS-style upgrades with real servers from Debian's packages, on loopback ports
 # 26000-26999: one connection per capture in captures/starttls/, each with its meta.json (and key log when
 # the client writes one). Needs root, tcpdump, tshark, openssl and the servers named in each scenario
-# (PostgreSQL 15: apt-get install postgresql). Usage: bash captures/scripts/starttls.sh [scenario...]
+# (PostgreSQL 15: apt-get install postgresql; Postfix: apt-get install postfix;
+# Dovecot: apt-get install dovecot-imapd dovecot-pop3d). Usage: bash captures/scripts/starttls.sh [scenario...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,7 +47,6 @@ pg_stop() {
   su postgres -c "'$PG_BIN/pg_ctl' -D '$PG_RUNNING/data' -m fast -w stop" >/dev/null 2>&1 || true
   PG_RUNNING=""
 }
-trap pg_stop EXIT
 
 # record NAME PORT CLIENT...: capture one client run against the server already listening on PORT.
 record() {
@@ -65,7 +65,7 @@ record() {
 meta() {
   local name="$1" description="$2" server="$3" client="$4" expect="$5"; shift 5
   write_meta "$OUT/$name.meta.json" "$name" "$description" "$server" "$client" "$CLIENT_EXIT" \
-    "$(grep -v '^$' "$RUN/$name.client.log" | grep -v -E 'SECRET|CLIENT_RANDOM|Master-Key' | head -3 | paste -sd '|' | sed 's/|/ | /g')" \
+    "$(grep -a -v "^$" "$RUN/$name.client.log" | grep -a -v -E 'SECRET|CLIENT_RANDOM|Master-Key' | head -3 | paste -sd '|' | sed 's/|/ | /g')" \
     "$(grep -E 'FATAL|LOG:  could not|SSL' "${PG_RUNNING:-/nonexistent}/server.log" 2>/dev/null | tail -2 | paste -sd '|' | sed 's/|/ | /g' || true)" \
     "$expect" "$(printf '%q ' "$@" | sed 's/ $//')"
   node -e '
@@ -124,7 +124,151 @@ sc_postgres_ssl_refused() {
   pg_stop
 }
 
-ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused)
+# postfix_start: a Postfix instance of its own (configuration, queue and log under $RUN/postfix; the system's
+# /etc/postfix is only copied) with two smtpd listeners: 26025 with the test server certificate, 26026 whose
+# certificate file does not exist (Postfix then answers STARTTLS with "454 4.7.0 TLS not available due to
+# local problem").
+postfix_start() {
+  PF="$RUN/postfix"
+  postfix_stop
+  rm -rf "$PF" && mkdir -p "$PF/queue" "$PF/data"
+  cp -r /etc/postfix "$PF/conf"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$PF/chain.crt"
+  install -m 600 "$P/server.key" "$PF/server.key"
+  chown postfix "$PF/data"
+  postconf -c "$PF/conf" -e "queue_directory=$PF/queue" "data_directory=$PF/data" "inet_interfaces=127.0.0.1" \
+    "inet_protocols=ipv4" "myhostname=mail.tlsdiag.test" "smtpd_tls_cert_file=$PF/chain.crt" \
+    "smtpd_tls_key_file=$PF/server.key" "smtpd_tls_security_level=may" "maillog_file=$PF/maillog" \
+    "maillog_file_prefixes=$PF" "smtpd_tls_loglevel=1"
+  sed -i 's/^smtp      inet/#smtp      inet/' "$PF/conf/master.cf"
+  printf '127.0.0.1:26025 inet n - n - - smtpd\n127.0.0.1:26026 inet n - n - - smtpd -o smtpd_tls_cert_file=%s/missing.crt -o smtpd_tls_key_file=%s/missing.key\n' "$PF" "$PF" >>"$PF/conf/master.cf"
+  # postfix logs its own errors to syslog only unless stderr is a terminal: script(1) gives it one.
+  script -qec "postfix -c '$PF/conf' start" /dev/null >"$RUN/postfix-start.log" 2>&1 || { cat "$RUN/postfix-start.log" >&2; die "postfix did not start"; }
+  wait_port 26025 10 && wait_port 26026 10
+  PF_RUNNING="$PF"
+}
+postfix_stop() {
+  [ -n "${PF_RUNNING:-}" ] || return 0
+  postfix -c "$PF_RUNNING/conf" stop >/dev/null 2>&1 || true
+  PF_RUNNING=""
+}
+
+POSTFIX="Postfix 3.7.11 (Debian postfix)"
+
+sc_smtp_starttls_tls13() {
+  local name=smtp-starttls-tls13 port=26025
+  [ -n "${PF_RUNNING:-}" ] || postfix_start
+  local cmd=(bash -c '{ sleep 1; echo QUIT; } | openssl s_client -starttls smtp -connect 127.0.0.1:26025 -servername localhost -CAfile "$1" -keylogfile "$2"' _ "$P/root.crt" "$OUT/$name.keys.log")
+  record $name $port "${cmd[@]}"
+  meta $name "openssl s_client -starttls smtp to Postfix: greeting, EHLO (STARTTLS advertised), STARTTLS, 220 Ready to start TLS, then TLS 1.3 with the server's chain; QUIT inside TLS. Decrypt with the key log." \
+    "$POSTFIX, smtpd_tls_security_level = may" "openssl s_client 3.0.19 -starttls smtp -keylogfile" \
+    '{"established":true,"alert":null,"findings":[]}' "${cmd[@]}"
+}
+
+sc_smtp_starttls_454() {
+  local name=smtp-starttls-454 port=26026
+  [ -n "${PF_RUNNING:-}" ] || postfix_start
+  local cmd=(bash -c '{ sleep 1; echo QUIT; } | openssl s_client -starttls smtp -connect 127.0.0.1:26026 -servername localhost -CAfile "$1"' _ "$P/root.crt")
+  record $name $port "${cmd[@]}"
+  meta $name "Postfix whose smtpd_tls_cert_file does not exist: it still advertises STARTTLS, answers the command with \"454 4.7.0 TLS not available due to local problem\"; openssl s_client sends its ClientHello regardless, which Postfix reads as a bad command, and the connection ends without a handshake." \
+    "$POSTFIX, smtpd_tls_cert_file missing" "openssl s_client 3.0.19 -starttls smtp" \
+    '{"established":false,"alert":null,"findings":["starttls-refused"]}' "${cmd[@]}"
+}
+
+# dovecot_start SSL(yes|no): a Dovecot instance of its own (configuration, state and log under $RUN/dovecot),
+# IMAP on 26143 and POP3 on 26110, the test server certificate when SSL is yes.
+dovecot_start() {
+  DV="$RUN/dovecot"
+  dovecot_stop
+  rm -rf "$DV" && mkdir -p "$DV/run" "$DV/state"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$DV/chain.crt"
+  install -m 600 "$P/server.key" "$DV/server.key"
+  cat >"$DV/dovecot.conf" <<CONF
+protocols = imap pop3
+listen = 127.0.0.1
+base_dir = $DV/run
+state_dir = $DV/state
+log_path = $DV/dovecot.log
+ssl = $1
+ssl_cert = <$DV/chain.crt
+ssl_key = <$DV/server.key
+mail_location = maildir:$DV/mail/%u
+passdb {
+  driver = static
+  args = password=tlsdiag
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$DV/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = 26143
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = 26110
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+CONF
+  dovecot -c "$DV/dovecot.conf"
+  wait_port 26143 10 && wait_port 26110 10
+  DV_RUNNING="$DV"
+}
+dovecot_stop() {
+  [ -n "${DV_RUNNING:-}" ] || return 0
+  doveadm -c "$DV_RUNNING/dovecot.conf" stop >/dev/null 2>&1 || true
+  wait_port_free 26143 10 || true
+  DV_RUNNING=""
+}
+trap 'pg_stop; postfix_stop; dovecot_stop' EXIT
+
+DOVECOT="Dovecot 2.3.19 (Debian dovecot-imapd, dovecot-pop3d)"
+
+# dovecot_case NAME PROTOCOL(imap|pop3) PORT SSL(yes|no) DESCRIPTION EXPECT
+dovecot_case() {
+  local name="$1" protocol="$2" port="$3" ssl="$4" description="$5" expect="$6"
+  dovecot_start "$ssl"
+  local keylog=()
+  [ "$ssl" = yes ] && keylog=(-keylogfile "$OUT/$name.keys.log")
+  local cmd=(bash -c 'sleep 1 | openssl s_client -starttls "$1" -connect "127.0.0.1:$2" -servername localhost -CAfile "$3" "${@:4}"' _ "$protocol" "$port" "$P/root.crt" "${keylog[@]}")
+  record "$name" "$port" "${cmd[@]}"
+  meta "$name" "$description" "$DOVECOT, ssl = $ssl" "openssl s_client 3.0.19 -starttls $protocol${keylog:+ -keylogfile}" "$expect" "${cmd[@]}"
+  dovecot_stop
+}
+
+sc_imap_starttls_tls13() {
+  dovecot_case imap-starttls-tls13 imap 26143 yes \
+    "openssl s_client -starttls imap to Dovecot: greeting, CAPABILITY (STARTTLS), a tagged STARTTLS answered OK, then TLS 1.3 with the server's chain. Decrypt with the key log." \
+    '{"established":true,"alert":null,"findings":[]}'
+}
+sc_pop3_starttls_tls13() {
+  dovecot_case pop3-starttls-tls13 pop3 26110 yes \
+    "openssl s_client -starttls pop3 to Dovecot: greeting, STLS answered +OK, then TLS 1.3 with the server's chain. Decrypt with the key log." \
+    '{"established":true,"alert":null,"findings":[]}'
+}
+sc_imap_starttls_refused() {
+  dovecot_case imap-starttls-refused imap 26143 no \
+    "Dovecot with ssl = no: CAPABILITY lacks STARTTLS, the tagged STARTTLS is answered BAD; openssl s_client (\"Didn't find STARTTLS in server response, trying anyway\") sends its ClientHello regardless and no handshake follows." \
+    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+}
+sc_pop3_starttls_refused() {
+  dovecot_case pop3-starttls-refused pop3 26110 no \
+    "Dovecot with ssl = no: STLS is answered -ERR; openssl s_client sends its ClientHello regardless and no handshake follows." \
+    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+}
+
+ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused
+  smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
 for sc in "${wanted[@]}"; do "sc_${sc//-/_}"; done

@@ -165,6 +165,12 @@ export class TlsConnectionTracker implements StreamHandler {
     const clientPrefix = this.preamble.prefix(conn.clientDirection);
     const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
     conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    // A client may start TLS although the server refused the upgrade (openssl s_client -starttls does).
+    const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
+    if (refusal !== null && start.messageType === 1) {
+      const serverDirection = (1 - conn.clientDirection) as Direction;
+      conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
+    }
     this.tlsStarted[direction] = true;
     const records = this.sideFor(direction).records;
     if (start.carry.length > 0) records?.push(start.carry, frame, time);

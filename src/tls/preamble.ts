@@ -161,16 +161,19 @@ export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): Upgr
   const clientLines = lines(latin1(client));
   const serverLines = lines(latin1(server));
   const asked = (pattern: RegExp) => clientLines.find((l) => pattern.test(l));
-  const firstAfterGreeting = (pattern: RegExp) => serverLines.slice(1).find((l) => pattern.test(l));
   const refusal = (protocol: UpgradeProtocol, command: string | undefined, reply: string | undefined): UpgradeRefusal | null =>
     command !== undefined && reply !== undefined ? { protocol, command: shown(command), reply: shown(reply) } : null;
 
   const greeting = serverLines[0] ?? '';
+  // The client waits for the answer to its request: the server's last line is it (a client may send its
+  // ClientHello regardless, as openssl s_client -starttls does).
+  const last = serverLines.length > 1 ? serverLines[serverLines.length - 1] : undefined;
+  const lastIf = (pattern: RegExp) => (last !== undefined && pattern.test(last) ? last : undefined);
   if (/^220[ -]/.test(greeting)) {
     const smtp = asked(/^STARTTLS\s*$/i);
-    if (smtp !== undefined) return refusal('smtp', smtp, lastLine(serverLines, /^[45]\d\d[ -]/));
+    if (smtp !== undefined) return refusal('smtp', smtp, lastIf(/^[45]\d\d[ -]/));
     const ftp = asked(/^AUTH (TLS|SSL)\b/i);
-    if (ftp !== undefined) return refusal('ftp', ftp, firstAfterGreeting(/^[45]\d\d /));
+    if (ftp !== undefined) return refusal('ftp', ftp, lastIf(/^[45]\d\d /));
     return null;
   }
   if (/^\* OK\b/i.test(greeting)) {
@@ -180,7 +183,7 @@ export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): Upgr
     return refusal('imap', imap, serverLines.find((l) => l.startsWith(`${tag} `) && /^\S+ (NO|BAD)\b/i.test(l)));
   }
   if (/^\+OK\b/.test(greeting)) {
-    return refusal('pop3', asked(/^STLS\s*$/i), firstAfterGreeting(/^-ERR\b/));
+    return refusal('pop3', asked(/^STLS\s*$/i), lastIf(/^-ERR\b/));
   }
   const serverText = latin1(server);
   if (/<starttls[\s/>]/i.test(latin1(client))) {
@@ -192,11 +195,6 @@ export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): Upgr
 
 function lines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.length > 0);
-}
-
-function lastLine(all: string[], pattern: RegExp): string | undefined {
-  for (let i = all.length - 1; i > 0; i--) if (pattern.test(all[i]!)) return all[i];
-  return undefined;
 }
 
 /** One line for the report: printable ASCII only, bounded. */

@@ -18,11 +18,15 @@ export const starttlsRefused: Rule = {
     const refused = connection.upgradeRefused;
     if (refused === null) return [];
     const protocol = report.upgradedFrom ?? 'unknown';
+    const hello = report.timeline.find((e) => e.from === 'client' && e.kind === 'ClientHello');
+    const after = hello
+      ? ` The client sent its ClientHello anyway (frame ${hello.frame}; openssl s_client -starttls does), which the server read as more plaintext: no handshake followed.`
+      : ' No TLS handshake took place; a client that requires TLS gives up here (psql: "server does not support SSL, but SSL was required").';
     return [
       {
         id: 'starttls-refused',
-        explanation: `The client asked to upgrade this ${protocol} connection to TLS (${refused.command}) and the server refused: "${refused.reply}" (frame ${refused.frame}). No TLS handshake took place; a client that requires TLS gives up here (psql: "server does not support SSL, but SSL was required"; openssl s_client -starttls: "didn't find STARTTLS in server response").`,
-        evidence: { frames: [refused.frame], fields: { protocol, command: refused.command, server_reply: refused.reply } },
+        explanation: `The client asked to upgrade this ${protocol} connection to TLS (${refused.command}) and the server refused: "${refused.reply}" (frame ${refused.frame}).${after}`,
+        evidence: { frames: hello ? [refused.frame, hello.frame] : [refused.frame], fields: { protocol, command: refused.command, server_reply: refused.reply } },
         remedy: REMEDIES[protocol] ?? 'Enable TLS on the server for this protocol (a certificate and key it can load), or connect to its TLS port directly.',
       },
     ];
