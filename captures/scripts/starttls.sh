@@ -3,7 +3,7 @@
 # 26000-26999: one connection per capture in captures/starttls/, each with its meta.json (and key log when
 # the client writes one). Needs root, tcpdump, tshark, openssl and the servers named in each scenario
 # (PostgreSQL 15: apt-get install postgresql; Postfix: apt-get install postfix;
-# Dovecot: apt-get install dovecot-imapd dovecot-pop3d). Usage: bash captures/scripts/starttls.sh [scenario...]
+# Dovecot: apt-get install dovecot-imapd dovecot-pop3d; vsftpd). Usage: bash captures/scripts/starttls.sh [scenario...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -267,8 +267,59 @@ sc_pop3_starttls_refused() {
     '{"established":false,"alert":null,"findings":["starttls-refused"]}'
 }
 
+# vsftpd_start SSL(YES|NO): vsftpd in the foreground with its own configuration under $RUN/vsftpd, on
+# 127.0.0.1:26021, anonymous only (vsftpd refuses to run with no login allowed), explicit FTPS when SSL is YES.
+vsftpd_start() {
+  FT="$RUN/vsftpd"
+  rm -rf "$FT" && mkdir -p "$FT/empty"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$FT/chain.crt"
+  install -m 600 "$P/server.key" "$FT/server.key"
+  cat >"$FT/vsftpd.conf" <<CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=26021
+anonymous_enable=YES
+allow_anon_ssl=YES
+anon_root=$FT/empty
+local_enable=NO
+secure_chroot_dir=$FT/empty
+ssl_enable=$1
+rsa_cert_file=$FT/chain.crt
+rsa_private_key_file=$FT/server.key
+pasv_enable=NO
+background=NO
+seccomp_sandbox=NO
+CONF
+  start_bg vsftpd vsftpd "$FT/vsftpd.conf"
+  wait_port 26021 10
+}
+
+sc_ftp_auth_tls_tls13() {
+  local name=ftp-auth-tls-tls13 port=26021
+  vsftpd_start YES
+  local cmd=(bash -c 'sleep 1 | openssl s_client -starttls ftp -connect 127.0.0.1:26021 -servername localhost -CAfile "$1" -keylogfile "$2"' _ "$P/root.crt" "$OUT/$name.keys.log")
+  record $name $port "${cmd[@]}"
+  meta $name "openssl s_client -starttls ftp to vsftpd (ssl_enable=YES): 220 greeting, AUTH TLS answered 234, then TLS 1.3 with the server's chain; vsftpd asks for a client certificate it does not require and gets an empty one. Decrypt with the key log." \
+    "vsftpd 3.0.3 (Debian vsftpd), ssl_enable=YES" "openssl s_client 3.0.19 -starttls ftp -keylogfile" \
+    '{"established":true,"alert":null,"findings":["client-cert-empty-accepted"]}' "${cmd[@]}"
+  stop_bg vsftpd
+}
+
+sc_ftp_auth_tls_refused() {
+  local name=ftp-auth-tls-refused port=26021
+  vsftpd_start NO
+  local cmd=(bash -c 'sleep 1 | openssl s_client -starttls ftp -connect 127.0.0.1:26021 -servername localhost -CAfile "$1"' _ "$P/root.crt")
+  record $name $port "${cmd[@]}"
+  meta $name "vsftpd with ssl_enable=NO answers AUTH TLS with \"530 Please login with USER and PASS.\"; openssl s_client sends its ClientHello regardless and no handshake follows." \
+    "vsftpd 3.0.3 (Debian vsftpd), ssl_enable=NO" "openssl s_client 3.0.19 -starttls ftp" \
+    '{"established":false,"alert":null,"findings":["starttls-refused"]}' "${cmd[@]}"
+  stop_bg vsftpd
+}
+
 ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused
-  smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused)
+  smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused
+  ftp_auth_tls_tls13 ftp_auth_tls_refused)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
 for sc in "${wanted[@]}"; do "sc_${sc//-/_}"; done

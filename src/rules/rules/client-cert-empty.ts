@@ -8,14 +8,20 @@ import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './share
 
 /**
  * The handshake completed, no fatal alert followed, and the server did not refuse: it answered with an HTTP
- * status below 400 (decrypted), or, encrypted, the application conversation went on (client, server, client
- * again). A server that requires the certificate refuses at its first answer and ends the connection (nginx's
- * 400 page, PostgreSQL's FATAL message): one request, one answer, then the close.
+ * status below 400 (decrypted); or, encrypted, the application conversation went on (client, server, client
+ * again); or the client ended the connection before the server sent any application data (an FTP or SMTP
+ * server waits for the next command). A server that requires the certificate refuses with its first answer
+ * and ends the connection (nginx's 400 page, PostgreSQL's FATAL message).
  */
-function acceptedWithoutCertificate(connection: TlsConnection, report: ConnectionReport, reaction: ReturnType<typeof serverReaction>): boolean {
+function acceptedWithoutCertificate(connection: TlsConnection, report: ConnectionReport, reaction: ReturnType<typeof serverReaction>, afterFrame: number): boolean {
   if (!report.established || reaction.alertFrame !== undefined) return false;
   if (reaction.httpStatusLine) return /^HTTP\/\d(?:\.\d)? [123]\d\d/.test(reaction.httpStatusLine);
-  return connection.applicationTurns >= 3;
+  if (connection.applicationTurns >= 3) return true;
+  if (connection.applicationBytes.server > 0) return false;
+  const endings = report.alerts.filter((a) => a.frame > afterFrame).map((a) => ({ from: a.from, frame: a.frame }));
+  if (report.closedBy !== null && report.closeFrame !== null) endings.push({ from: report.closedBy, frame: report.closeFrame });
+  endings.sort((x, y) => x.frame - y.frame);
+  return endings[0]?.from === 'client';
 }
 
 export const clientCertEmpty: Rule = {
@@ -28,11 +34,13 @@ export const clientCertEmpty: Rule = {
     const listed = caNameStrings(names);
     const reaction = serverReaction(connection, report, certificate.frame, 'No required SSL certificate was sent');
     const frames = uniqueFrames([request.frame, certificate.frame, ...reaction.frames]);
-    if (acceptedWithoutCertificate(connection, report, reaction)) {
+    if (acceptedWithoutCertificate(connection, report, reaction, certificate.frame)) {
       const listedText = listed.length > 0 ? ` (acceptable CAs: ${listed.join('; ')})` : '';
       const how = reaction.httpStatusLine
         ? `answered "${reaction.httpStatusLine}"`
-        : 'the conversation went on (the client sent application data again after the server answered)';
+        : connection.applicationTurns >= 3
+          ? 'the conversation went on (the client sent application data again after the server answered)'
+          : 'sent nothing more until the client ended the connection';
       return [
         {
           id: 'client-cert-empty-accepted',
