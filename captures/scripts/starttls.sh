@@ -3,7 +3,7 @@
 # 26000-26999: one connection per capture in captures/starttls/, each with its meta.json (and key log when
 # the client writes one). Needs root, tcpdump, tshark, openssl and the servers named in each scenario
 # (PostgreSQL 15: apt-get install postgresql; Postfix: apt-get install postfix;
-# Dovecot: apt-get install dovecot-imapd dovecot-pop3d; vsftpd). Usage: bash captures/scripts/starttls.sh [scenario...]
+# Dovecot: apt-get install dovecot-imapd dovecot-pop3d; vsftpd; slapd ldap-utils). Usage: bash captures/scripts/starttls.sh [scenario...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -317,9 +317,61 @@ sc_ftp_auth_tls_refused() {
   stop_bg vsftpd
 }
 
+# slapd_start VERIFY_CLIENT(never|demand|none): OpenLDAP's slapd in the foreground with a minimal slapd.conf
+# of its own under $RUN/slapd, on 127.0.0.1:26389; with "none" it has no TLS configuration at all.
+slapd_start() {
+  SL="$RUN/slapd"
+  rm -rf "$SL" && mkdir -p "$SL/db"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$SL/chain.crt"
+  install -m 600 "$P/server.key" "$SL/server.key"
+  {
+    echo "include /etc/ldap/schema/core.schema"
+    echo "pidfile $SL/slapd.pid"
+    echo "argsfile $SL/slapd.args"
+    echo "modulepath /usr/lib/ldap"
+    echo "moduleload back_mdb"
+    if [ "$1" != none ]; then
+      echo "TLSCertificateFile $SL/chain.crt"
+      echo "TLSCertificateKeyFile $SL/server.key"
+      echo "TLSCACertificateFile $P/root.crt"
+      echo "TLSVerifyClient $1"
+    fi
+    echo "database mdb"
+    echo 'suffix "dc=tlsdiag,dc=test"'
+    echo "directory $SL/db"
+  } >"$SL/slapd.conf"
+  start_bg slapd slapd -f "$SL/slapd.conf" -h "ldap://127.0.0.1:26389/" -d 0
+  wait_port 26389 10
+}
+
+LDAPSEARCH="ldapsearch 2.5 (Debian ldap-utils, GnuTLS)"
+SLAPD="slapd 2.5 (Debian slapd)"
+
+# ldap_case NAME VERIFY_CLIENT DESCRIPTION EXPECT: ldapsearch -ZZ (StartTLS required), its GnuTLS key log.
+ldap_case() {
+  local name="$1" verify="$2" description="$3" expect="$4" port=26389
+  slapd_start "$verify"
+  local cmd=(env "LDAPTLS_CACERT=$P/root.crt" "SSLKEYLOGFILE=$OUT/$name.keys.log" ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -b "" -s base namingContexts)
+  record "$name" "$port" "${cmd[@]}"
+  meta "$name" "$description" "$SLAPD, TLSVerifyClient $verify" "$LDAPSEARCH -ZZ, SSLKEYLOGFILE" "$expect" "${cmd[@]}"
+  stop_bg slapd
+}
+
+sc_ldap_starttls_tls13() {
+  ldap_case ldap-starttls-tls13 never \
+    "ldapsearch -ZZ: the StartTLS extended request (1.3.6.1.4.1.1466.20037) answered with success, then TLS 1.3 (GnuTLS client, OpenSSL server) and the search inside TLS. Decrypt with the key log GnuTLS writes (SSLKEYLOGFILE)." \
+    '{"established":true,"alert":null,"findings":[]}'
+}
+
+sc_ldap_starttls_client_cert_required() {
+  ldap_case ldap-starttls-client-cert-required demand \
+    "slapd with TLSVerifyClient demand; ldapsearch -ZZ has no client certificate: after StartTLS, TLS 1.3 with a CertificateRequest and the client's empty Certificate (encrypted: visible with the key log); slapd sends no alert, it closes the connection right after the client's Finished. ldapsearch: \"Can't contact LDAP server\"." \
+    '{"established":false,"alert":null,"findings":["client-cert-empty"]}'
+}
+
 ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused
   smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused
-  ftp_auth_tls_tls13 ftp_auth_tls_refused)
+  ftp_auth_tls_tls13 ftp_auth_tls_refused ldap_starttls_tls13 ldap_starttls_client_cert_required)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
 for sc in "${wanted[@]}"; do "sc_${sc//-/_}"; done

@@ -87,13 +87,17 @@ export function isEstablished(conn: TlsConnection): boolean {
 /**
  * TLS 1.3 puts the client's Certificate and Finished in one flight after the server's Finished, so a server that
  * rejects the client certificate (certificate_required, unknown_ca, …) does so after both Finished messages.
- * A fatal server alert before the server sent anything else after the client's Finished is that rejection.
+ * A fatal server alert, or the server closing, before it sent anything else after the client's Finished is
+ * that rejection.
  */
 function serverRejectedClientFlight(events: readonly TlsEvent[], clientFinished: number): boolean {
   for (let i = clientFinished + 1; i < events.length; i++) {
     const e = events[i]!;
     if (e.side !== 'server') continue;
     if (e.kind === 'alert') return e.level === 2;
+    // Closing without a word (no ticket, no data, no alert) after the client's flight: slapd with
+    // TLSVerifyClient demand does this to a client that sent no certificate.
+    if (e.kind === 'close') return true;
     if (e.kind === 'encrypted-record' && e.probableAlert) continue;
     if (e.kind === 'handshake' || e.kind === 'application-data' || e.kind === 'encrypted-record') return false;
   }

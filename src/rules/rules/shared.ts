@@ -139,7 +139,7 @@ export function serverReaction(
   }
   if (report.closedBy === 'server' && report.closeFrame !== null) {
     return {
-      text: `The server closed the TCP connection (${report.closeKind?.toUpperCase()}, frame ${report.closeFrame}) without sending any alert — Node's https server (rejectUnauthorized) does this when it rejects a client certificate.`,
+      text: `The server closed the TCP connection (${report.closeKind?.toUpperCase()}, frame ${report.closeFrame}) without sending any alert — Node's https server (rejectUnauthorized) and OpenLDAP's slapd (TLSVerifyClient demand) do this when they reject a client certificate.`,
       frames: [report.closeFrame],
     };
   }

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import type { ConnectionReport } from '../../src/model/types.js';
+
+// Real slapd + ldapsearch -ZZ (GnuTLS, SSLKEYLOGFILE) and vsftpd + openssl s_client -starttls ftp
+// (captures/scripts/starttls.sh).
+const dir = 'captures/starttls';
+
+async function only(name: string): Promise<ConnectionReport> {
+  const keyLog = `${dir}/${name}.keys.log`;
+  const { connections } = await analyze(`${dir}/${name}.pcap`, existsSync(keyLog) ? { keyLogFiles: [keyLog] } : {});
+  expect(connections).toHaveLength(1);
+  return connections[0]!;
+}
+
+describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
+  it('ldapsearch -ZZ: upgradedFrom ldap, TLS 1.3 decrypted from the GnuTLS key log, the search inside TLS', async () => {
+    const c = await only('ldap-starttls-tls13');
+    expect(c.upgradedFrom).toBe('ldap');
+    expect(c.established).toBe(true);
+    expect(c.decrypted).toBe(true);
+    expect(c.serverCertificates?.[0]?.subject).toBe('CN=localhost,O=tlsdiag');
+    expect(c.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
+  it('slapd TLSVerifyClient demand, no client certificate: the mTLS failure behind StartTLS, explained as for direct TLS', async () => {
+    const c = await only('ldap-starttls-client-cert-required');
+    expect(c.upgradedFrom).toBe('ldap');
+    // slapd closes right after the client's Finished, without an alert: not established.
+    expect(c.established).toBe(false);
+    expect(c.findings[0]!.id).toBe('client-cert-empty');
+    expect(c.findings[0]!.explanation).toContain('without sending any alert');
+    expect(c.findings.map((f) => f.id)).not.toContain('handshake-failed-unexplained');
+  });
+
+  it('vsftpd AUTH TLS: upgradedFrom ftp; the certificate it asks for but does not require is noted, not a failure', async () => {
+    const c = await only('ftp-auth-tls-tls13');
+    expect(c.upgradedFrom).toBe('ftp');
+    expect(c.established).toBe(true);
+    expect(c.findings.map((f) => f.id)).toEqual(['client-cert-empty-accepted']);
+  });
+
+  it('vsftpd without TLS answers AUTH TLS with 530: starttls-refused', async () => {
+    const c = await only('ftp-auth-tls-refused');
+    expect(c.upgradeRefused).toEqual({ command: 'AUTH TLS', reply: '530 Please login with USER and PASS.', frame: expect.any(Number) });
+    expect(c.findings.map((f) => f.id)).toEqual(['starttls-refused']);
+  });
+});
