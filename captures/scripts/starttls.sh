@@ -3,7 +3,8 @@
 # 26000-26999: one connection per capture in captures/starttls/, each with its meta.json (and key log when
 # the client writes one). Needs root, tcpdump, tshark, openssl and the servers named in each scenario
 # (PostgreSQL 15: apt-get install postgresql; Postfix: apt-get install postfix;
-# Dovecot: apt-get install dovecot-imapd dovecot-pop3d; vsftpd; slapd ldap-utils). Usage: bash captures/scripts/starttls.sh [scenario...]
+# Dovecot: apt-get install dovecot-imapd dovecot-pop3d; vsftpd; slapd ldap-utils;
+# mariadb-server; prosody). Usage: bash captures/scripts/starttls.sh [scenario...]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -369,9 +370,70 @@ sc_ldap_starttls_client_cert_required() {
     '{"established":false,"alert":null,"findings":["client-cert-empty"]}'
 }
 
+# mariadb_start: a MariaDB server of its own (datadir, socket and logs under $RUN/mariadb) on 127.0.0.1:26306
+# with the test server certificate.
+mariadb_start() {
+  MY="$RUN/mariadb"
+  rm -rf "$MY" && mkdir -p "$MY" && chown mysql "$MY"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$MY/chain.crt"
+  install -m 600 -o mysql "$P/server.key" "$MY/server.key"
+  mariadb-install-db --no-defaults --datadir="$MY/data" --user=mysql >"$MY/install.log" 2>&1
+  start_bg mariadb mariadbd --no-defaults --datadir="$MY/data" --socket="$MY/sock" --pid-file="$MY/pid" --port=26306 \
+    --bind-address=127.0.0.1 --user=mysql --ssl-cert="$MY/chain.crt" --ssl-key="$MY/server.key" --log-error="$MY/err.log"
+  wait_port 26306 30
+}
+
+sc_mysql_ssl_tls13() {
+  local name=mysql-ssl-tls13 port=26306
+  mariadb_start
+  local cmd=(bash -c 'sleep 1 | openssl s_client -starttls mysql -connect 127.0.0.1:26306 -servername localhost -CAfile "$1" -keylogfile "$2"' _ "$P/root.crt" "$OUT/$name.keys.log")
+  record $name $port "${cmd[@]}"
+  meta $name "openssl s_client -starttls mysql to MariaDB: the server's protocol-10 handshake packet (CLIENT_SSL set), the client's SSL request packet, then TLS 1.3 with the server's chain. Decrypt with the key log. MariaDB asks for a client certificate it does not require and gets an empty one." \
+    "MariaDB 10.11 (Debian mariadb-server), --ssl-cert/--ssl-key" "openssl s_client 3.0.19 -starttls mysql -keylogfile" \
+    '{"established":true,"alert":null,"findings":["client-cert-empty-accepted"]}' "${cmd[@]}"
+  stop_bg mariadb
+}
+
+# prosody_start: Prosody of its own (configuration, data and log under $RUN/prosody), client connections on
+# 127.0.0.1:26222, VirtualHost localhost with the test server certificate.
+prosody_start() {
+  PR="$RUN/prosody"
+  rm -rf "$PR" && mkdir -p "$PR/data"
+  cat "$P/server.crt" "$P/intermediate.crt" >"$PR/chain.crt"
+  install -m 600 "$P/server.key" "$PR/server.key"
+  cat >"$PR/prosody.cfg.lua" <<CONF
+run_as_root = true
+pidfile = "$PR/prosody.pid"
+data_path = "$PR/data"
+interfaces = { "127.0.0.1" }
+c2s_ports = { 26222 }
+s2s_ports = { }
+c2s_direct_tls_ports = { }
+log = { { levels = { min = "info" }, to = "file", filename = "$PR/prosody.log" } }
+modules_enabled = { "tls"; "saslauth"; "disco"; "roster" }
+modules_disabled = { "s2s" }
+VirtualHost "localhost"
+  ssl = { certificate = "$PR/chain.crt"; key = "$PR/server.key" }
+CONF
+  start_bg prosody prosody --config "$PR/prosody.cfg.lua" -F
+  wait_port 26222 10
+}
+
+sc_xmpp_starttls_tls13() {
+  local name=xmpp-starttls-tls13 port=26222
+  prosody_start
+  local cmd=(bash -c 'sleep 1 | openssl s_client -starttls xmpp -xmpphost localhost -connect 127.0.0.1:26222 -servername localhost -CAfile "$1" -keylogfile "$2"' _ "$P/root.crt" "$OUT/$name.keys.log")
+  record $name $port "${cmd[@]}"
+  meta $name "openssl s_client -starttls xmpp to Prosody: stream header, stream features offering <starttls/>, <starttls/> answered <proceed/>, then TLS 1.3 with the server's chain. Decrypt with the key log." \
+    "Prosody 0.12 (Debian prosody)" "openssl s_client 3.0.19 -starttls xmpp -keylogfile" \
+    '{"established":true,"alert":null,"findings":[]}' "${cmd[@]}"
+  stop_bg prosody
+}
+
 ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused
   smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused
-  ftp_auth_tls_tls13 ftp_auth_tls_refused ldap_starttls_tls13 ldap_starttls_client_cert_required)
+  ftp_auth_tls_tls13 ftp_auth_tls_refused ldap_starttls_tls13 ldap_starttls_client_cert_required
+  mysql_ssl_tls13 xmpp_starttls_tls13)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
 for sc in "${wanted[@]}"; do "sc_${sc//-/_}"; done

@@ -47,3 +47,22 @@ describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
     expect(c.findings.map((f) => f.id)).toEqual(['starttls-refused']);
   });
 });
+
+describe('TLS after MySQL SSL request and XMPP STARTTLS', () => {
+  it('MariaDB: upgradedFrom mysql, TLS 1.3 decrypted; the optional client certificate noted', async () => {
+    const c = await only('mysql-ssl-tls13');
+    expect(c.upgradedFrom).toBe('mysql');
+    expect(c.established).toBe(true);
+    expect(c.decrypted).toBe(true);
+    expect(c.findings.map((f) => f.id)).toEqual(['client-cert-empty-accepted']);
+  });
+
+  it('Prosody: upgradedFrom xmpp, TLS 1.3 decrypted, no finding', async () => {
+    const c = await only('xmpp-starttls-tls13');
+    expect(c.upgradedFrom).toBe('xmpp');
+    expect(c.established).toBe(true);
+    expect(c.decrypted).toBe(true);
+    expect(c.serverCertificates?.[0]?.subject).toBe('CN=localhost,O=tlsdiag');
+    expect(c.findings).toEqual([]);
+  });
+});
