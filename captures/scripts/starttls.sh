@@ -364,6 +364,12 @@ sc_ldap_starttls_tls13() {
     '{"established":true,"alert":null,"findings":[]}'
 }
 
+sc_ldap_starttls_refused() {
+  ldap_case ldap-starttls-refused none \
+    "slapd without any TLS configuration: the StartTLS extended request is answered with resultCode 2 (protocolError), \"unsupported extended operation\"; ldapsearch -ZZ gives up (\"ldap_start_tls: Protocol error (2)\") without sending a ClientHello." \
+    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+}
+
 sc_ldap_starttls_client_cert_required() {
   ldap_case ldap-starttls-client-cert-required demand \
     "slapd with TLSVerifyClient demand; ldapsearch -ZZ has no client certificate: after StartTLS, TLS 1.3 with a CertificateRequest and the client's empty Certificate (encrypted: visible with the key log); slapd sends no alert, it closes the connection right after the client's Finished. ldapsearch: \"Can't contact LDAP server\"." \
@@ -432,7 +438,7 @@ sc_xmpp_starttls_tls13() {
 
 ALL=(postgres_tls12_success postgres_tls12_client_cert_required postgres_tls13_s_client postgres_ssl_refused
   smtp_starttls_tls13 smtp_starttls_454 imap_starttls_tls13 pop3_starttls_tls13 imap_starttls_refused pop3_starttls_refused
-  ftp_auth_tls_tls13 ftp_auth_tls_refused ldap_starttls_tls13 ldap_starttls_client_cert_required
+  ftp_auth_tls_tls13 ftp_auth_tls_refused ldap_starttls_tls13 ldap_starttls_client_cert_required ldap_starttls_refused
   mysql_ssl_tls13 xmpp_starttls_tls13)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")

@@ -158,6 +158,13 @@ export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): Upgr
   if (POSTGRES_SSL_REQUEST.every((b, i) => client[i] === b)) {
     return server[0] === 0x4e ? { protocol: 'postgres', command: 'SSLRequest', reply: 'N' } : null;
   }
+  if (latin1(client).includes(LDAP_START_TLS_OID)) {
+    const result = ldapExtendedResult(server);
+    if (result === null || result.code === 0) return null;
+    const name = LDAP_RESULT_NAMES[result.code];
+    const reply = `resultCode ${result.code}${name ? ` (${name})` : ''}${result.diagnostic ? `: ${result.diagnostic}` : ''}`;
+    return { protocol: 'ldap', command: 'StartTLS extended request', reply: shown(reply) };
+  }
   const clientLines = lines(latin1(client));
   const serverLines = lines(latin1(server));
   const asked = (pattern: RegExp) => clientLines.find((l) => pattern.test(l));
@@ -191,6 +198,61 @@ export function findUpgradeRefusal(client: Uint8Array, server: Uint8Array): Upgr
     return failure ? { protocol: 'xmpp', command: '<starttls/>', reply: shown(failure[0]) } : null;
   }
   return null;
+}
+
+/** Result codes a server gives a StartTLS request it will not honour (RFC 4511 §4.1.9, RFC 4513 §3.1.2). */
+const LDAP_RESULT_NAMES: Record<number, string> = {
+  1: 'operationsError',
+  2: 'protocolError',
+  51: 'busy',
+  52: 'unavailable',
+  53: 'unwillingToPerform',
+  80: 'other',
+};
+
+const BER_SEQUENCE = 0x30;
+const BER_INTEGER = 0x02;
+const BER_ENUMERATED = 0x0a;
+const BER_OCTET_STRING = 0x04;
+const LDAP_EXTENDED_RESPONSE = 0x78; // [APPLICATION 24], constructed
+
+/**
+ * The resultCode and diagnosticMessage of the first LDAP ExtendedResponse in the server's bytes
+ * (LDAPMessage: SEQUENCE { messageID INTEGER, [APPLICATION 24] { resultCode, matchedDN, diagnosticMessage … } }),
+ * or null when the bytes hold none. Every length is checked against the bytes there are.
+ */
+function ldapExtendedResult(bytes: Uint8Array): { code: number; diagnostic: string } | null {
+  const message = berAt(bytes, 0);
+  if (message === null || message.tag !== BER_SEQUENCE) return null;
+  const id = berAt(bytes, message.start);
+  if (id === null || id.tag !== BER_INTEGER) return null;
+  const op = berAt(bytes, id.end);
+  if (op === null || op.tag !== LDAP_EXTENDED_RESPONSE) return null;
+  const code = berAt(bytes, op.start);
+  if (code === null || code.tag !== BER_ENUMERATED || code.end - code.start < 1 || code.end - code.start > 4) return null;
+  let value = 0;
+  for (let i = code.start; i < code.end; i++) value = value * 256 + bytes[i]!;
+  const matched = berAt(bytes, code.end);
+  const diagnostic = matched !== null && matched.tag === BER_OCTET_STRING ? berAt(bytes, matched.end) : null;
+  const text = diagnostic !== null && diagnostic.tag === BER_OCTET_STRING ? latin1(bytes.subarray(diagnostic.start, diagnostic.end)) : '';
+  return { code: value, diagnostic: text };
+}
+
+/** One BER TLV at `at` (definite lengths up to 4 bytes), or null when it does not fit in the bytes. */
+function berAt(bytes: Uint8Array, at: number): { tag: number; start: number; end: number } | null {
+  if (at + 2 > bytes.length) return null;
+  const tag = bytes[at]!;
+  let length = bytes[at + 1]!;
+  let start = at + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 4 || start + count > bytes.length) return null;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
+    start += count;
+  }
+  const end = start + length;
+  return end <= bytes.length ? { tag, start, end } : null;
 }
 
 function lines(text: string): string[] {

@@ -66,3 +66,17 @@ describe('TLS after MySQL SSL request and XMPP STARTTLS', () => {
     expect(c.findings).toEqual([]);
   });
 });
+
+describe('a refused LDAP StartTLS', () => {
+  it('slapd without TLS answers the StartTLS extended request with protocolError: starttls-refused with its resultCode', async () => {
+    const c = await only('ldap-starttls-refused');
+    expect(c.upgradedFrom).toBe('ldap');
+    expect(c.upgradeRefused).toEqual({
+      command: 'StartTLS extended request',
+      reply: 'resultCode 2 (protocolError): unsupported extended operation',
+      frame: expect.any(Number),
+    });
+    expect(c.findings.map((f) => f.id)).toEqual(['starttls-refused']);
+    expect(c.timeline).toEqual([]);
+  });
+});

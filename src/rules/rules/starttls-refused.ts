@@ -7,6 +7,7 @@ const REMEDIES: Record<string, string> = {
   smtp: 'Enable STARTTLS on the mail server (Postfix: smtpd_tls_security_level = may, smtpd_tls_cert_file and smtpd_tls_key_file; "454 4.7.0 TLS not available due to local problem" means Postfix could not load its certificate or key: see the mail log).',
   imap: 'Enable TLS on the IMAP server (Dovecot: ssl = yes with ssl_cert and ssl_key; "BAD" or "NO" to STARTTLS means it is off or failed to load the certificate).',
   pop3: 'Enable TLS on the POP3 server (Dovecot: ssl = yes with ssl_cert and ssl_key).',
+  ldap: 'Give the directory server a certificate and key (slapd: TLSCertificateFile and TLSCertificateKeyFile in slapd.conf, or olcTLSCertificateFile / olcTLSCertificateKeyFile in cn=config); "Protocol error (2): unsupported extended operation" to StartTLS means slapd has no TLS configured.',
   ftp: 'Enable explicit FTPS on the server (vsftpd: ssl_enable=YES with rsa_cert_file; ProFTPD: TLSEngine on).',
   xmpp: 'Configure a certificate for the XMPP domain on the server (Prosody: ssl = { certificate, key }) so it offers and accepts STARTTLS.',
 };
@@ -21,7 +22,7 @@ export const starttlsRefused: Rule = {
     const hello = report.timeline.find((e) => e.from === 'client' && e.kind === 'ClientHello');
     const after = hello
       ? ` The client sent its ClientHello anyway (frame ${hello.frame}; openssl s_client -starttls does), which the server read as more plaintext: no handshake followed.`
-      : ' No TLS handshake took place; a client that requires TLS gives up here (psql: "server does not support SSL, but SSL was required").';
+      : ' No TLS handshake took place; a client that requires TLS gives up here (psql: "server does not support SSL, but SSL was required"; ldapsearch -ZZ: "ldap_start_tls: Protocol error").';
     return [
       {
         id: 'starttls-refused',
