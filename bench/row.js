@@ -100,12 +100,12 @@ async function full() {
   };
   const code = await main(['node', 'tlsdiag', ...args, ...files]);
   process.stdout.write = realWrite;
+  if (code === 2) throw new Error('tlsdiag --json exited with 2 (unreadable input)');
   const end = (previous.slice(-64 * 1024) + last).slice(-(last.length + 64 * 1024));
-  const facts = JSON.parse(`{${end.slice(end.lastIndexOf('\n  ],\n  "files": ') + '\n  ],\n'.length)}`);
+  const facts = JSON.parse(`{${end.slice(end.lastIndexOf('\n  "files": '))}`);
   counts.packets = facts.files.reduce((n, f) => n + f.frames, 0);
   const indices = [...end.matchAll(/\n      "index": (\d+),/g)];
   counts.connections = indices.length > 0 ? Number(indices[indices.length - 1][1]) + 1 : 0;
-  if (code === 2) throw new Error('tlsdiag --json exited with 2 (unreadable input)');
   return { packets: counts.packets, detail: { connections: counts.connections, decrypted: counts.decrypted, outputChars: counts.outputChars, exitCode: code, startupMs } };
 }
 
