@@ -1,22 +1,12 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionReport } from '../../src/model/types.js';
+import { starttlsConnection } from './capture.js';
 
 // Real slapd + ldapsearch -ZZ (GnuTLS, SSLKEYLOGFILE) and vsftpd + openssl s_client -starttls ftp
 // (captures/scripts/starttls.sh).
-const dir = 'captures/starttls';
-
-async function only(name: string): Promise<ConnectionReport> {
-  const keyLog = `${dir}/${name}.keys.log`;
-  const { connections } = await analyze(`${dir}/${name}.pcap`, existsSync(keyLog) ? { keyLogFiles: [keyLog] } : {});
-  expect(connections).toHaveLength(1);
-  return connections[0]!;
-}
 
 describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
   it('ldapsearch -ZZ: upgradedFrom ldap, TLS 1.3 decrypted from the GnuTLS key log, the search inside TLS', async () => {
-    const c = await only('ldap-starttls-tls13');
+    const c = await starttlsConnection('ldap-starttls-tls13');
     expect(c.upgradedFrom).toBe('ldap');
     expect(c.established).toBe(true);
     expect(c.decrypted).toBe(true);
@@ -25,7 +15,7 @@ describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
   });
 
   it('slapd TLSVerifyClient demand, no client certificate: the mTLS failure behind StartTLS, explained as for direct TLS', async () => {
-    const c = await only('ldap-starttls-client-cert-required');
+    const c = await starttlsConnection('ldap-starttls-client-cert-required');
     expect(c.upgradedFrom).toBe('ldap');
     // slapd closes right after the client's Finished, without an alert: not established.
     expect(c.established).toBe(false);
@@ -35,14 +25,14 @@ describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
   });
 
   it('vsftpd AUTH TLS: upgradedFrom ftp; the certificate it asks for but does not require is noted, not a failure', async () => {
-    const c = await only('ftp-auth-tls-tls13');
+    const c = await starttlsConnection('ftp-auth-tls-tls13');
     expect(c.upgradedFrom).toBe('ftp');
     expect(c.established).toBe(true);
     expect(c.findings.map((f) => f.id)).toEqual(['client-cert-empty-accepted']);
   });
 
   it('vsftpd without TLS answers AUTH TLS with 530: starttls-refused', async () => {
-    const c = await only('ftp-auth-tls-refused');
+    const c = await starttlsConnection('ftp-auth-tls-refused');
     expect(c.upgradeRefused).toEqual({ command: 'AUTH TLS', reply: '530 Please login with USER and PASS.', frame: expect.any(Number) });
     expect(c.findings.map((f) => f.id)).toEqual(['starttls-refused']);
   });
@@ -50,7 +40,7 @@ describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
 
 describe('TLS after MySQL SSL request and XMPP STARTTLS', () => {
   it('MariaDB: upgradedFrom mysql, TLS 1.3 decrypted; the optional client certificate noted', async () => {
-    const c = await only('mysql-ssl-tls13');
+    const c = await starttlsConnection('mysql-ssl-tls13');
     expect(c.upgradedFrom).toBe('mysql');
     expect(c.established).toBe(true);
     expect(c.decrypted).toBe(true);
@@ -58,7 +48,7 @@ describe('TLS after MySQL SSL request and XMPP STARTTLS', () => {
   });
 
   it('Prosody: upgradedFrom xmpp, TLS 1.3 decrypted, no finding', async () => {
-    const c = await only('xmpp-starttls-tls13');
+    const c = await starttlsConnection('xmpp-starttls-tls13');
     expect(c.upgradedFrom).toBe('xmpp');
     expect(c.established).toBe(true);
     expect(c.decrypted).toBe(true);
@@ -69,7 +59,7 @@ describe('TLS after MySQL SSL request and XMPP STARTTLS', () => {
 
 describe('a refused LDAP StartTLS', () => {
   it('slapd without TLS answers the StartTLS extended request with protocolError: starttls-refused with its resultCode', async () => {
-    const c = await only('ldap-starttls-refused');
+    const c = await starttlsConnection('ldap-starttls-refused');
     expect(c.upgradedFrom).toBe('ldap');
     expect(c.upgradeRefused).toEqual({
       command: 'StartTLS extended request',

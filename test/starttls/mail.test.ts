@@ -1,17 +1,7 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionReport } from '../../src/model/types.js';
+import { starttlsConnection } from './capture.js';
 
 // Real Postfix and Dovecot servers, openssl s_client -starttls smtp|imap|pop3 (captures/scripts/starttls.sh).
-const dir = 'captures/starttls';
-
-async function only(name: string): Promise<ConnectionReport> {
-  const keyLog = `${dir}/${name}.keys.log`;
-  const { connections } = await analyze(`${dir}/${name}.pcap`, existsSync(keyLog) ? { keyLogFiles: [keyLog] } : {});
-  expect(connections).toHaveLength(1);
-  return connections[0]!;
-}
 
 describe('TLS after SMTP, IMAP and POP3 STARTTLS', () => {
   for (const [name, protocol] of [
@@ -20,7 +10,7 @@ describe('TLS after SMTP, IMAP and POP3 STARTTLS', () => {
     ['pop3-starttls-tls13', 'pop3'],
   ] as const) {
     it(`${name}: upgradedFrom ${protocol}, the TLS 1.3 handshake decrypted and read as for direct TLS`, async () => {
-      const c = await only(name);
+      const c = await starttlsConnection(name);
       expect(c.upgradedFrom).toBe(protocol);
       expect(c.upgradeRefused).toBeNull();
       expect(c.established).toBe(true);
@@ -38,7 +28,7 @@ describe('TLS after SMTP, IMAP and POP3 STARTTLS', () => {
     ['pop3-starttls-refused', 'pop3', 'STLS', "-ERR TLS support isn't enabled."],
   ] as const) {
     it(`${name}: starttls-refused with the server's line; the ClientHello openssl sent anyway is shown, no handshake`, async () => {
-      const c = await only(name);
+      const c = await starttlsConnection(name);
       expect(c.upgradedFrom).toBe(protocol);
       expect(c.upgradeRefused).toEqual({ command, reply, frame: expect.any(Number) });
       expect(c.established).toBe(false);

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
 import type { ConnectionReport } from '../../src/model/types.js';
+import { starttlsConnection } from './capture.js';
 import { renderText } from '../../src/report/text.js';
 
 // Real PostgreSQL 15 servers and psql / openssl s_client -starttls postgres (captures/scripts/starttls.sh).
-const dir = 'captures/starttls';
-
-async function only(name: string, keyLog = false): Promise<ConnectionReport> {
-  const { connections } = await analyze(`${dir}/${name}.pcap`, keyLog ? { keyLogFiles: [`${dir}/${name}.keys.log`] } : {});
-  expect(connections).toHaveLength(1);
-  return connections[0]!;
-}
 
 const ids = (c: ConnectionReport) => c.findings.map((f) => f.id);
 
 describe('TLS after a PostgreSQL SSLRequest', () => {
   it('psql, TLS 1.2: the handshake read as for direct TLS, upgradedFrom postgres; the optional client certificate noted', async () => {
-    const c = await only('postgres-tls12-success');
+    const c = await starttlsConnection('postgres-tls12-success');
     expect(c.upgradedFrom).toBe('postgres');
     expect(c.upgradeRefused).toBeNull();
     expect(c.established).toBe(true);
@@ -27,7 +20,7 @@ describe('TLS after a PostgreSQL SSLRequest', () => {
   });
 
   it('psql without a certificate against clientcert=verify-full: client-cert-empty, as for direct TLS', async () => {
-    const c = await only('postgres-tls12-client-cert-required');
+    const c = await starttlsConnection('postgres-tls12-client-cert-required');
     expect(c.upgradedFrom).toBe('postgres');
     expect(c.established).toBe(true);
     expect(c.findings[0]!.id).toBe('client-cert-empty');
@@ -35,7 +28,7 @@ describe('TLS after a PostgreSQL SSLRequest', () => {
   });
 
   it('openssl s_client -starttls postgres, TLS 1.3 with a HelloRetryRequest: decrypted with the key log', async () => {
-    const c = await only('postgres-tls13-s-client', true);
+    const c = await starttlsConnection('postgres-tls13-s-client');
     expect(c.upgradedFrom).toBe('postgres');
     expect(c.decrypted).toBe(true);
     expect(c.established).toBe(true);
@@ -47,7 +40,7 @@ describe('TLS after a PostgreSQL SSLRequest', () => {
   });
 
   it('a server with ssl = off answers N: starttls-refused, with the command and the reply only', async () => {
-    const c = await only('postgres-ssl-refused');
+    const c = await starttlsConnection('postgres-ssl-refused');
     expect(c.upgradedFrom).toBe('postgres');
     expect(c.upgradeRefused).toEqual({ command: 'SSLRequest', reply: 'N', frame: expect.any(Number) });
     expect(c.established).toBe(false);
