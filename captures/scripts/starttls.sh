@@ -15,6 +15,13 @@ PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 mkdir -p "$OUT" "$RUN"
 [ -f "$P/server.crt" ] || bash "$(dirname "$0")/pki.sh"
 
+# server_credentials DIR [OWNER]: the test server's chain (leaf + intermediate) as DIR/chain.crt and its key as
+# DIR/server.key (mode 600, owned by OWNER when the server drops privileges before reading it).
+server_credentials() {
+  cat "$P/server.crt" "$P/intermediate.crt" >"$1/chain.crt"
+  install -m 600 ${2:+-o "$2"} "$P/server.key" "$1/server.key"
+}
+
 # pg_start PORT SSL(on|off) HBA_OPTIONS [MAX_TLS] [CLIENT_CA(yes|no)]: a throwaway PostgreSQL cluster with the
 # test PKI's server certificate (chain: leaf + intermediate), client CA = root unless told no (a server with
 # ssl_ca_file asks every client for a certificate), listening on 127.0.0.1:PORT only.
@@ -134,8 +141,7 @@ postfix_start() {
   postfix_stop
   rm -rf "$PF" && mkdir -p "$PF/queue" "$PF/data"
   cp -r /etc/postfix "$PF/conf"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$PF/chain.crt"
-  install -m 600 "$P/server.key" "$PF/server.key"
+  server_credentials "$PF"
   chown postfix "$PF/data"
   postconf -c "$PF/conf" -e "queue_directory=$PF/queue" "data_directory=$PF/data" "inet_interfaces=127.0.0.1" \
     "inet_protocols=ipv4" "myhostname=mail.tlsdiag.test" "smtpd_tls_cert_file=$PF/chain.crt" \
@@ -182,8 +188,7 @@ dovecot_start() {
   DV="$RUN/dovecot"
   dovecot_stop
   rm -rf "$DV" && mkdir -p "$DV/run" "$DV/state"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$DV/chain.crt"
-  install -m 600 "$P/server.key" "$DV/server.key"
+  server_credentials "$DV"
   cat >"$DV/dovecot.conf" <<CONF
 protocols = imap pop3
 listen = 127.0.0.1
@@ -273,8 +278,7 @@ sc_pop3_starttls_refused() {
 vsftpd_start() {
   FT="$RUN/vsftpd"
   rm -rf "$FT" && mkdir -p "$FT/empty"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$FT/chain.crt"
-  install -m 600 "$P/server.key" "$FT/server.key"
+  server_credentials "$FT"
   cat >"$FT/vsftpd.conf" <<CONF
 listen=YES
 listen_ipv6=NO
@@ -323,8 +327,7 @@ sc_ftp_auth_tls_refused() {
 slapd_start() {
   SL="$RUN/slapd"
   rm -rf "$SL" && mkdir -p "$SL/db"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$SL/chain.crt"
-  install -m 600 "$P/server.key" "$SL/server.key"
+  server_credentials "$SL"
   {
     echo "include /etc/ldap/schema/core.schema"
     echo "pidfile $SL/slapd.pid"
@@ -381,8 +384,7 @@ sc_ldap_starttls_client_cert_required() {
 mariadb_start() {
   MY="$RUN/mariadb"
   rm -rf "$MY" && mkdir -p "$MY" && chown mysql "$MY"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$MY/chain.crt"
-  install -m 600 -o mysql "$P/server.key" "$MY/server.key"
+  server_credentials "$MY" mysql
   mariadb-install-db --no-defaults --datadir="$MY/data" --user=mysql >"$MY/install.log" 2>&1
   start_bg mariadb mariadbd --no-defaults --datadir="$MY/data" --socket="$MY/sock" --pid-file="$MY/pid" --port=26306 \
     --bind-address=127.0.0.1 --user=mysql --ssl-cert="$MY/chain.crt" --ssl-key="$MY/server.key" --log-error="$MY/err.log"
@@ -405,8 +407,7 @@ sc_mysql_ssl_tls13() {
 prosody_start() {
   PR="$RUN/prosody"
   rm -rf "$PR" && mkdir -p "$PR/data"
-  cat "$P/server.crt" "$P/intermediate.crt" >"$PR/chain.crt"
-  install -m 600 "$P/server.key" "$PR/server.key"
+  server_credentials "$PR"
   cat >"$PR/prosody.cfg.lua" <<CONF
 run_as_root = true
 pidfile = "$PR/prosody.pid"
