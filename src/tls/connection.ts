@@ -50,6 +50,10 @@ export interface TlsConnection {
   upgradedFrom: UpgradeProtocol | null;
   /** The client asked for TLS (STARTTLS, SSLRequest …) and the server refused: TLS never started. */
   upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
+  /** One side did not speak TLS: which, where its first non-TLS bytes came, and their first printable line. */
+  nonTls: { side: Side; frame: number; time: number; firstLine: string | null } | null;
+  /** The first reason tlsdiag itself could not read what was sent (a cap of its own, an unknown variant). */
+  notUnderstood: string | null;
 }
 
 interface SideState {
@@ -111,6 +115,8 @@ export class TlsConnectionTracker implements StreamHandler {
       gaps: [],
       upgradedFrom: null,
       upgradeRefused: null,
+      nonTls: null,
+      notUnderstood: null,
       applicationTurns: 0,
       lastApplicationSide: null,
     };
