@@ -110,6 +110,11 @@ export interface ConnectionReport {
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;
   decrypted: boolean;
+  /**
+   * The first reason tlsdiag itself could not read what was sent: one of its own limits (named, e.g. a handshake
+   * message larger than its 262144-byte limit) or a protocol variant it does not know; null otherwise.
+   */
+  notUnderstood: string | null;
   certificateRequest: CertificateRequestSummary | null;
   /** null: no Certificate message from the client; []: an empty one. */
   clientCertificates: CertificateSummary[] | null;
