@@ -124,32 +124,41 @@ export interface TcpOptions {
   /** TCP Fast Open: the first client flight rides in the SYN (RFC 7413). */
   fastOpen?: boolean;
   /**
-   * Send a first SYN-ACK with this other ISN before the real one (the one the client acknowledges), as when a
-   * SYN is answered twice with different ISNs.
+   * Also send a SYN-ACK with this other ISN, which the client does not take (it acknowledges the real one), as
+   * when a SYN is answered twice with different ISNs.
    */
   staleSynAckIsn?: number;
+  /** The stale SYN-ACK comes after the real one (default: before). */
+  staleSynAckLast?: boolean;
+  /** The client sends its SYN (with its data under Fast Open) twice. */
+  retransmitSyn?: boolean;
 }
 
 /** A TCP connection carrying `flights` in turn (each in segments of at most 1400 bytes), closed by FINs. */
+/** The server's ISN in conversationCapture (the SYN-ACK the client acknowledges). */
+export const SERVER_ISN = 0xc0000000;
+
 export function conversationCapture(flights: Flight[], options: TcpOptions = {}): Uint8Array {
   const packets: Uint8Array[] = [];
   const c = { src: CLIENT, dst: SERVER, srcPort: 50123, dstPort: 443 };
   const s = { src: SERVER, dst: CLIENT, srcPort: 443, dstPort: 50123 };
   const clientIsn = 0x1000;
-  const serverIsn = 0xc0000000;
+  const serverIsn = SERVER_ISN;
   let cseq = clientIsn + 1;
   let sseq = serverIsn + 1;
   let rest = flights;
+  let synData = new Uint8Array(0);
   if (options.fastOpen && flights[0]?.from === 'client') {
-    const first = flights[0].bytes;
-    packets.push(tcpPacket({ ...c, seq: clientIsn, flags: SYN, payload: first }));
-    cseq += first.length;
+    synData = flights[0].bytes;
+    cseq += synData.length;
     rest = flights.slice(1);
-  } else {
-    packets.push(tcpPacket({ ...c, seq: clientIsn, flags: SYN }));
   }
-  if (options.staleSynAckIsn !== undefined) packets.push(tcpPacket({ ...s, seq: options.staleSynAckIsn, ack: cseq, flags: SYN | ACK }));
+  packets.push(tcpPacket({ ...c, seq: clientIsn, flags: SYN, payload: synData }));
+  if (options.retransmitSyn) packets.push(tcpPacket({ ...c, seq: clientIsn, flags: SYN, payload: synData }));
+  const stale = options.staleSynAckIsn === undefined ? [] : [tcpPacket({ ...s, seq: options.staleSynAckIsn, ack: cseq, flags: SYN | ACK })];
+  if (!options.staleSynAckLast) packets.push(...stale);
   packets.push(tcpPacket({ ...s, seq: serverIsn, ack: cseq, flags: SYN | ACK }));
+  if (options.staleSynAckLast) packets.push(...stale);
   packets.push(tcpPacket({ ...c, seq: cseq, ack: sseq, flags: ACK }));
   for (const flight of rest) {
     for (let at = 0; at < flight.bytes.length; at += 1400) {
