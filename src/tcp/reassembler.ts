@@ -362,8 +362,11 @@ export class TcpReassembler {
     }
     if (half.pending.length >= this.options.maxPendingSegments || half.pendingBytes + data.length > this.options.maxPendingBytes) {
       this.warnOnce(conn, 'reassembly-limit', `more than ${this.options.maxPendingBytes} out-of-order bytes waiting in one direction; the missing bytes are treated as lost`, frame);
+      // These holes are given up by tlsdiag's limit, not seen lost: the handler is told so.
+      this.givingUp = `more than ${this.options.maxPendingBytes} bytes or ${this.options.maxPendingSegments} segments waited out of order in one direction, tlsdiag's reassembly limit: the bytes missing before them were given up as lost`;
       this.fillHoles(conn, direction, half.pending.length > 0 ? endOf(half.pending[half.pending.length - 1]!) : seq, frame, time);
       if (seqDiff(seq, half.next) > 0) this.gapTo(conn, direction, seq, frame, time);
+      this.givingUp = undefined;
       this.accept(conn, direction, seq, data, missing, frame, time);
       return;
     }
@@ -429,8 +432,11 @@ export class TcpReassembler {
   private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
     this.stats.gaps++;
     this.stats.gapBytes += missing;
-    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time);
+    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
   }
+
+  /** Set while holes are declared lost because of the reassembly limit (the reason handed to the handler). */
+  private givingUp: string | undefined = undefined;
 
   private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
     const half = conn.halves[direction];

@@ -186,7 +186,8 @@ export class TlsConnectionTracker implements StreamHandler {
     records?.push(start.data.subarray(start.offset), frame, time);
   }
 
-  gap(direction: Direction, missing: number, frame: number, time: number): void {
+  gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void {
+    if (ownLimit !== undefined && this.connection.detection === 'tls') this.notUnderstood(ownLimit);
     const state = this.sideFor(direction);
     const inHandshake = !this.handshakeOver;
     if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });

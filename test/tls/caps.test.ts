@@ -8,11 +8,12 @@ import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { MAX_CERTIFICATES_PER_CHAIN } from '../../src/tls/handshake/limits.js';
 import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/tls/record/handshake-assembler.js';
-import { concat, handshakeMessage, handshakeRecords, u16, u24 } from '../hostile/craft.js';
+import { DEFAULT_REASSEMBLY_OPTIONS } from '../../src/tcp/reassembler.js';
+import { ACK, concat, handshakeMessage, handshakeRecords, pcapOf, PSH_ACK, SYN, tcpPacket, u16, u24 } from '../hostile/craft.js';
 import { runPipeline } from '../hostile/pipeline.js';
 import { clientHello, conversationCapture, leafCertificateDer, type Flight } from '../wire/old-wire-formats.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c;
 
@@ -23,7 +24,7 @@ const TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c;
  */
 async function manyNamesCertificate(): Promise<Uint8Array> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const names = Array.from({ length: 5600 }, (_, i) => ({ type: 'dns' as const, value: `tenant-${String(i).padStart(5, '0')}.eu-west-1.customers.saas.example` }));
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '0a1b2c',
@@ -101,5 +102,21 @@ describe("tlsdiag's own limits", () => {
     const { connections } = await runPipeline(conversationCapture(flights));
     expect(connections[0]!.notUnderstood).toBeNull();
     expect(connections[0]!.timeline.some((e) => e.kind === 'ParseError')).toBe(true);
+  });
+
+  it(`a hole followed by more than ${DEFAULT_REASSEMBLY_OPTIONS.maxPendingBytes} out-of-order bytes: given up by tlsdiag's reassembly limit, said so`, async () => {
+    const c = { src: 0x0a000001, dst: 0x0a000002, srcPort: 40001, dstPort: 443 };
+    const s = { src: c.dst, dst: c.src, srcPort: c.dstPort, dstPort: c.srcPort };
+    const hello = handshakeRecords(clientHello([0x0303], new Uint8Array(32).fill(5), 51, new Uint8Array(0)));
+    const packets = [tcpPacket({ ...c, seq: 100, flags: SYN }), tcpPacket({ ...s, seq: 5000, ack: 101, flags: SYN | ACK }), tcpPacket({ ...c, seq: 101, ack: 5001, flags: PSH_ACK, payload: hello })];
+    // The server's first 1000 bytes never reach the capture; 1.1 MiB after them do, before anything fills the hole.
+    let seq = 5001 + 1000;
+    for (let i = 0; i < 1100; i++) {
+      packets.push(tcpPacket({ ...s, seq, ack: 101 + hello.length, flags: PSH_ACK, payload: new Uint8Array(1000).fill(23) }));
+      seq += 1000;
+    }
+    packets.push(tcpPacket({ ...c, seq: 101 + hello.length, ack: 5001, flags: ACK }));
+    const { connections } = await runPipeline(pcapOf(packets));
+    expect(connections[0]!.notUnderstood).toMatch(/tlsdiag's reassembly limit: the bytes missing before them were given up as lost$/);
   });
 });

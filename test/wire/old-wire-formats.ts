@@ -147,7 +147,7 @@ export function conversationCapture(flights: Flight[], options: TcpOptions = {})
   let cseq = clientIsn + 1;
   let sseq = serverIsn + 1;
   let rest = flights;
-  let synData = new Uint8Array(0);
+  let synData: Uint8Array = new Uint8Array(0);
   if (options.fastOpen && flights[0]?.from === 'client') {
     synData = flights[0].bytes;
     cseq += synData.length;
