@@ -1,5 +1,5 @@
 import type { Rule } from '../types.js';
-import { uniqueFrames } from './shared.js';
+import { alertLabel, uniqueFrames } from './shared.js';
 
 /**
  * Never silence: a failed handshake that no other rule explains still gets a finding. runRules applies it
@@ -23,7 +23,7 @@ export const handshakeFailedUnexplained: Rule = {
             : ''),
         evidence: {
           frames: uniqueFrames(last.map((e) => e.frame)),
-          fields: { history: report.history, last_alert: lastAlert?.code ?? null, closed_by: ending?.side ?? null },
+          fields: { history: report.history, last_alert: lastAlert ? alertLabel(lastAlert) : null, closed_by: ending?.side ?? null },
         },
       },
     ];
