@@ -1,8 +1,33 @@
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
-import type { FindingDraft, Rule, RuleInput } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule, RuleInput } from '../types.js';
 import { keyTypeRefusal } from './client-cert-type.js';
 import { acceptedBy, caNameStrings, serverReaction, uniqueFrames, type Aftermath } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertEmptyFindings = [
+  {
+    id: 'client-cert-empty',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client answered the certificate request with an empty Certificate',
+    meaning:
+      'The server sent CertificateRequest and the client replied with a Certificate message holding zero certificates. Either no client key is configured, or (Java, .NET, browsers) the client has keys but none whose issuer is in the server\'s acceptable CA list, so it chose to send none.',
+    evidence: 'CertificateRequest frame and its acceptable CA names; the Certificate frame with certificates_length 0; the alert or HTTP status that followed.',
+    remedy:
+      'Configure a client certificate issued by one of the CA names the server lists (Java: a keystore entry whose issuer is in that list; curl: --cert/--key), or add the client certificate\'s issuing CA to the server\'s client CA file (nginx ssl_client_certificate).',
+  },
+  {
+    id: 'client-cert-empty-accepted',
+    about: 'client-certificate',
+    severity: 'info',
+    title: 'The server asked for a client certificate, got none, and carried on',
+    meaning:
+      'The server sent CertificateRequest, the client answered with an empty Certificate, and the server completed the handshake and went on without an alert, an HTTP 4xx/5xx or closing the connection (the client closed it, or the server answered with a success). The server treats the certificate as optional: nginx ssl_verify_client optional, Apache SSLVerifyClient optional, PostgreSQL with ssl_ca_file and no clientcert in pg_hba.conf. Not a failure; worth knowing when a later request needs the certificate.',
+    evidence: 'CertificateRequest frame and CA names; the empty Certificate frame; who closed the connection, or the decrypted HTTP status line.',
+    remedy: 'Nothing to fix for this connection. If the application expects a client identity, configure a client certificate issued by one of the listed CAs, or make the server require it.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * The handshake completed, no fatal alert followed, and the server did not refuse: it answered with an HTTP

@@ -1,6 +1,19 @@
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
 import { pathThroughPresented, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertRejectedFindings = [
+  {
+    id: 'client-cert-rejected-after-handshake',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The server refused the client certificate after the handshake, for a reason the capture does not show',
+    meaning: 'The TLS handshake completed with a client certificate that passes every check tlsdiag can make from the capture, and the server\'s first HTTP answer is a 400 (nginx\'s "400 The SSL certificate error"). The check that failed is on the server: verify depth, its client CA file, a CRL, or its own rules.',
+    evidence: 'The client Certificate frame and chain; the decrypted HTTP status line and its frame.',
+    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth) and --ca (the server\'s client CA file) to let it check those offline.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** nginx's 400 for certificate errors; 495/496 are its internal codes some configurations expose. */
 const REJECTING_STATUS: ReadonlySet<number> = new Set([400, 403, 495, 496]);

@@ -2,9 +2,22 @@ import { signatureSchemeName } from '../../tls/registry/signature-schemes.js';
 import { findMessage } from '../../model/report.js';
 import type { CertificateRequest } from '../../tls/handshake/types.js';
 import { decodeCertificate } from '../../x509/index.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
 import { serverReaction, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertTypeFindings = [
+  {
+    id: 'client-cert-type-not-requested',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client certificate\'s key type is not one the server asked for',
+    meaning: 'The client key\'s algorithm (RSA, EC, Ed25519, DSA) matches none of the CertificateRequest\'s certificate types (TLS 1.2) or signature algorithms, so the client cannot sign CertificateVerify in a way the server accepts. OpenSSL-based clients (openssl, curl, nginx as a client) then withhold the certificate and send an empty Certificate: give it with --cert to see this.',
+    evidence: 'CertificateRequest certificate types and signature algorithms; the key algorithm of the client leaf sent, or of the certificate given with --cert when the client sent an empty Certificate.',
+    remedy: 'Use a client key of a type the server allows, or allow that type on the server (e.g. ECDSA signature algorithms in its configuration).',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** TLS 1.2 ClientCertificateType values that allow a signing key of each algorithm (RFC 5246, RFC 8422). */
 const TYPES_FOR_KEY: Record<string, number[]> = {

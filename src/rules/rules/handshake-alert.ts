@@ -1,7 +1,20 @@
 import type { AlertFact } from '../../facts/types.js';
 import { ALERT_DESCRIPTION_NAMES, ALERT_LEVEL_NAMES } from '../../tls/registry/alerts.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { alertLabel } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const handshakeAlertFindings = [
+  {
+    id: 'handshake-alert',
+    about: 'narration',
+    severity: 'info',
+    title: 'A fatal alert ended the handshake',
+    meaning: 'One side sent a fatal alert. Who sent it and which alert it is tell which side rejected what.',
+    evidence: 'The alert frame, its sender, level and description.',
+    remedy: 'See the other findings on this connection for the cause the alert points to.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 const FATAL = 2;
 

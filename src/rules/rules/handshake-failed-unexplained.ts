@@ -1,5 +1,18 @@
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { alertLabel, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const handshakeFailedUnexplainedFindings = [
+  {
+    id: 'handshake-failed-unexplained',
+    about: 'unexplained',
+    severity: 'error',
+    title: 'The handshake failed (or a side refused the other) and no rule explains why',
+    meaning: 'The handshake did not complete, or completed and one side refused the other right after, and none of the specific rules matched. What is known is listed as evidence.',
+    evidence: 'The last messages of each side, alerts, and how the connection closed.',
+    remedy: 'Check the server and client logs for the connection at the time shown; a key log (for TLS 1.3) or --ca/--server-ca may let tlsdiag say more.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * Never silence: a failed handshake that no other rule explains still gets a finding. runRules applies it

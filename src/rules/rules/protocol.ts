@@ -1,6 +1,37 @@
 import { Alert } from '../../tls/registry/alerts.js';
 import { findMessage } from '../../model/report.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const protocolFindings = [
+  {
+    id: 'protocol-version-mismatch',
+    about: 'negotiation',
+    severity: 'error',
+    title: 'Client and server have no TLS version in common',
+    meaning: 'A side sent protocol_version (70): the versions the client offers and the versions the server accepts do not meet (for example a TLS 1.3-only client and a TLS 1.2-only server).',
+    evidence: 'The ClientHello\'s offered versions; the negotiated version if any; the alert.',
+    remedy: 'Enable a common version on both sides (nginx ssl_protocols, openssl -tls1_2/-tls1_3, Java jdk.tls.client.protocols, Node minVersion/maxVersion).',
+  },
+  {
+    id: 'no-shared-cipher',
+    about: 'negotiation',
+    severity: 'error',
+    title: 'The server rejected the ClientHello: no cipher suite in common',
+    meaning: 'The server answered the ClientHello with handshake_failure and no ServerHello: none of the offered cipher suites (or, less often, signature algorithms or groups) is enabled on the server. OpenSSL logs "no shared cipher".',
+    evidence: 'The ClientHello frame and how many suites it offered; the alert frame.',
+    remedy: 'Enable at least one common cipher suite (nginx ssl_ciphers, openssl -cipher/-ciphersuites, Java jdk.tls.disabledAlgorithms); check the server certificate\'s key type matches the suites (ECDSA vs RSA).',
+  },
+  {
+    id: 'deprecated-protocol-version',
+    about: 'negotiation',
+    severity: 'warning',
+    title: 'A deprecated protocol version was negotiated',
+    meaning: 'The connection uses SSL 3.0, TLS 1.0 or TLS 1.1 (RFC 8996). It works here, but current clients and servers (OpenSSL 3 at its default security level, Java, browsers) refuse these versions.',
+    evidence: 'The ServerHello frame and the negotiated version.',
+    remedy: 'Enable TLS 1.2 and 1.3 on both sides and disable the old versions.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 const FATAL = 2;
 /** SSL 3.0, TLS 1.0 and TLS 1.1 (RFC 7568, RFC 8996); SSL 2.0 never completes a handshake here. */

@@ -1,10 +1,68 @@
 import { Alert } from '../../tls/registry/alerts.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
 import { alertLabel, ANY_EKU, uniqueFrames } from './shared.js';
 import { describeValidityProblem, firstValidityProblem, validityFields } from './validity.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const serverCertChecksFindings = [
+  {
+    id: 'server-cert-expired',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate had expired when it was sent',
+    meaning: 'A certificate of the server\'s chain was past its notAfter at the time of the packet that carried it. Clients answer certificate_expired (45).',
+    evidence: 'The server Certificate frame and its capture time; the certificate\'s notBefore/notAfter; the client\'s alert.',
+    remedy: 'Renew the server certificate (or the expired intermediate) and reload the server; check the clocks if the difference is small.',
+  },
+  {
+    id: 'server-cert-not-yet-valid',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate was not yet valid when it was sent',
+    meaning: 'A certificate of the server\'s chain has a notBefore later than the packet\'s time. OpenSSL clients answer bad_certificate (42). Minutes or hours off means clock skew between the issuing host and the client (VMs, containers).',
+    evidence: 'The server Certificate frame and its capture time; the certificate\'s notBefore/notAfter; the client\'s alert.',
+    remedy: 'Fix the clocks (NTP) or issue the certificate with a notBefore in the past.',
+  },
+  {
+    id: 'server-cert-self-signed',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The client rejected the server\'s self-signed certificate',
+    meaning: 'The server\'s leaf certificate is its own issuer and the handshake failed. Only clients that have this exact certificate in their trust store (or pin it) accept it; every other client answers unknown_ca (curl: "self-signed certificate"). Not reported when the handshake completed: that client trusts it.',
+    evidence: 'The server Certificate frame, the certificate subject and SHA-256; the client\'s alert.',
+    remedy: 'Use a certificate issued by a CA the clients trust, or distribute this certificate to the clients\' trust stores (curl --cacert, Java truststore, Node ca).',
+  },
+  {
+    id: 'server-cert-eku-missing-serverauth',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate may not be used for a TLS server (no serverAuth EKU)',
+    meaning: 'The server leaf has an extendedKeyUsage extension without serverAuth (1.3.6.1.5.5.7.3.1) or anyExtendedKeyUsage. OpenSSL clients answer unsupported_certificate (43) ("unsupported certificate purpose").',
+    evidence: 'The server Certificate frame, the leaf\'s extendedKeyUsage values; the client\'s alert.',
+    remedy: 'Issue the server certificate with extendedKeyUsage = serverAuth.',
+  },
+  {
+    id: 'server-chain-misordered',
+    about: 'server-certificate',
+    severity: 'warning',
+    title: 'The server sends its chain out of order',
+    meaning: 'A certificate in the server\'s chain is not issued by the certificate after it. TLS 1.2 (RFC 5246 §7.4.2) requires this order; TLS 1.3 relaxes it. Most current clients reorder, strict or older ones fail.',
+    evidence: 'The server Certificate frame, the subjects in the order sent, the first position that breaks the order.',
+    remedy: 'Order the chain file leaf first, then each issuer in turn (nginx ssl_certificate, Apache SSLCertificateChainFile).',
+  },
+  {
+    id: 'server-chain-includes-root',
+    about: 'server-certificate',
+    severity: 'info',
+    title: 'The server sends the root certificate in its chain',
+    meaning: 'The chain holds a self-signed root. Clients ignore it (they trust roots from their own store), so it only makes every handshake bigger.',
+    evidence: 'The server Certificate frame and the root\'s subject.',
+    remedy: 'Remove the root from the chain file; keep the leaf and the intermediates.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 const FATAL = 2;
 

@@ -1,10 +1,23 @@
 import { Alert } from '../../tls/registry/alerts.js';
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
 import { alertLabel, pathThroughPresented, uniqueFrames } from './shared.js';
 import { firstValidityProblem } from './validity.js';
 import { nameCovered } from './server-name.js';
 import { weakKey, weakSignature } from './weak-crypto.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const serverCertUntrustedFindings = [
+  {
+    id: 'server-cert-untrusted',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The client does not trust the CA of the server\'s chain',
+    meaning: 'The client answered the server\'s (complete) chain with unknown_ca, bad_certificate or certificate_unknown, and no more precise cause (missing intermediate, validity, host name) applies: the root the chain leads to is not in the client\'s trust store.',
+    evidence: 'The server Certificate frame and its chain; the root it leads to; the client\'s alert.',
+    remedy: 'Make the client trust the root (curl --cacert, openssl -CAfile, Java truststore via keytool -importcert, Node ca / NODE_EXTRA_CA_CERTS), or give the server a certificate from a CA the clients trust.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * The client answered the server's chain with unknown_ca / bad_certificate / certificate_unknown and no

@@ -1,7 +1,20 @@
 import { Alert } from '../../tls/registry/alerts.js';
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
 import { alertLabel, decodeAll, findIssuer, pathThroughPresented, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const serverChainIncompleteFindings = [
+  {
+    id: 'server-chain-incomplete',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server did not send the intermediate that issued its certificate',
+    meaning: 'The server\'s leaf names an issuer that is not in the chain it sent and is not self-signed. Browsers may fetch the missing intermediate (AIA), but curl, openssl, Java, Node and most API clients fail with unknown_ca ("unable to get local issuer certificate").',
+    evidence: 'The server Certificate frame and the subjects it held; the missing issuer name; the AIA caIssuers URL; the client\'s alert.',
+    remedy: 'Serve the full chain: nginx ssl_certificate = leaf followed by the intermediate(s) (fullchain.pem); Apache SSLCertificateFile with the chain; Java keystore entry with the chain.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * The server's chain stops at a certificate whose issuer it did not send and that is not self-signed. A

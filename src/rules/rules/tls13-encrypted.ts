@@ -1,7 +1,20 @@
 import type { EncryptedRecordEvent } from '../../tls/events.js';
 import { TLS_1_3 } from '../../tls/registry/protocol-versions.js';
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const tls13EncryptedFindings = [
+  {
+    id: 'tls13-encrypted-handshake',
+    about: 'keys',
+    severity: 'warning',
+    title: 'TLS 1.3 handshake encrypted: certificates and alerts are not visible without a key log',
+    meaning: 'TLS 1.3 encrypts everything after ServerHello. Without the session keys tlsdiag infers what record sizes and order show (a client flight too small to hold a certificate; the server closing or alerting right after it) and says how to get a key log.',
+    evidence: 'The client\'s encrypted second flight (size, records); what the server sent right after it.',
+    remedy: 'Record a key log: SSLKEYLOGFILE for curl, Node, Firefox, Chrome; openssl s_client -keylogfile; Java: jSSLKeyLog agent. Then run tlsdiag --keylog <file>.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** An encrypted TLS 1.3 handshake record carrying a certificate is rarely below this (a small EC leaf + CertificateVerify). */
 const FLIGHT_WITH_CERTIFICATE_MIN = 400;

@@ -4,8 +4,50 @@ import type { Side } from '../../model/types.js';
 import { Alert } from '../../tls/registry/alerts.js';
 import { cipherSuiteWeakness, type CipherSuiteWeakness } from '../../tls/registry/cipher-suites.js';
 import type { DecodedCertificate } from '../../x509/types.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { alertLabel, decodedCertificates, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const weakCryptoFindings = [
+  {
+    id: 'weak-cipher-suite',
+    about: 'negotiation',
+    severity: 'warning',
+    title: 'The connection negotiated a broken or unauthenticated cipher suite',
+    meaning:
+      'The server chose a cipher suite with no encryption (NULL), no authentication (anonymous DH/ECDH: anyone in the path can impersonate the server), an export-grade key, RC4 (RFC 7465 forbids it), single DES or 3DES (64-bit blocks: Sweet32). It works, but a passive or active attacker can read or alter the traffic, and current clients (OpenSSL 3 at its default security level, browsers, Java) refuse these suites, so other clients will fail against this server.',
+    evidence: 'The ServerHello frame and the suite chosen; what the client offered.',
+    remedy:
+      'Remove the suite from the server\'s list (nginx ssl_ciphers, Apache SSLCipherSuite, Java jdk.tls.disabledAlgorithms, openssl -cipher) and offer only AEAD suites with ECDHE (e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256) or TLS 1.3.',
+  },
+  {
+    id: 'weak-key',
+    about: 'certificate-strength',
+    severity: 'warning',
+    title: 'A certificate has a weak key',
+    meaning: 'An RSA or DSA key under 2048 bits, or an EC key under 224 bits. OpenSSL at security level 2 (default on Debian, Ubuntu, RHEL) rejects it ("ee key too small": bad_certificate), as do browsers and current Java. When the peer rejected the certificate the finding explains the alert.',
+    evidence: 'The Certificate frame, the certificate, its key algorithm and size; the peer\'s alert.',
+    remedy: 'Issue a new certificate with an RSA 2048+ or EC P-256+ key.',
+  },
+  {
+    id: 'weak-signature-algorithm',
+    about: 'certificate-strength',
+    severity: 'warning',
+    title: 'A certificate is signed with MD5 or SHA-1',
+    meaning: 'A certificate that is not a self-signed root carries an MD5 or SHA-1 signature. OpenSSL 3, browsers and Java reject such signatures ("ca md too weak").',
+    evidence: 'The Certificate frame, the certificate and its signature algorithm; the peer\'s alert.',
+    remedy: 'Reissue the certificate with a SHA-256 (or stronger) signature.',
+  },
+  {
+    id: 'v1-certificate',
+    about: 'certificate-strength',
+    severity: 'warning',
+    title: 'An X.509 version 1 certificate is in use',
+    meaning: 'A v1 certificate has no extensions: no subjectAltName (host names cannot be matched), no key usage, no basicConstraints (OpenSSL will not accept it as an intermediate CA).',
+    evidence: 'The Certificate frame and the certificate.',
+    remedy: 'Reissue it as a v3 certificate with subjectAltName (openssl x509 -req with -extfile).',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 const FATAL = 2;
 
