@@ -9,7 +9,7 @@ import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
-import { loadCertificates } from './x509/index.js';
+import { loadCertificates, loadCrls } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
@@ -24,6 +24,10 @@ export interface AnalyzeOptions {
   serverCaFiles?: string[];
   /** Client certificates the capture did not carry (--cert). */
   extraClientCertFiles?: string[];
+  /** CRLs the server checks client certificates with (--crl: nginx ssl_crl), PEM/DER files or directories. */
+  crlFiles?: string[];
+  /** CRLs the client checks the server's chain with (--server-crl). */
+  serverCrlFiles?: string[];
   verifyDepth?: number;
   filter?: ConnectionFilter;
   /** Called as each file is read: bytes read so far and TLS connections finished so far in that file. */
@@ -109,6 +113,8 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       extraClientCertificates: (options.extraClientCertFiles ?? []).flatMap((f) => loadCertificates(f)),
       verifyDepth: options.verifyDepth,
       keyLogGiven: keys.size > 0,
+      clientCrls: (options.crlFiles ?? []).flatMap((f) => loadCrls(f).crls),
+      serverCrls: (options.serverCrlFiles ?? []).flatMap((f) => loadCrls(f).crls),
     };
     const counter = { next: 0 };
     for (const file of files) {

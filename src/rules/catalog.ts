@@ -210,6 +210,62 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Make sure the server can reach its OCSP responder (nginx resolver, firewall) or refresh the response file it staples.',
   },
   {
+    id: 'client-cert-revoked',
+    severity: 'error',
+    title: 'The client certificate is listed in a CRL the server checks',
+    meaning:
+      'Checked against the CRLs given with --crl (the server\'s nginx ssl_crl, Apache SSLCARevocationFile/Path, Java CRL store) at the time of the client Certificate packet, the serial of a certificate of the client chain is listed as revoked by its CA. OpenSSL fails with "certificate revoked" (23): nginx logs `client SSL certificate verify error: (23:certificate revoked)` and answers HTTP 400 "The SSL certificate error" after a completed TLS 1.2 handshake; openssl s_server, Apache, Java and Node send a fatal certificate_revoked (44) alert. When the server accepted the certificate anyway (it does not load this CRL, or was not reloaded since) the finding is a warning.',
+    evidence: 'The client Certificate frame; the CRL issuer and file, thisUpdate/nextUpdate; the serial, revocation date and reason; the alert or HTTP status that followed.',
+    remedy:
+      'Issue the client a new certificate. If the revocation was a mistake, remove it from the CA database, publish a new CRL and reload the server: nginx reads ssl_crl only at start and on `nginx -s reload`.',
+  },
+  {
+    id: 'server-cert-revoked',
+    severity: 'error',
+    title: 'The server certificate is listed in a CRL the client checks',
+    meaning:
+      'Checked against the CRLs given with --server-crl (what the client checks with: openssl -CRL with -crl_check_all, curl --crlfile, a Java CRL store) at the time of the server Certificate packet, a certificate of the server chain is listed as revoked. The client sends certificate_revoked (44); a warning when the client went on.',
+    evidence: 'The server Certificate frame; the CRL issuer and file, thisUpdate/nextUpdate; the serial, revocation date and reason; the client\'s alert.',
+    remedy: 'The server needs a newly issued certificate; reload it once installed.',
+  },
+  {
+    id: 'crl-missing',
+    severity: 'error',
+    title: 'No CRL for a CA of the chain, and the verifier checks the whole chain',
+    meaning:
+      'With CRL checking of the whole chain (OpenSSL X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL, which nginx sets once ssl_crl is configured) every certificate of the chain, the trust anchor included, needs a CRL from its issuer. None of the CRLs given (--crl, --server-crl) is issued by the CA named: OpenSSL fails with "unable to get certificate CRL" (3) — typically a CRL file that holds the root\'s CRL but not the intermediate\'s. nginx answers HTTP 400 after the handshake; openssl s_server with -verify_return_error sends a fatal alert.',
+    evidence: 'The Certificate frame; the CA whose CRL is missing and the certificates that needed it (subjects, serials); the alert or HTTP status that followed.',
+    remedy:
+      'Add a CRL from that CA (`openssl ca -gencrl` with its configuration) to the CRL file — nginx ssl_crl takes one PEM file with a CRL for every CA of the client chains — and reload the server (nginx reads ssl_crl only at start and on reload).',
+  },
+  {
+    id: 'crl-not-yet-valid',
+    severity: 'error',
+    title: 'A CRL the verifier checks with is dated in its future',
+    meaning:
+      'The CRL the chain needs has a thisUpdate later than the packet\'s time: to the verifier\'s clock it is not valid yet, and OpenSSL fails with "CRL is not yet valid" (11). The CRL was signed on a host whose clock runs ahead of the server\'s, or with an explicit future thisUpdate. The finding names the skew.',
+    evidence: 'The Certificate frame; the CRL issuer and file, thisUpdate, nextUpdate, the packet time and the skew in seconds.',
+    remedy: 'Fix the clock of the CRL-signing host or of the server (NTP), re-issue the CRL with the current time as thisUpdate and reload the server (nginx: `nginx -s reload`).',
+  },
+  {
+    id: 'crl-expired',
+    severity: 'error',
+    title: 'A CRL the verifier checks with is past its nextUpdate',
+    meaning:
+      'The CRL the chain needs has a nextUpdate earlier than the packet\'s time. OpenSSL then fails with "CRL has expired" (12) for every certificate that CRL covers, revoked or not: CRLs expire (often after a few days) and nobody published and loaded a new one. nginx keeps the CRL it read at start until it is reloaded, so a renewed file on disk does not help until `nginx -s reload`.',
+    evidence: 'The Certificate frame; the CRL issuer and file, thisUpdate, nextUpdate, the packet time and how long ago it expired.',
+    remedy: 'Publish a new CRL (`openssl ca -gencrl -crldays N`), replace it in the CRL file and reload the server; renew CRLs from a timer well before their nextUpdate.',
+  },
+  {
+    id: 'crl-signature-invalid',
+    severity: 'error',
+    title: 'A CRL is not signed by the CA it names',
+    meaning:
+      'The CRL for a CA of the chain names that CA as its issuer, but its signature does not verify with the CA\'s key (or its authority key identifier names another key): it was signed by another CA of the same name, by a re-keyed CA, or altered. OpenSSL fails with "CRL signature failure" (8). The signature is checked only when the issuing CA\'s certificate is known: sent in the chain, or given with --ca / --server-ca.',
+    evidence: 'The Certificate frame; the CRL issuer and file, its authority key identifier, thisUpdate/nextUpdate.',
+    remedy: 'Generate the CRL with the key of the CA that issued the certificates, replace it in the CRL file and reload the server.',
+  },
+  {
     id: 'protocol-version-mismatch',
     severity: 'error',
     title: 'Client and server have no TLS version in common',

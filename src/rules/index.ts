@@ -47,7 +47,7 @@ function complete(draft: FindingDraft): Finding {
   const entry = catalogEntry(draft.id);
   const finding: Finding = {
     id: draft.id,
-    severity: entry.severity,
+    severity: draft.severity ?? entry.severity,
     title: entry.title,
     explanation: draft.explanation,
     evidence: draft.evidence,

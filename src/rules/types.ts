@@ -1,5 +1,6 @@
 import type { ConnectionReport, Finding, Severity } from '../model/types.js';
 import type { TlsConnection } from '../tls/connection.js';
+import type { DecodedCrl } from '../x509/crl.js';
 
 /** What the user told tlsdiag about the peers, beyond the capture. */
 export interface RuleContext {
@@ -13,6 +14,10 @@ export interface RuleContext {
   verifyDepth: number | undefined;
   /** Whether any key log was given (to tell "no keys" from "keys that do not match"). */
   keyLogGiven: boolean;
+  /** The CRLs the server checks client certificates with (--crl: nginx ssl_crl); absent or empty: none. */
+  clientCrls?: readonly DecodedCrl[];
+  /** The CRLs the client checks the server's chain with (--server-crl); absent or empty: none. */
+  serverCrls?: readonly DecodedCrl[];
 }
 
 /** A rule sees the raw connection (messages, DER) and its report (decoded summaries). */
@@ -24,6 +29,8 @@ export interface RuleInput {
 /** A finding as a rule states it; severity and title come from the catalog entry of its id. */
 export interface FindingDraft {
   id: string;
+  /** This connection's severity when it differs from the catalog's (e.g. a warning when the peer went on). */
+  severity?: Severity;
   explanation: string;
   evidence: Finding['evidence'];
   remedy?: string;
