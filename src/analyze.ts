@@ -6,10 +6,13 @@ import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
+import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates, loadCrls } from './x509/index.js';
+import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
+import { serverChainJudgement } from './rules/server-trust.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
@@ -107,9 +110,12 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       }
       pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
+    const serverCaFiles = (options.serverCaFiles ?? []).filter((f) => f !== 'system' && f !== 'none');
+    const serverAnchors = serverCaFiles.flatMap((f) => loadCertificates(f));
     const context: RuleContext = {
       clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),
-      serverAnchors: (options.serverCaFiles ?? []).flatMap((f) => loadCertificates(f)),
+      serverAnchors,
+      serverTrust: serverTrustFor(options.serverCaFiles ?? [], serverAnchors),
       extraClientCertificates: (options.extraClientCertFiles ?? []).flatMap((f) => loadCertificates(f)),
       verifyDepth: options.verifyDepth,
       keyLogGiven: keys.size > 0,
@@ -207,6 +213,7 @@ async function* analyzeFile(
     const report = buildReport(connection, 0, file);
     if (options.filter && !options.filter(report)) return null;
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
+    report.serverChainStatus = (await serverChainJudgement(connection, report, ruleContext))?.status ?? null;
     report.findings = await runRules({ connection, report }, ruleContext);
     return report;
   };
@@ -282,6 +289,18 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+}
+
+/**
+ * What server chains are judged against (--server-ca): Node's Mozilla roots when nothing is given, `system` the
+ * OS store, `none` no judging, files the anchors they hold (with `system`, both).
+ */
+function serverTrustFor(serverCa: readonly string[], anchors: Uint8Array[]): TrustStore | null {
+  if (serverCa.includes('none')) return null;
+  const system = serverCa.includes('system');
+  if (anchors.length === 0) return system ? systemTrustStore() : mozillaTrustStore();
+  const systemPath = system ? SYSTEM_TRUST_PATHS.find((p) => existsSync(p)) : undefined;
+  return new TrustStore('given', systemPath ? [...anchors, ...loadCertificates(systemPath)] : anchors);
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

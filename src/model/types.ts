@@ -117,6 +117,12 @@ export interface ConnectionReport {
   clientCertificateFrame: number | null;
   serverCertificateFrame: number | null;
   ocspStapled: boolean;
+  /**
+   * The server's chain judged against the client's trust store at the packet's time (Node's Mozilla roots
+   * unless --server-ca says otherwise): 'ok', 'unable-to-get-issuer', 'self-signed', 'expired', 'not-yet-valid',
+   * 'untrusted'; null when not judged (no chain visible, or --server-ca none). See docs/output.md.
+   */
+  serverChainStatus: 'ok' | 'unable-to-get-issuer' | 'self-signed' | 'expired' | 'not-yet-valid' | 'untrusted' | null;
   alerts: AlertSummary[];
   closedBy: Side | null;
   closeKind: 'fin' | 'rst' | null;

@@ -1,5 +1,8 @@
-import type { Rule } from '../types.js';
-import { serverCertificateView } from './server-context.js';
+import { serverChainJudgement } from '../server-trust.js';
+import type { FindingDraft, Rule, RuleContext } from '../types.js';
+import type { ConnectionReport } from '../../model/types.js';
+import type { TlsConnection } from '../../tls/connection.js';
+import { judgedByDefaultStore, serverCertificateView, storeName, type ServerCertificateView } from './server-context.js';
 import { pathThroughPresented, uniqueFrames } from './shared.js';
 import { firstValidityProblem } from './validity.js';
 import { nameCovered } from './server-name.js';
@@ -12,8 +15,9 @@ import { weakKey, weakSignature } from './weak-crypto.js';
  */
 export const serverCertUntrusted: Rule = {
   produces: ['server-cert-untrusted'],
-  run({ connection, report }) {
+  async run({ connection, report }, context) {
     const view = serverCertificateView(connection, report);
+    if (view && !view.rejection) return untrustedByDefaultStore(connection, report, context, view);
     const rejection = view?.rejection;
     if (!view || !rejection || rejection.description === 'certificate_expired' || rejection.description === 'unsupported_certificate') return [];
     const path = pathThroughPresented(view.chain);
@@ -42,3 +46,35 @@ export const serverCertUntrusted: Rule = {
     ];
   },
 };
+
+/**
+ * The client went on, but judged against the default store (as browsers and Zeek do) the chain reaches no
+ * known root: a private CA the client trusts, most likely — a warning, since other clients will refuse it.
+ * A public leaf missing its intermediate is server-chain-incomplete instead.
+ */
+async function untrustedByDefaultStore(connection: TlsConnection, report: ConnectionReport, context: RuleContext, view: ServerCertificateView): Promise<FindingDraft[]> {
+  if (!report.established || !judgedByDefaultStore(context)) return [];
+  const judgement = await serverChainJudgement(connection, report, context);
+  if (!judgement || !['untrusted', 'self-signed', 'unable-to-get-issuer'].includes(judgement.status)) return [];
+  if (judgement.status === 'unable-to-get-issuer' && judgement.stoppedAt!.summary.aiaCaIssuers.length > 0) return [];
+  const top = judgement.path.at(-1)!;
+  const root = top.summary.selfSigned ? top.summary.subject : top.summary.issuer;
+  const what =
+    judgement.status === 'self-signed'
+      ? `the certificate ${top.summary.subject} is self-signed`
+      : judgement.status === 'untrusted' && top.summary.selfSigned
+        ? `the chain ends at the root ${root}, which is not in it`
+        : `the chain leads to ${root}, which is neither sent nor in it`;
+  return [
+    {
+      id: 'server-cert-untrusted',
+      severity: 'warning',
+      explanation: `Judged against ${storeName(context)} at the packet's time, the server's chain (${judgement.path.map((c) => c.summary.subject).join(' → ')}, frame ${view.certificate.frame}) reaches no trusted root: ${what}. This client completed the handshake, so it trusts that CA (a private CA, curl --cacert, a Java truststore); clients with only the public roots answer unknown_ca.`,
+      evidence: {
+        frames: [view.certificate.frame],
+        fields: { server_chain: judgement.path.map((c) => c.summary.subject), chain_root: root, server_chain_status: judgement.status, trust_store: storeName(context) },
+      },
+      remedy: `Nothing to fix when only clients that trust ${root} connect (pass that CA with --server-ca to judge against it, or --server-ca none). For other clients, give the server a certificate from a public CA, or distribute ${root} to them.`,
+    },
+  ];
+}

@@ -1,4 +1,6 @@
+import { serverChainJudgement } from '../server-trust.js';
 import type { Rule } from '../types.js';
+import { judgedByDefaultStore, storeName } from './server-context.js';
 import { serverCertificateView } from './server-context.js';
 import { decodeAll, findIssuer, pathThroughPresented, uniqueFrames } from './shared.js';
 
@@ -9,7 +11,7 @@ import { decodeAll, findIssuer, pathThroughPresented, uniqueFrames } from './sha
  */
 export const serverChainIncomplete: Rule = {
   produces: ['server-chain-incomplete'],
-  run({ connection, report }, context) {
+  async run({ connection, report }, context) {
     const view = serverCertificateView(connection, report);
     if (!view) return [];
     const path = pathThroughPresented(view.chain);
@@ -19,8 +21,24 @@ export const serverChainIncomplete: Rule = {
     const anchors = decodeAll(context.serverAnchors);
     if (findIssuer(top, anchors)) return [];
     const rejected = view.rejection !== null && view.rejection.description !== 'certificate_expired';
-    if (!rejected && anchors.length === 0) return [];
     const aia = top.summary.aiaCaIssuers;
+    if (!rejected && anchors.length === 0) {
+      // Judged against the default store (as browsers and Zeek do): a public leaf — one with an AIA URL to fetch
+      // its issuer from — whose intermediate is missing. The client went on, so a warning.
+      const judgement = await serverChainJudgement(connection, report, context);
+      if (!judgedByDefaultStore(context) || judgement?.status !== 'unable-to-get-issuer' || judgement.stoppedAt !== top || aia.length === 0) return [];
+      return [
+        {
+          id: 'server-chain-incomplete',
+          severity: 'warning',
+          explanation: `The server sent ${path.map((c) => c.summary.subject).join(' → ')} in frame ${view.certificate.frame}, but not ${top.summary.issuer}, which issued ${top.summary.subject}; ${storeName(context)} has no such CA either, so the chain does not reach a trusted root ("unable to get local issuer certificate", as Zeek logs it). The certificate's AIA caIssuers URL gives the missing certificate: ${aia.join(', ')}. This client went on (a browser fetches the intermediate from that URL, or the client trusts the issuer itself); curl, openssl, Java and Node fail here with unknown_ca.`,
+          evidence: {
+            frames: [view.certificate.frame],
+            fields: { server_chain: path.map((c) => c.summary.subject), missing_issuer: top.summary.issuer, aia_ca_issuers: aia, trust_store: storeName(context) },
+          },
+        },
+      ];
+    }
     const frames = uniqueFrames([view.certificate.frame, ...(view.rejection ? [view.rejection.frame] : [])]);
     const parts = [
       `The server sent ${path.map((c) => c.summary.subject).join(' → ')} in frame ${view.certificate.frame}, but not ${top.summary.issuer}, which issued ${top.summary.subject}.`,

@@ -4,6 +4,7 @@ import type { TlsConnection } from '../../tls/connection.js';
 import type { HandshakeEvent } from '../../tls/events.js';
 import type { Certificate } from '../../tls/handshake/types.js';
 import type { DecodedCertificate } from '../../x509/types.js';
+import type { RuleContext } from '../types.js';
 import { decodedCertificates } from './shared.js';
 
 export interface ServerCertificateView {
@@ -28,4 +29,19 @@ export function serverCertificateView(connection: TlsConnection, report: Connect
       (a) => a.from === 'client' && a.level === 'fatal' && a.frame >= certificate.frame && a.description !== null && CERTIFICATE_REJECTIONS.has(a.description),
     ) ?? null;
   return { certificate, chain, leaf, rejection };
+}
+
+/** Server chains are judged against a default store (Node's Mozilla roots, or the OS store), not files the user gave. */
+export function judgedByDefaultStore(context: RuleContext): boolean {
+  return context.serverAnchors.length === 0 && context.serverTrust != null && context.serverTrust.source !== 'given';
+}
+
+/** The store's name for explanations. */
+export function storeName(context: RuleContext): string {
+  const source = context.serverTrust?.source;
+  return source === 'mozilla'
+    ? "the Mozilla root store (Node's tls.rootCertificates, what browsers and Zeek trust)"
+    : source === 'system'
+      ? "the operating system's trust store"
+      : 'the --server-ca certificates';
 }
