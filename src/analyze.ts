@@ -13,6 +13,7 @@ import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/ind
 import { loadCertificates, loadCrls } from './x509/index.js';
 import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
 import { serverChainJudgement } from './rules/server-trust.js';
+import { revocationView } from './rules/revocation-view.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
@@ -214,6 +215,7 @@ async function* analyzeFile(
     if (options.filter && !options.filter(report)) return null;
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
     report.serverChainStatus = (await serverChainJudgement(connection, report, ruleContext))?.status ?? null;
+    report.revocation = await revocationView(connection, report, ruleContext);
     report.findings = await runRules({ connection, report }, ruleContext);
     return report;
   };

@@ -210,6 +210,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     clientCertificateFrame: clientCertificate?.frame ?? null,
     serverCertificateFrame: serverCertificate?.frame ?? null,
     ocspStapled: findMessage(conn, 'server', 'CertificateStatus') !== null,
+    revocation: [],
     serverChainStatus: null,
     alerts: alertSummaries(conn),
     closedBy,

@@ -124,6 +124,39 @@ describe('CRL captures: the findings agree with the reason the server logged', (
     expect(f.explanation).toContain('2 hours after');
   });
 
+  it('--server-crl checks the server chain as the client would: a CRL naming the intermediate but signed by another key', async () => {
+    // captures/crl's CAs carry the names of captures/pki's with other keys: to the mTLS capture's server chain
+    // (issued by captures/pki's intermediate) that intermediate's CRL from captures/crl is signed by a stranger.
+    const { connections } = await analyze('captures/mtls/nginx-tls12-valid-client-cert.pcap', {
+      serverCrlFiles: [`${DIR}/nginx-tls12-crl-good.crl.pem`],
+      keyLogFiles: ['captures/mtls/nginx-tls12-valid-client-cert.keys.log'],
+    });
+    const f = connections[0]!.findings.find((x) => x.id === 'crl-signature-invalid')!;
+    expect(f.evidence.fields).toMatchObject({ side: 'server', crl_issuer: 'CN=tlsdiag Test Intermediate CA,O=tlsdiag', crl_needed_for: ['CN=localhost,O=tlsdiag'] });
+    // The client completed the handshake: it does not check with this CRL.
+    expect(f.severity).toBe('warning');
+  });
+
+  it('the revocation view lists what was checked, against what, as of when: CRLs and stapled OCSP alike', async () => {
+    const meta = metas.find((m) => m.scenario === 'nginx-tls12-crl-revoked')!;
+    const c = (await analyze(`${DIR}/${meta.scenario}.pcap`, optionsOf(meta))).connections[0]!;
+    const asOf = c.timeline.find((e) => e.from === 'client' && e.kind === 'Certificate')!.time;
+    expect(c.revocation).toEqual([
+      expect.objectContaining({ side: 'client', method: 'crl', subject: 'CN=tlsdiag Test Client,O=tlsdiag', serialNumber: '1101', status: 'revoked', revocationReason: 'keyCompromise', asOf }),
+      expect.objectContaining({ side: 'client', method: 'crl', subject: 'CN=tlsdiag Test Root CA,O=tlsdiag', status: 'good', asOf }),
+    ]);
+    expect(c.revocation[0]!.against).toBe(`CRL of CN=tlsdiag Test Root CA,O=tlsdiag (${DIR}/nginx-tls12-crl-revoked.crl.pem)`);
+    const missing = (await analyze(`${DIR}/nginx-tls12-crl-root-only.pcap`, { crlFiles: [`${DIR}/nginx-tls12-crl-root-only.crl.pem`], keyLogFiles: [`${DIR}/nginx-tls12-crl-root-only.keys.log`] })).connections[0]!;
+    expect(missing.revocation.map((r) => [r.subject, r.status, r.against])).toEqual([
+      ['CN=tlsdiag Test Client via Intermediate,O=tlsdiag', 'crl-missing', 'no CRL of CN=tlsdiag Test Intermediate CA,O=tlsdiag'],
+      ['CN=tlsdiag Test Intermediate CA,O=tlsdiag', 'good', `CRL of CN=tlsdiag Test Root CA,O=tlsdiag (${DIR}/nginx-tls12-crl-root-only.crl.pem)`],
+    ]);
+    const ocsp = (await analyze('captures/server/ocsp-stapled-revoked.pcap')).connections[0]!;
+    expect(ocsp.revocation).toEqual([expect.objectContaining({ side: 'server', method: 'ocsp-stapled', status: 'revoked', subject: 'CN=localhost,O=tlsdiag' })]);
+    const none = (await analyze(`${DIR}/nginx-tls12-crl-good.pcap`)).connections[0]!;
+    expect(none.revocation).toEqual([]);
+  });
+
   it('a CRL file that is not a CRL is an error that names it, never "no CRL"', async () => {
     await expect(analyze(`${DIR}/nginx-tls12-crl-good.pcap`, { crlFiles: [`${DIR}/nginx-tls12-crl-good.meta.json`] })).rejects.toThrow(/meta\.json/);
   });

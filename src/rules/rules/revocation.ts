@@ -1,11 +1,9 @@
 import type { ConnectionReport, Severity, Side } from '../../model/types.js';
 import type { TlsConnection } from '../../tls/connection.js';
-import { checkRevocation, type CertificateRevocation, type DecodedCrl } from '../../x509/crl.js';
-import type { DecodedCertificate } from '../../x509/types.js';
-import type { FindingDraft, Rule, RuleContext } from '../types.js';
-import { clientCertificateExchange } from './client-context.js';
-import { serverCertificateView } from './server-context.js';
-import { acceptedBy, decodeAll, findIssuer, httpFirstLineOf, pathThroughPresented, serverReaction, uniqueFrames, describeDuration, type Aftermath } from './shared.js';
+import type { CertificateRevocation, DecodedCrl } from '../../x509/crl.js';
+import { crlChecks, type SideCrlCheck } from '../revocation-view.js';
+import type { FindingDraft, Rule } from '../types.js';
+import { httpFirstLineOf, serverReaction, uniqueFrames, describeDuration, type Aftermath } from './shared.js';
 
 /** Where a side's CRLs are configured, for the remedies. */
 const CLIENT_SIDE_SETTINGS =
@@ -21,25 +19,10 @@ const SERVER_SIDE_SETTINGS = "the client's CRL store (openssl `-CRL`/`-crl_check
 export const revocation: Rule = {
   produces: ['client-cert-revoked', 'server-cert-revoked', 'crl-missing', 'crl-not-yet-valid', 'crl-expired', 'crl-signature-invalid'],
   async run({ connection, report }, context) {
-    const drafts: FindingDraft[] = [];
-    if (context.clientCrls && context.clientCrls.length > 0) drafts.push(...(await clientSide(connection, report, context, context.clientCrls)));
-    if (context.serverCrls && context.serverCrls.length > 0) drafts.push(...(await serverSide(connection, report, context, context.serverCrls)));
-    return drafts;
+    const checks = await crlChecks(connection, report, context);
+    return [...(checks.client ? clientSide(connection, report, checks.client) : []), ...(checks.server ? serverSide(report, checks.server) : [])];
   },
 };
-
-/** The path leaf upward through what the peer sent, then through the anchors until a self-signed one. */
-function pathWithAnchors(chain: readonly DecodedCertificate[], anchors: readonly DecodedCertificate[]): { path: DecodedCertificate[]; anchored: boolean } {
-  const path = pathThroughPresented(chain);
-  let anchored = anchors.some((a) => path.some((p) => a.summary.sha256 === p.summary.sha256));
-  while (!path.at(-1)!.summary.selfSigned) {
-    const issuer = findIssuer(path.at(-1)!, anchors.filter((a) => !path.includes(a)));
-    if (!issuer) break;
-    path.push(issuer);
-    anchored = true;
-  }
-  return { path, anchored };
-}
 
 interface SideCheck {
   side: Side;
@@ -53,50 +36,19 @@ interface SideCheck {
   settings: string;
 }
 
-async function clientSide(connection: TlsConnection, report: ConnectionReport, context: RuleContext, crls: readonly DecodedCrl[]): Promise<FindingDraft[]> {
-  const ex = clientCertificateExchange(connection);
-  if (!ex) return [];
-  const anchors = decodeAll(context.clientAnchors);
-  const { path, anchored } = pathWithAnchors(ex.chain, anchors);
-  // A chain from a CA the server does not accept fails before revocation matters: other rules tell it.
-  if (anchors.length > 0 ? !anchored : ex.caNames.length > 0 && !path.some((c) => acceptedBy(c, ex.caNames) !== null)) return [];
-  const time = new Date(ex.certificate.time * 1000);
-  const results = await checkRevocation({ path, crls, time });
-  const reaction = serverReaction(connection, report, ex.certificate.frame);
+function clientSide(connection: TlsConnection, report: ConnectionReport, check: SideCrlCheck): FindingDraft[] {
+  const reaction = serverReaction(connection, report, check.frame);
   const status = httpFirstLineOf(connection, 'server')?.firstLine?.match(/^HTTP\/\d(?:\.\d)? (\d{3})/)?.[1];
   const acceptedAnyway = report.established && reaction.alertFrame === undefined && status !== undefined && Number(status) < 400;
-  return describe({
-    side: 'client',
-    flag: '--crl',
-    frame: ex.certificate.frame,
-    results,
-    time,
-    reaction,
-    acceptedAnyway,
-    settings: CLIENT_SIDE_SETTINGS,
-  });
+  return describe({ ...check, flag: '--crl', reaction, acceptedAnyway, settings: CLIENT_SIDE_SETTINGS });
 }
 
-async function serverSide(connection: TlsConnection, report: ConnectionReport, context: RuleContext, crls: readonly DecodedCrl[]): Promise<FindingDraft[]> {
-  const view = serverCertificateView(connection, report);
-  if (!view) return [];
-  const { path } = pathWithAnchors(view.chain, decodeAll(context.serverAnchors));
-  const time = new Date(view.certificate.time * 1000);
-  const results = await checkRevocation({ path, crls, time });
-  const alert = report.alerts.find((a) => a.from === 'client' && a.level === 'fatal' && a.frame >= view.certificate.frame) ?? null;
+function serverSide(report: ConnectionReport, check: SideCrlCheck): FindingDraft[] {
+  const alert = report.alerts.find((a) => a.from === 'client' && a.level === 'fatal' && a.frame >= check.frame) ?? null;
   const reaction: Aftermath = alert
     ? { text: `The client then ended the handshake with ${alert.description ?? 'an encrypted alert'}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}.`, frames: [alert.frame], alertFrame: alert.frame }
     : { text: report.established ? 'The client completed the handshake anyway.' : '', frames: [] };
-  return describe({
-    side: 'server',
-    flag: '--server-crl',
-    frame: view.certificate.frame,
-    results,
-    time,
-    reaction,
-    acceptedAnyway: alert === null && report.established,
-    settings: SERVER_SIDE_SETTINGS,
-  });
+  return describe({ ...check, flag: '--server-crl', reaction, acceptedAnyway: alert === null && report.established, settings: SERVER_SIDE_SETTINGS });
 }
 
 function crlFields(crl: DecodedCrl, time: Date): FindingDraft['evidence']['fields'] {
