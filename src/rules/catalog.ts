@@ -47,7 +47,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     title: 'The server refused the client certificate after the handshake, for a reason the capture does not show',
     meaning: 'The TLS handshake completed with a client certificate that passes every check tlsdiag can make from the capture, and the server\'s first HTTP answer is a 400 (nginx\'s "400 The SSL certificate error"). The check that failed is on the server: verify depth, its client CA file, a CRL, or its own rules.',
     evidence: 'The client Certificate frame and chain; the decrypted HTTP status line and its frame.',
-    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth) and --ca (the server\'s client CA file) to let it check those offline.',
+    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth), --ca (the server\'s client CA file) and --crl (its ssl_crl file) to let it check those offline.',
   },
   {
     id: 'client-cert-issuer-not-accepted',

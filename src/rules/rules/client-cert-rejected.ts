@@ -23,7 +23,9 @@ export const clientCertRejectedAfterHandshake: Rule = {
         ? `a verify depth below ${intermediates} (nginx ssl_verify_depth; OpenSSL 3 counts intermediates only — pass --verify-depth to check)`
         : null,
       context.clientAnchors.length === 0 ? 'a chain that does not reach the CAs in the server\'s client CA file (pass that file with --ca to validate it offline)' : null,
-      'a revoked certificate (nginx ssl_crl)',
+      context.clientCrls && context.clientCrls.length > 0
+        ? null
+        : 'a revoked certificate, or a CRL that is missing for a CA of the chain, expired or not yet valid (nginx ssl_crl — pass that file with --crl to check it offline)',
       'a rule in the server configuration that rejects this certificate\'s subject',
     ].filter((x): x is string => x !== null);
     return [
