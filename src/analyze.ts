@@ -5,10 +5,12 @@ import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
+import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
-import { loadCertificates } from './x509/index.js';
+import { loadCertificates, loadCrls } from './x509/index.js';
+import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
@@ -23,6 +25,10 @@ export interface AnalyzeOptions {
   serverCaFiles?: string[];
   /** Client certificates the capture did not carry (--cert). */
   extraClientCertFiles?: string[];
+  /** CRLs the server checks client certificates with (--crl: nginx ssl_crl), PEM/DER files or directories. */
+  crlFiles?: string[];
+  /** CRLs the client checks the server's chain with (--server-crl). */
+  serverCrlFiles?: string[];
   verifyDepth?: number;
   filter?: ConnectionFilter;
   /** Called as each file is read: bytes read so far and TLS connections finished so far in that file. */
@@ -102,12 +108,17 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       }
       pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
+    const serverCaFiles = (options.serverCaFiles ?? []).filter((f) => f !== 'system' && f !== 'none');
+    const serverAnchors = serverCaFiles.flatMap((f) => loadCertificates(f));
     const context: RuleContext = {
       clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),
-      serverAnchors: (options.serverCaFiles ?? []).flatMap((f) => loadCertificates(f)),
+      serverAnchors,
+      serverTrust: serverTrustFor(options.serverCaFiles ?? [], serverAnchors),
       extraClientCertificates: (options.extraClientCertFiles ?? []).flatMap((f) => loadCertificates(f)),
       verifyDepth: options.verifyDepth,
       keyLogGiven: keys.size > 0,
+      clientCrls: (options.crlFiles ?? []).flatMap((f) => loadCrls(f).crls),
+      serverCrls: (options.serverCrlFiles ?? []).flatMap((f) => loadCrls(f).crls),
     };
     const counter = { next: 0 };
     for (const file of files) {
@@ -272,6 +283,18 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+}
+
+/**
+ * What server chains are judged against (--server-ca): Node's Mozilla roots when nothing is given, `system` the
+ * OS store, `none` no judging, files the anchors they hold (with `system`, both).
+ */
+function serverTrustFor(serverCa: readonly string[], anchors: Uint8Array[]): TrustStore | null {
+  if (serverCa.includes('none')) return null;
+  const system = serverCa.includes('system');
+  if (anchors.length === 0) return system ? systemTrustStore() : mozillaTrustStore();
+  const systemPath = system ? SYSTEM_TRUST_PATHS.find((p) => existsSync(p)) : undefined;
+  return new TrustStore('given', systemPath ? [...anchors, ...loadCertificates(systemPath)] : anchors);
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

@@ -10,7 +10,7 @@ export interface ExpectationFile {
   capture?: string;
   /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
   keyLogs?: string[];
-  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --verify-depth); paths as keyLogs. */
+  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --crl, --server-crl, --verify-depth); paths as keyLogs. */
   options?: ExpectationOptions;
   /** When true (the default), connections the file does not list are a mismatch. */
   complete?: boolean;
@@ -21,6 +21,8 @@ export interface ExpectationOptions {
   clientCa?: string[];
   serverCa?: string[];
   cert?: string[];
+  crl?: string[];
+  serverCrl?: string[];
   verifyDepth?: number;
 }
 
@@ -78,7 +80,7 @@ export function parseExpectations(text: string, source: string): ExpectationFile
   if (options !== undefined) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object');
     const o = options as Record<string, unknown>;
-    for (const key of ['clientCa', 'serverCa', 'cert']) {
+    for (const key of ['clientCa', 'serverCa', 'cert', 'crl', 'serverCrl']) {
       if (o[key] !== undefined && !(Array.isArray(o[key]) && (o[key] as unknown[]).every((k) => typeof k === 'string'))) {
         fail(`options.${key}`, 'an array of file names');
       }

@@ -25,6 +25,8 @@ interface AnalysisCliOptions {
   ca: string[];
   serverCa: string[];
   cert: string[];
+  crl: string[];
+  serverCrl: string[];
   verifyDepth?: number;
   quiet?: boolean;
   workers?: number;
@@ -57,8 +59,10 @@ function withAnalysisOptions(command: Command): Command {
     .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
-    .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
+    .option('--server-ca <pem|dir|system|none>', "what the client trusts, for judging server chains: a CA bundle (repeatable), 'system' (the OS store) or 'none' (no judging); default: Node's Mozilla root store", collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
+    .option('--crl <pem|der|dir>', "the CRLs the server checks client certificates with (nginx ssl_crl); every CA of a client chain needs one (repeatable)", collect, [])
+    .option('--server-crl <pem|der|dir>', "the CRLs the client checks the server's chain with (repeatable)", collect, [])
     .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
     .option('-q, --quiet', 'no progress line on standard error')
     .option('--workers <n>', 'threads for several captures (default: one per core when they hold 32 MiB or more; 1: no worker threads)', positiveInteger);
@@ -76,6 +80,8 @@ function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] 
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,
+    crlFiles: options.crl,
+    serverCrlFiles: options.serverCrl,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
@@ -263,6 +269,8 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     ca: options.ca.length > 0 ? options.ca : (saved.clientCa ?? []).map(near),
     serverCa: options.serverCa.length > 0 ? options.serverCa : (saved.serverCa ?? []).map(near),
     cert: options.cert.length > 0 ? options.cert : (saved.cert ?? []).map(near),
+    crl: options.crl.length > 0 ? options.crl : (saved.crl ?? []).map(near),
+    serverCrl: options.serverCrl.length > 0 ? options.serverCrl : (saved.serverCrl ?? []).map(near),
     verifyDepth: options.verifyDepth ?? saved.verifyDepth,
   };
   const keyLogs = (expected.keyLogs ?? []).map(near);
@@ -281,6 +289,8 @@ async function runBaseline(captures: string[], options: AnalysisCliOptions & { o
     clientCa: options.ca,
     serverCa: options.serverCa,
     cert: options.cert,
+    crl: options.crl,
+    serverCrl: options.serverCrl,
     verifyDepth: options.verifyDepth,
   });
   await write(`${JSON.stringify(file, null, 2)}\n`, options.output);

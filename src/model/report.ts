@@ -164,6 +164,8 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
     clientCertificateFrame: clientCertificate?.frame ?? null,
     serverCertificateFrame: serverCertificate?.frame ?? null,
     ocspStapled: findMessage(conn, 'server', 'CertificateStatus') !== null,
+    revocation: [],
+    serverChainStatus: null,
     alerts: alertSummaries(conn),
     closedBy,
     closeKind: firstClose?.kind ?? null,

@@ -69,6 +69,30 @@ export interface Finding {
   explainsAlertFrame?: number;
 }
 
+/** One revocation check of a certificate: what was checked, against what, as of when (docs/output.md). */
+export interface RevocationCheck {
+  /** Whose chain: the client's (checked by the server) or the server's (checked by the client). */
+  side: Side;
+  subject: string | null;
+  serialNumber: string | null;
+  /** 'crl': against the CRLs given with --crl / --server-crl; 'ocsp-stapled': the response the server stapled. */
+  method: 'crl' | 'ocsp-stapled';
+  /** The CRL (issuer and file) or the OCSP responder, in words. */
+  against: string;
+  /** Frame of the Certificate (or CertificateStatus) message, and the packet time the check was made as of. */
+  frame: number;
+  asOf: string;
+  thisUpdate: string | null;
+  nextUpdate: string | null;
+  /**
+   * good, revoked; CRL: crl-missing, crl-not-yet-valid, crl-expired, crl-signature-invalid (the first problem in
+   * OpenSSL's order; revoked wins); stapled OCSP: unknown, stale (good but past its nextUpdate).
+   */
+  status: string;
+  revocationTime: string | null;
+  revocationReason: string | null;
+}
+
 export interface TimelineEvent {
   frame: number;
   time: string;
@@ -132,6 +156,14 @@ export interface ConnectionReport {
   clientCertificateFrame: number | null;
   serverCertificateFrame: number | null;
   ocspStapled: boolean;
+  /**
+   * The server's chain judged against the client's trust store at the packet's time (Node's Mozilla roots
+   * unless --server-ca says otherwise): 'ok', 'unable-to-get-issuer', 'self-signed', 'expired', 'not-yet-valid',
+   * 'untrusted'; null when not judged (no chain visible, or --server-ca none). See docs/output.md.
+   */
+  /** Revocation checks made on this connection (CRLs given, stapled OCSP); empty when none. */
+  revocation: RevocationCheck[];
+  serverChainStatus: 'ok' | 'unable-to-get-issuer' | 'self-signed' | 'expired' | 'not-yet-valid' | 'untrusted' | null;
   alerts: AlertSummary[];
   closedBy: Side | null;
   closeKind: 'fin' | 'rst' | null;

@@ -6,6 +6,8 @@ export interface WorkerSettings {
   clientCaFiles?: string[];
   serverCaFiles?: string[];
   extraClientCertFiles?: string[];
+  crlFiles?: string[];
+  serverCrlFiles?: string[];
   verifyDepth?: number;
   /** analyzeConnections' reorder window for each file (Infinity: strict first-frame order). */
   reorderWindow?: number;

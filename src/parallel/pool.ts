@@ -36,6 +36,8 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
       clientCaFiles: options.clientCaFiles,
       serverCaFiles: options.serverCaFiles,
       extraClientCertFiles: options.extraClientCertFiles,
+      crlFiles: options.crlFiles,
+      serverCrlFiles: options.serverCrlFiles,
       verifyDepth: options.verifyDepth,
       reorderWindow: options.reorderWindow,
       progress: options.onProgress !== undefined,

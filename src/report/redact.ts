@@ -32,6 +32,11 @@ export function redact(result: AnalysisResult): AnalysisResult {
     if (c.upgradeRefused) c.upgradeRefused.reply = names.inText(c.upgradeRefused.reply);
     if (c.outcomeDetail) c.outcomeDetail = names.inText(c.outcomeDetail);
     c.captureProblems = c.captureProblems.map((p) => names.inText(p));
+    for (const r of c.revocation) {
+      if (r.serialNumber !== null) r.serialNumber = names.serial(r.serialNumber);
+      if (r.subject !== null) r.subject = names.inText(r.subject);
+      r.against = names.inText(r.against);
+    }
     for (const f of c.findings) {
       f.title = names.inText(f.title);
       f.explanation = names.inText(f.explanation);

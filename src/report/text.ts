@@ -143,6 +143,11 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   for (const e of c.timeline) {
     lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);
   }
+  // What was checked for revocation, against what, as of when (CRLs given, stapled OCSP).
+  for (const r of c.revocation) {
+    const window = r.thisUpdate ? ` (${r.thisUpdate} → ${r.nextUpdate ?? 'no nextUpdate'})` : '';
+    lines.push(...wrap(`${p.dim('revocation')} ${r.side} ${r.subject ?? 'certificate'}${r.serialNumber ? ` serial ${r.serialNumber}` : ''}: ${r.status} — ${r.against}${window}, as of ${r.asOf}`, '  '));
+  }
   return lines;
 }
 

@@ -13,6 +13,7 @@ import { serverCertUntrustedFindings } from './rules/server-cert-untrusted.js';
 import { serverNameFindings } from './rules/server-name.js';
 import { serverCertChecksFindings } from './rules/server-cert-checks.js';
 import { ocspStapledFindings } from './rules/ocsp-stapled.js';
+import { revocationFindings } from './rules/revocation.js';
 import { protocolFindings } from './rules/protocol.js';
 import { weakCryptoFindings } from './rules/weak-crypto.js';
 import { captureQualityFindings } from './rules/capture-quality.js';
@@ -42,6 +43,7 @@ export const CATALOG = [
   ...serverNameFindings,
   ...serverCertChecksFindings,
   ...ocspStapledFindings,
+  ...revocationFindings,
   ...protocolFindings,
   ...weakCryptoFindings,
   ...captureQualityFindings,

@@ -5,7 +5,9 @@ import type { ConnectionReport, Finding, Severity } from '../model/types.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { catalogEntry } from './catalog.js';
 import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
+import { revocationView } from './revocation-view.js';
 import { pickRootCause } from './root-cause.js';
+import { serverChainJudgement } from './server-trust.js';
 import type { FindingDraft, RuleContext, RuleInput } from './types.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -30,6 +32,8 @@ export async function diagnoseConnection(
   const facts = connectionFacts(connection);
   const report = buildReport(connection, facts, index, file);
   if (filter && !filter(report)) return null;
+  report.serverChainStatus = (await serverChainJudgement(connection, facts, context))?.status ?? null;
+  report.revocation = await revocationView(connection, facts, context);
   const verdict = await runRules({ connection, facts, report }, context);
   report.findings = verdict.findings;
   report.outcome = verdict.outcome;

@@ -16,6 +16,7 @@ import { tls13EncryptedHandshake } from './rules/tls13-encrypted.js';
 import { verifyDepthExceeded } from './rules/verify-depth.js';
 import { captureQuality } from './rules/capture-quality.js';
 import { ocspStapled } from './rules/ocsp-stapled.js';
+import { revocation } from './rules/revocation.js';
 import { protocolRules } from './rules/protocol.js';
 import { serverCertEku, serverCertSelfSigned, serverCertValidity, serverChainShape } from './rules/server-cert-checks.js';
 import { trustMaterial } from './rules/trust-material.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   clientCertIssuer,
   clientCertUsage,
   verifyDepthExceeded,
+  revocation,
   serverCertValidity,
   serverCertEku,
   serverChainIncomplete,

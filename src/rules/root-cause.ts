@@ -38,7 +38,7 @@ const PRECISE: ReadonlyMap<number, ReadonlySet<FindingId>> = new Map<number, Rea
   [CODE['certificate_required']!, new Set<FindingId>(['client-cert-empty', 'client-cert-not-sent'])],
   [CODE['handshake_failure']!, new Set<FindingId>(['client-cert-empty', 'client-cert-not-sent', 'no-shared-cipher', 'client-cert-type-not-requested'])],
   [CODE['protocol_version']!, new Set<FindingId>(['protocol-version-mismatch'])],
-  [CODE['certificate_revoked']!, new Set<FindingId>(['ocsp-stapled-revoked'])],
+  [CODE['certificate_revoked']!, new Set<FindingId>(['ocsp-stapled-revoked', 'client-cert-revoked', 'server-cert-revoked'])],
   [CODE['bad_certificate_status_response']!, new Set<FindingId>(['ocsp-stapled-revoked', 'ocsp-stapled-unknown', 'ocsp-stapled-stale'])],
 ]);
 

@@ -6,3 +6,5 @@ export type { LoadedCertificates } from './load.js';
 export { validateChain, isIssuedBy, isSelfSigned, verifyIssuedBy, checkChainOrder } from './chain.js';
 export type { ChainOrder } from './chain.js';
 export type * from './types.js';
+export { loadCrls, decodeCrl, checkRevocation, normalizeSerial } from './crl.js';
+export type { DecodedCrl, LoadedCrls, RevokedEntry, RevocationStatus, CertificateRevocation, RevocationCheckOptions } from './crl.js';

@@ -96,7 +96,8 @@ describe('outcomes of real captures', () => {
     const c = await connectionOf('starttls/mysql-ssl-tls13.pcap');
     expect(c.outcome).toBe('established');
     expect(c.carriedProtocol).toBe('mysql');
-    expect(c.findings.map((f) => [f.id, f.severity])).toEqual([['client-cert-empty-accepted', 'info']]);
+    expect(c.findings.find((f) => f.id === 'client-cert-empty-accepted')?.severity).toBe('info');
+    expect(c.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
   it('curl hanging up on a server certificate for another name: rejected by the client', async () => {

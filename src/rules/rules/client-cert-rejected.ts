@@ -11,7 +11,7 @@ export const clientCertRejectedFindings = [
     title: 'The server refused the client certificate after the handshake, for a reason the capture does not show',
     meaning: 'The TLS handshake completed with a client certificate that passes every check tlsdiag can make from the capture, and the server\'s first HTTP answer is a 400 (nginx\'s "400 The SSL certificate error"). The check that failed is on the server: verify depth, its client CA file, a CRL, or its own rules.',
     evidence: 'The client Certificate frame and chain; the decrypted HTTP status line and its frame.',
-    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth) and --ca (the server\'s client CA file) to let it check those offline.',
+    remedy: 'Read the server\'s error log for the verify error; run tlsdiag again with --verify-depth (nginx ssl_verify_depth), --ca (the server\'s client CA file) and --crl (its ssl_crl file) to let it check those offline.',
   },
 ] as const satisfies readonly CatalogEntry[];
 
@@ -36,7 +36,9 @@ export const clientCertRejectedAfterHandshake: Rule = {
         ? `a verify depth below ${intermediates} (nginx ssl_verify_depth; OpenSSL 3 counts intermediates only — pass --verify-depth to check)`
         : null,
       context.clientAnchors.length === 0 ? 'a chain that does not reach the CAs in the server\'s client CA file (pass that file with --ca to validate it offline)' : null,
-      'a revoked certificate (nginx ssl_crl)',
+      context.clientCrls && context.clientCrls.length > 0
+        ? null
+        : 'a revoked certificate, or a CRL that is missing for a CA of the chain, expired or not yet valid (nginx ssl_crl — pass that file with --crl to check it offline)',
       'a rule in the server configuration that rejects this certificate\'s subject',
     ].filter((x): x is string => x !== null);
     return [

@@ -5,6 +5,7 @@ import type { TlsConnection } from '../../tls/connection.js';
 import type { HandshakeEvent } from '../../tls/events.js';
 import type { Certificate } from '../../tls/handshake/types.js';
 import type { DecodedCertificate } from '../../x509/types.js';
+import type { RuleContext } from '../types.js';
 import { decodedCertificates } from './shared.js';
 
 const FATAL = 2;
@@ -33,4 +34,19 @@ export function serverCertificateView(connection: TlsConnection, facts: Connecti
       (a) => a.side === 'client' && a.level === FATAL && a.frame >= certificate.frame && a.code !== null && CERTIFICATE_REJECTIONS.has(a.code),
     ) ?? null;
   return { certificate, chain, leaf, rejection };
+}
+
+/** Server chains are judged against a default store (Node's Mozilla roots, or the OS store), not files the user gave. */
+export function judgedByDefaultStore(context: RuleContext): boolean {
+  return context.serverAnchors.length === 0 && context.serverTrust != null && context.serverTrust.source !== 'given';
+}
+
+/** The store's name for explanations. */
+export function storeName(context: RuleContext): string {
+  const source = context.serverTrust?.source;
+  return source === 'mozilla'
+    ? "the Mozilla root store (Node's tls.rootCertificates, what browsers and Zeek trust)"
+    : source === 'system'
+      ? "the operating system's trust store"
+      : 'the --server-ca certificates';
 }
