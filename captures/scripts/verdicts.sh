@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Records the captures behind the verdicts of issue 12 into captures/verdicts/, with real peers on loopback ports
 # 27000-27099: TLS sent to plaintext ports (nginx `listen`, python3 -m http.server), plain HTTP sent to TLS ports
-# (nginx `listen … ssl`, openssl s_server -WWW), a TLS 1.3 success without a key log, captures cut inside the
+# (nginx `listen … ssl`, openssl s_server -WWW, a Java SSLServerSocket), a TLS 1.3 success without a key log, captures cut inside the
 # handshake (editcap -r, head -c), weak cipher suites Debian's OpenSSL 3.0 still negotiates at @SECLEVEL=0, and a
 # MariaDB login over TLS without a client certificate. One connection per capture, each with its meta.json (and
 # the client's key log when it writes one). Every server is a throwaway instance with its own configuration under
-# captures/work/verdicts. Needs root, tcpdump, tshark (editcap), openssl, curl, nginx, python3, mariadb-server.
+# captures/work/verdicts. Needs root, tcpdump, tshark (editcap), openssl, curl, nginx, python3, java (17), mariadb-server.
 # Usage: bash captures/scripts/verdicts.sh [scenario...]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -211,6 +211,32 @@ sc_http_to_s_server_www() {
     '{"outcome":null,"reported":false,"findings":[]}'
 }
 
+sc_http_to_java_tls_server() {
+  local p12="$RUN/java-server.p12"
+  openssl pkcs12 -export -in "$P/server-chain.crt" -inkey "$P/server.key" -passout pass:changeit -out "$p12"
+  begin http-to-java-tls-server 27014
+  SERVER_ARGV=(java "$CAPTURES_DIR/peers/JavaTlsServer.java" 27014 "$p12" changeit)
+  start_bg verdicts-server "${SERVER_ARGV[@]}"
+  wait_port 27014 60
+  run_client curl -sS -i --max-time 10 --resolve localhost:27014:127.0.0.1 http://localhost:27014/
+  finish
+  meta "curl http:// (plain HTTP) to a Java (JSSE) TLS server socket. JSSE fails with \"Unsupported or unrecognized SSL message\" and answers with a TLS alert record, fatal unexpected_message (10), then closes; curl takes the 7 bytes for an HTTP/0.9 answer and gives up (exit 1)." \
+    "Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/') JSSE SSLServerSocket (captures/peers/JavaTlsServer.java)" "curl $CURL_VERSION http://" \
+    "$(grep -a -m1 -E 'Exception' "$CAPTURES_WORK/verdicts-server.log" || true)" \
+    '{"outcome":"not-tls","nonTls":{"side":"client","firstLine":"GET / HTTP/1.1"},"findings":["client-sent-plaintext"]}'
+}
+
+# The control: plain HTTP to a plain HTTP port is no TLS connection at all and must not be reported.
+sc_http_to_nginx_http_port() {
+  begin http-to-nginx-http-port 27015
+  nginx_start 27015 ""
+  run_client curl -sS -i --max-time 10 --resolve localhost:27015:127.0.0.1 http://localhost:27015/
+  finish
+  meta "The control: curl http:// to nginx's plaintext HTTP port, HTTP 200. No TLS on either side: an analyser reports no connection (plaintext between plaintext peers is not a TLS problem)." \
+    "nginx $NGINX_VERSION, listen 127.0.0.1:27015 (plain HTTP)" "curl $CURL_VERSION http://" "$(nginx_said)" \
+    '{"outcome":null,"reported":false,"findings":[]}'
+}
+
 # ---------------------------------------------------------------- c. TLS 1.3 success without a key log
 
 sc_tls13_success_no_keylog() {
@@ -343,7 +369,7 @@ sc_mariadb_login_tls12_no_client_cert() {
 }
 
 ALL=(tls_to_nginx_http_port_s_client tls_to_nginx_http_port_curl tls_to_python_http_server http_to_nginx_https_port
-  http_to_s_server_www tls13_success_no_keylog cut_after_server_hello cut_head_c weak_null_sha256 weak_null_md5
+  http_to_s_server_www http_to_java_tls_server http_to_nginx_http_port tls13_success_no_keylog cut_after_server_hello cut_head_c weak_null_sha256 weak_null_md5
   weak_adh_aes128_sha weak_aecdh_null_sha mariadb_login_tls12_no_client_cert)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
