@@ -196,6 +196,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     sni: hello?.serverNames?.[0] ?? null,
     upgradedFrom: conn.upgradedFrom,
     upgradeRefused: conn.upgradeRefused && { command: conn.upgradeRefused.command, reply: conn.upgradeRefused.reply, frame: conn.upgradeRefused.frame },
+    nonTls: conn.nonTls && { side: conn.nonTls.side, frame: conn.nonTls.frame, firstLine: conn.nonTls.firstLine },
     version: serverHello ? protocolVersionName(serverHello.effectiveVersion) : null,
     offeredVersions: hello ? (hello.supportedVersions ?? [hello.legacyVersion]).filter((v) => !isGrease(v)).map(protocolVersionName) : [],
     cipherSuite: serverHello ? serverHello.cipherSuiteName : null,

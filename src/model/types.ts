@@ -100,6 +100,12 @@ export interface ConnectionReport {
    * status line (only those two lines of the plaintext) and the frame of the refusal. TLS never started.
    */
   upgradeRefused: { command: string; reply: string; frame: number } | null;
+  /**
+   * One side did not speak TLS: 'server' answered the ClientHello with other bytes (TLS sent to a plaintext port),
+   * 'client' sent other bytes to a server that speaks TLS (plain HTTP to an HTTPS port). The frame of its first
+   * such bytes and their first printable line (at most 200 characters; nothing else of them is kept).
+   */
+  nonTls: { side: Side; frame: number; firstLine: string | null } | null;
   /** 'TLS 1.2', 'TLS 1.3', … or null when not negotiated. */
   version: string | null;
   offeredVersions: string[];

@@ -255,6 +255,52 @@ function berAt(bytes: Uint8Array, at: number): { tag: number; start: number; end
   return end <= bytes.length ? { tag, start, end } : null;
 }
 
+/** How many leading bytes firstPrintableLine looks at. */
+const FIRST_LINE_SCAN = 512;
+
+/**
+ * The first non-empty line of another protocol's bytes, control characters removed and at most 200 characters,
+ * or null when that line is mostly binary (a fifth or more of its bytes not printable): nothing else is kept.
+ */
+export function firstPrintableLine(bytes: Uint8Array): string | null {
+  const text = latin1(bytes.subarray(0, FIRST_LINE_SCAN));
+  const line = text.split(/[\r\n]+/).find((l) => l.trim().length > 0);
+  if (line === undefined) return null;
+  let unprintable = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c > 0x7e) unprintable++;
+  }
+  if (unprintable * 5 >= line.length) return null;
+  const kept = shown(line).trim();
+  return kept.length > 0 ? kept : null;
+}
+
+/** What an HTTP/1 first line is: a request line (`GET / HTTP/1.1`), a status line (`HTTP/1.1 400 Bad Request`), an HTML page. */
+export function httpLineKind(line: string | null): 'request' | 'status' | 'html' | null {
+  if (line === null) return null;
+  if (/^HTTP\/\d(\.\d)? \d{3}\b/.test(line)) return 'status';
+  if (/^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(line)) return 'request';
+  if (/^<(!DOCTYPE html|html)\b/i.test(line)) return 'html';
+  return null;
+}
+
+/**
+ * Pages HTTP servers send when plain HTTP reached their TLS port: nginx ("400 The plain HTTP request was sent to
+ * HTTPS port"), Go's net/http, Apache httpd. Seen in the first bytes of the server's answer.
+ */
+const HTTPS_PORT_PAGES = [
+  'The plain HTTP request was sent to HTTPS port',
+  'Client sent an HTTP request to an HTTPS server',
+  'speaking plain HTTP to an SSL-enabled server port',
+];
+
+/** True when the server's first bytes are an HTTP server's "plain HTTP sent to the HTTPS port" answer. */
+export function isHttpsPortPage(server: Uint8Array): boolean {
+  const text = latin1(server);
+  return HTTPS_PORT_PAGES.some((page) => text.includes(page));
+}
+
 function lines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.length > 0);
 }
