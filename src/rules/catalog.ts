@@ -34,6 +34,26 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Enable TLS on the server for that protocol (a certificate and key it can load), or connect to its TLS port directly; the finding names the setting for PostgreSQL, Postfix, Dovecot, vsftpd and Prosody.',
   },
   {
+    id: 'server-answered-plaintext',
+    severity: 'error',
+    title: 'The server answered the ClientHello with bytes that are not TLS: TLS was sent to a plaintext port',
+    meaning:
+      'The client opened with a TLS ClientHello and the server\'s first bytes were not a TLS record but another protocol: most often an HTTP server reading the ClientHello as a broken request and answering "HTTP/1.1 400 Bad Request" (nginx on a `listen` without ssl, python http.server with an HTML error page). The client then fails with "wrong version number" (OpenSSL, curl exit 35). Only the first line of the server\'s answer is kept; the rest of its bytes are not parsed.',
+    evidence: 'The ClientHello frame; the frame of the server\'s first bytes and their first line.',
+    remedy:
+      'Connect to the server\'s TLS port, or use http:// for this port; behind a proxy, make its upstream scheme match the backend (nginx proxy_pass http:// to a plaintext backend, https:// only to a TLS one; HAProxy: no `ssl` on a plaintext server line).',
+  },
+  {
+    id: 'client-sent-plaintext',
+    severity: 'error',
+    title: 'The client sent bytes that are not TLS to a server that speaks TLS',
+    meaning:
+      'The client\'s first bytes were another protocol (usually an HTTP request line: http:// used for an https:// port) and the server showed it expected TLS: it answered with a TLS alert record, with an HTTP server\'s "plain HTTP request was sent to HTTPS port" page (nginx: "400 The plain HTTP request was sent to HTTPS port"), or it closed without a byte on a TLS port (OpenSSL servers such as s_server do this: no alert). Only the first line of each side is kept.',
+    evidence: 'The frame and first line of the client\'s bytes; the server\'s answer (its first line, the alert, or the close) and its frame.',
+    remedy:
+      'Use https:// (or turn TLS on in the client: a database driver\'s sslmode, a mail client\'s SSL/TLS setting); behind a proxy, send TLS to this upstream (nginx proxy_pass https://, HAProxy `ssl` on the server line), or point plain HTTP at the server\'s plaintext port.',
+  },
+  {
     id: 'client-cert-not-sent',
     severity: 'error',
     title: 'The server asked for a client certificate and the client sent no Certificate message',

@@ -1,6 +1,6 @@
 import type { Finding } from '../model/types.js';
 import { catalogEntry } from './catalog.js';
-import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
+import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, NON_TLS_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
 import type { FindingDraft, RuleContext, RuleInput } from './types.js';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -11,10 +11,13 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
  */
 export async function runRules(input: RuleInput, context: RuleContext): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const notTls = input.connection.nonTls !== null;
   for (const rule of RULES) {
+    if (notTls && !rule.produces.some((id) => NON_TLS_IDS.has(id))) continue;
     const drafts = await rule.run(input, context);
     for (const draft of drafts) findings.push(complete(draft));
   }
+  if (notTls) return findings;
   // A cause is found when an error-level finding names it, or when a finding explains the fatal alert.
   const explained = findings.some((f) => !NARRATION_IDS.has(f.id) && (f.severity === 'error' || f.explainsAlertFrame !== undefined));
   const captureHidesIt = findings.some((f) => CAPTURE_IDS.has(f.id));
