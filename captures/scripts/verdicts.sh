@@ -126,7 +126,7 @@ finish() {
 # client_said: the client's first error line, else its first HTTP status line, else its first line.
 client_said() {
   local line
-  line="$(grep -a -m1 -E '^curl: |:error:|ERROR' "$CLIENT_LOG" | sed -E 's/^[0-9A-F]{8,16}:error:/error:/' || true)"
+  line="$(grep -a -m1 -E '^curl: |:error:|ERROR' "$CLIENT_LOG" | sed -E 's/[0-9A-F]{8,16}:error:/error:/' || true)"
   [ -n "$line" ] || line="$(grep -a -m1 -E '^HTTP/|^< HTTP/' "$CLIENT_LOG" || true)"
   # s_client names the suite it negotiated: worth keeping beside the answer
   if [[ "$line" == HTTP/* ]] && grep -a -q -E '^New, .*Cipher is' "$CLIENT_LOG"; then line="$(grep -a -m1 -E '^New, .*Cipher is' "$CLIENT_LOG") | $line"; fi
@@ -368,9 +368,40 @@ sc_mariadb_login_tls12_no_client_cert() {
   CLIENT_SAID=""
 }
 
+# TLS from the first byte to a port that starts in plaintext: the server greets first (a MySQL handshake packet),
+# the client answers with a ClientHello without asking for TLS (no -starttls).
+sc_tls_to_mariadb_port() {
+  local name=tls-to-mariadb-port port=27021
+  CURRENT=$name
+  mariadb_start $port
+  begin $name $port
+  run_client openssl s_client -connect 127.0.0.1:$port -servername localhost -CAfile "$P/root.crt" -keylogfile "$OUT/$name.keys.log"
+  finish
+  meta "openssl s_client without -starttls to MariaDB's port: s_client sends its ClientHello as soon as it is connected, MariaDB its protocol-10 greeting (server version in clear) as soon as it accepts (on loopback either may come first; the capture shows which). s_client fails reading the greeting as a record header (\"wrong version number\") and closes; MariaDB reads the ClientHello as the start of a 66 KB packet and closes when the client does. MySQL and MariaDB have no implicit-TLS port: TLS is asked for inside the protocol (SSL request packet)." \
+    "MariaDB $(mariadbd --version | awk '{print $3}') (Debian mariadb-server) --ssl-cert/--ssl-key" "openssl $OPENSSL_VERSION s_client (no -starttls)" \
+    "$(grep -a -m1 -i -E 'aborted|error' "$MY/err.log" | sed -E 's/^[0-9-]+ [0-9:]+ [0-9]+ //' | tr -cd '\040-\176' || true)" \
+    '{"outcome":"not-tls","nonTls":{"side":"server"},"findings":["server-answered-plaintext"]}'
+}
+
+# The same with the greeting first, for sure: a Node TLS client that waits half a second after connecting, then
+# starts TLS on the socket without asking.
+sc_tls_to_mariadb_port_after_greeting() {
+  local name=tls-to-mariadb-port-after-greeting port=27022
+  CURRENT=$name
+  mariadb_start $port
+  begin $name $port
+  run_client node "$CAPTURES_DIR/peers/node-tls-after-greeting.mjs" 127.0.0.1 $port "$P/root.crt" 500
+  finish
+  meta "A Node TLS client (peers/node-tls-after-greeting.mjs) connects to MariaDB, lets its protocol-10 greeting arrive (server version in clear), then starts TLS on the socket without asking (no SSL request packet): MariaDB spoke first, the ClientHello follows. Node reads the greeting as a TLS record and fails; MariaDB reads the ClientHello as the start of a 66 KB packet." \
+    "MariaDB $(mariadbd --version | awk '{print $3}') (Debian mariadb-server) --ssl-cert/--ssl-key" "Node $(node --version) tls.connect({ socket }) 500 ms after the TCP connect" \
+    "$(grep -a -m1 -i -E 'aborted|error' "$MY/err.log" | sed -E 's/^[0-9-]+ [0-9:]+ [0-9]+ //' | tr -cd '\040-\176' || true)" \
+    '{"outcome":"not-tls","nonTls":{"side":"server"},"findings":["server-answered-plaintext"]}'
+}
+
 ALL=(tls_to_nginx_http_port_s_client tls_to_nginx_http_port_curl tls_to_python_http_server http_to_nginx_https_port
   http_to_s_server_www http_to_java_tls_server http_to_nginx_http_port tls13_success_no_keylog cut_after_server_hello cut_head_c weak_null_sha256 weak_null_md5
-  weak_adh_aes128_sha weak_aecdh_null_sha mariadb_login_tls12_no_client_cert)
+  weak_adh_aes128_sha weak_aecdh_null_sha mariadb_login_tls12_no_client_cert tls_to_mariadb_port
+  tls_to_mariadb_port_after_greeting)
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=("${ALL[@]}")
 for sc in "${wanted[@]}"; do "sc_${sc//-/_}"; done

@@ -38,10 +38,10 @@ export const CATALOG: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'The server answered the ClientHello with bytes that are not TLS: TLS was sent to a plaintext port',
     meaning:
-      'The client opened with a TLS ClientHello and the server\'s first bytes were not a TLS record but another protocol: most often an HTTP server reading the ClientHello as a broken request and answering "HTTP/1.1 400 Bad Request" (nginx on a `listen` without ssl, python http.server with an HTML error page). The client then fails with "wrong version number" (OpenSSL, curl exit 35). Only the first line of the server\'s answer is kept; the rest of its bytes are not parsed.',
+      'The client opened with a TLS ClientHello and the server\'s first bytes were not a TLS record but another protocol: most often an HTTP server reading the ClientHello as a broken request and answering "HTTP/1.1 400 Bad Request" (nginx on a `listen` without ssl, python http.server with an HTML error page). The client then fails with "wrong version number" (OpenSSL, curl exit 35). Also when the server spoke first in plaintext (a greeting: SMTP 220, SSH-2.0, a MySQL/MariaDB handshake packet) and the client answered with a ClientHello without asking for TLS: implicit TLS against a port that starts in plaintext. Only the first line of the server\'s bytes (for MySQL, the server version of its greeting) is kept; the rest is not parsed.',
     evidence: 'The ClientHello frame; the frame of the server\'s first bytes and their first line.',
     remedy:
-      'Connect to the server\'s TLS port, or use http:// for this port; behind a proxy, make its upstream scheme match the backend (nginx proxy_pass http:// to a plaintext backend, https:// only to a TLS one; HAProxy: no `ssl` on a plaintext server line).',
+      'Connect to the server\'s TLS port, or use http:// for this port; behind a proxy, make its upstream scheme match the backend (nginx proxy_pass http:// to a plaintext backend, https:// only to a TLS one; HAProxy: no `ssl` on a plaintext server line). For a server that greets first, use its upgrade (STARTTLS, the MySQL client\'s --ssl) or its implicit-TLS port.',
   },
   {
     id: 'client-sent-plaintext',

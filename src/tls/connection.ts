@@ -15,7 +15,9 @@ import {
   identifyUpgrade,
   httpLineKind,
   isHttpsPortPage,
+  mysqlServerVersion,
   PlaintextPreamble,
+  plaintextProtocol,
   type UpgradeProtocol,
   type UpgradeRefusal,
 } from './preamble.js';
@@ -47,8 +49,13 @@ export interface NonTlsFact {
   time: number;
   /** Its first printable line (at most 200 characters, control characters removed); nothing else is kept. */
   firstLine: string | null;
-  /** The first line is HTTP (a request or status line, or an HTML page). */
-  http: boolean;
+  /** What the bytes are, when their start says: HTTP (request, status line or HTML page), a MySQL server greeting. */
+  protocol: 'http' | 'mysql' | null;
+  /**
+   * side server: it spoke first, a greeting before the client's ClientHello (SMTP 220, SSH-2.0-…, a MySQL handshake):
+   * the client expected TLS from the first byte on a port that starts in plaintext. False: it answered the ClientHello.
+   */
+  spokeFirst: boolean;
   /**
    * side client: how the server showed it speaks TLS: it answered with a TLS alert record, with an HTTP server's
    * "plain HTTP sent to the HTTPS port" page, or it closed without a byte on a TLS port (TLS_PORTS). Null for side
@@ -231,11 +238,20 @@ export class TlsConnectionTracker implements StreamHandler {
     conn.clientDirection = start.messageType === 1 ? direction : ((1 - direction) as Direction);
     const clientPrefix = this.preamble.prefix(conn.clientDirection);
     const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
-    conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    const serverDirection = (1 - conn.clientDirection) as Direction;
+    const greeting = this.firstPlaintext[serverDirection];
+    if (start.messageType === 1 && clientPrefix.length === 0 && greeting !== null && conn.tcp.sawSyn && conn.gaps.length === 0) {
+      // The server greeted in plaintext and the client answered with a ClientHello, asking for no upgrade: TLS
+      // sent to a port that starts in plaintext (implicit TLS against SMTP 25/587, IMAP 143, MySQL 3306, SSH …).
+      this.markNonTls(serverDirection, 'server', greeting.frame, greeting.time, serverPrefix, null, null);
+      this.connection.nonTls!.spokeFirst = true;
+      this.preamble = null;
+    } else {
+      conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    }
     // A client may start TLS although the server refused the upgrade (openssl s_client -starttls does).
     const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
     if (refusal !== null && start.messageType === 1) {
-      const serverDirection = (1 - conn.clientDirection) as Direction;
       conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
     }
     this.tlsStarted[direction] = true;
@@ -309,9 +325,10 @@ export class TlsConnectionTracker implements StreamHandler {
     reply: NonTlsFact['reply'],
   ): void {
     const conn = this.connection;
-    const firstLine = firstPrintableLine(bytes);
+    const protocol = plaintextProtocol(bytes);
+    const firstLine = protocol === 'mysql' ? mysqlServerVersion(bytes) : firstPrintableLine(bytes);
     const at = side === 'client' ? (this.firstPlaintext[direction] ?? { frame, time }) : { frame, time };
-    conn.nonTls = { side, frame: at.frame, time: at.time, firstLine, http: httpLineKind(firstLine) !== null, serverShowedTls, reply };
+    conn.nonTls = { side, frame: at.frame, time: at.time, firstLine, protocol, spokeFirst: false, serverShowedTls, reply };
     this.nonTlsDirection = direction;
     if (conn.detection !== 'tls') {
       conn.detection = 'tls';

@@ -60,8 +60,33 @@ describe('TLS sent to a plaintext port: server-answered-plaintext', () => {
     const c = await onlyConnection('tls-to-python-http-server');
     expect(c.nonTls).toEqual({ side: 'server', frame: 6, firstLine: '<!DOCTYPE HTML>' });
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
-    expect(c.findings[0]!.evidence.fields).toEqual({ server_first_line: '<!DOCTYPE HTML>', http: true });
+    expect(c.findings[0]!.evidence.fields).toEqual({ server_first_line: '<!DOCTYPE HTML>', protocol: 'http', server_spoke_first: false });
     expect(c.findings[0]!.explanation).toContain('this port serves http://, not https://');
+  });
+});
+
+describe('TLS sent to MariaDB, whose server greets first and has no implicit-TLS port', () => {
+  it('s_client without -starttls: MariaDB\'s greeting answers the ClientHello; its version is the line kept', async () => {
+    const c = await onlyConnection('tls-to-mariadb-port');
+    expect(c.nonTls).toMatchObject({ side: 'server', firstLine: expect.stringMatching(/^\d+\.\d+\.\d+-.*MariaDB/) });
+    expect(c.upgradedFrom).toBeNull();
+    expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
+    expect(c.findings[0]!.evidence.fields).toMatchObject({ protocol: 'mysql' });
+    expect(c.findings[0]!.explanation).toContain('MySQL/MariaDB server greeting');
+    expect(c.findings[0]!.remedy).toContain('--ssl');
+  });
+
+  it('a Node client starting TLS after the greeting: the server spoke first, the ClientHello is still read', async () => {
+    const c = await onlyConnection('tls-to-mariadb-port-after-greeting');
+    expect(c.nonTls).toMatchObject({ side: 'server', frame: 4, firstLine: expect.stringContaining('MariaDB') });
+    expect(c.upgradedFrom).toBeNull();
+    expect(c.timeline[0]).toMatchObject({ frame: 6, from: 'client', kind: 'ClientHello' });
+    expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
+    expect(c.findings[0]!.evidence).toEqual({
+      frames: [4, 6],
+      fields: { server_first_line: c.nonTls!.firstLine, protocol: 'mysql', server_spoke_first: true },
+    });
+    expect(c.findings[0]!.explanation).toContain('The server spoke first');
   });
 });
 
@@ -190,7 +215,7 @@ describe('every capture of captures/verdicts against its meta.json', () => {
   const known = new Set(CATALOG.map((e) => e.id));
 
   it('finds them', () => {
-    expect(names.length).toBeGreaterThanOrEqual(15);
+    expect(names.length).toBeGreaterThanOrEqual(17);
   });
   for (const name of names) {
     it(name, async () => {

@@ -17,15 +17,29 @@ export const plaintextRule: Rule = {
     if (fact.side === 'server') {
       const hello = connection.events.find((e) => e.kind === 'handshake' && e.side === 'client' && e.message.type === 'ClientHello');
       const helloAt = hello ? ` (frame ${hello.frame})` : '';
-      const what = fact.http
-        ? 'an HTTP server read the ClientHello as a malformed request and answered in plain HTTP: this port serves http://, not https://'
-        : 'the port speaks another protocol, not TLS';
+      const shown = fact.protocol === 'mysql' ? `a MySQL/MariaDB server greeting (version ${fact.firstLine ?? 'not shown'})` : line;
+      const explanation = fact.spokeFirst
+        ? `The server spoke first, in plaintext: ${shown} in frame ${fact.frame}, and the client answered with a TLS ClientHello${helloAt} without asking for TLS: it expected TLS from the first byte (implicit TLS, e.g. SMTPS 465, IMAPS 993, POP3S 995, a TLS-wrapped database connection) on a port that starts in plaintext. The server reads the ClientHello as garbage in its own protocol.`
+        : `The client sent a TLS ClientHello${helloAt} and the server answered with ${shown} in frame ${fact.frame}, which is not a TLS record: ${
+            fact.protocol === 'http'
+              ? 'an HTTP server read the ClientHello as a malformed request and answered in plain HTTP: this port serves http://, not https://'
+              : 'the port speaks another protocol, not TLS'
+          }. The client sees a record header it cannot read (OpenSSL and curl: "wrong version number").`;
       const draft: FindingDraft = {
         id: 'server-answered-plaintext',
-        explanation: `The client sent a TLS ClientHello${helloAt} and the server answered with ${line} in frame ${fact.frame}, which is not a TLS record: ${what}. The client sees a record header it cannot read (OpenSSL and curl: "wrong version number").`,
-        evidence: { frames: uniqueFrames([hello?.frame ?? fact.frame, fact.frame]), fields: { server_first_line: fact.firstLine, http: fact.http } },
+        explanation,
+        evidence: {
+          frames: uniqueFrames([hello?.frame ?? fact.frame, fact.frame]),
+          fields: { server_first_line: fact.firstLine, protocol: fact.protocol, server_spoke_first: fact.spokeFirst },
+        },
       };
-      if (!fact.http) {
+      if (fact.protocol === 'mysql') {
+        draft.remedy =
+          'Let the client ask for TLS inside the MySQL protocol (mysql/mariadb --ssl, a driver\'s sslMode / useSSL, openssl s_client -starttls mysql): MySQL and MariaDB have no implicit-TLS port; or put the TLS-terminating proxy the client expects in front of the server.';
+      } else if (fact.spokeFirst) {
+        draft.remedy =
+          'Use the protocol\'s upgrade on this port (STARTTLS for SMTP 25/587, IMAP 143, POP3 110, FTP AUTH TLS) or connect to its implicit-TLS port (465, 993, 995, 990); set the client\'s security setting to match (STARTTLS vs SSL/TLS).';
+      } else if (fact.protocol !== 'http') {
         draft.remedy = 'Connect to the server\'s TLS port, or speak the server\'s own protocol on this one; behind a proxy, make its upstream scheme match what the backend speaks.';
       }
       return [draft];
@@ -45,7 +59,7 @@ export const plaintextRule: Rule = {
         reaction = `The server closed the connection without sending a byte (frame ${report.closeFrame ?? fact.frame}) on port ${report.server.port}, a TLS port: OpenSSL-based servers fail with "http request" and send no alert.`;
         break;
     }
-    const kind = fact.http ? 'a plain HTTP request' : 'bytes that are not TLS';
+    const kind = fact.protocol === 'http' ? 'a plain HTTP request' : 'bytes that are not TLS';
     return [
       {
         id: 'client-sent-plaintext',
