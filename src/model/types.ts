@@ -2,6 +2,8 @@
  * The connection model: what tlsdiag knows about one TLS connection, in the shape of the JSON output
  * (docs/output.md). Everything here is plain data, serialisable as it is.
  */
+import type { Outcome } from '../facts/types.js';
+import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
 
 export type Side = 'client' | 'server';
@@ -56,7 +58,8 @@ export interface Evidence {
 }
 
 export interface Finding {
-  id: string;
+  /** A catalog id (src/rules/catalog.ts, docs/findings.md): stable, kebab-case. */
+  id: FindingId;
   severity: Severity;
   title: string;
   explanation: string;
@@ -100,18 +103,28 @@ export interface ConnectionReport {
    * status line (only those two lines of the plaintext) and the frame of the refusal. TLS never started.
    */
   upgradeRefused: { command: string; reply: string; frame: number } | null;
-  /**
-   * One side did not speak TLS: 'server' answered the ClientHello with other bytes (TLS sent to a plaintext port),
-   * 'client' sent other bytes to a server that speaks TLS (plain HTTP to an HTTPS port). The frame of its first
-   * such bytes and their first printable line (at most 200 characters; nothing else of them is kept).
-   */
-  nonTls: { side: Side; frame: number; firstLine: string | null } | null;
   /** 'TLS 1.2', 'TLS 1.3', … or null when not negotiated. */
   version: string | null;
   offeredVersions: string[];
   cipherSuite: string | null;
   alpn: string | null;
   offeredAlpn: string[];
+  /**
+   * How the connection ended, judged once from the wire (and, for a refusal after a completed handshake, the
+   * certificate check that failed): see Outcome and docs/output.md.
+   */
+  outcome: Outcome;
+  /** Why the outcome is `incomplete` or `not-understood` (what is missing or what tlsdiag could not read); else null. */
+  outcomeDetail: string | null;
+  /** The application protocol carried (from the upgrade, ALPN, decrypted content or the server port), or null. */
+  carriedProtocol: string | null;
+  /**
+   * One side did not speak TLS: 'server' answered the ClientHello with other bytes (TLS sent to a plaintext port),
+   * 'client' sent other bytes to a server that speaks TLS (plain HTTP to an HTTPS port). The frame of its first
+   * such bytes and their first printable line (at most 200 characters; nothing else of them is kept).
+   */
+  nonTls: { side: Side; frame: number; firstLine: string | null } | null;
+  /** Derived from outcome: true only when it is `established` (the handshake completed, nobody refused). */
   established: boolean;
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;

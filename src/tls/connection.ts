@@ -96,6 +96,8 @@ export interface TlsConnection {
   upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
   /** One side did not speak TLS (TLS sent to a plaintext port, or plaintext to a TLS port); null otherwise. */
   nonTls: NonTlsFact | null;
+  /** The first reason tlsdiag itself could not read what was sent (a cap of its own, an unknown variant). */
+  notUnderstood: string | null;
 }
 
 interface SideState {
@@ -168,6 +170,7 @@ export class TlsConnectionTracker implements StreamHandler {
       upgradedFrom: null,
       upgradeRefused: null,
       nonTls: null,
+      notUnderstood: null,
       applicationTurns: 0,
       lastApplicationSide: null,
     };

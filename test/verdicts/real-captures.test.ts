@@ -34,6 +34,7 @@ describe('TLS sent to a plaintext port: server-answered-plaintext', () => {
   it('openssl s_client to nginx `listen` (HTTP): nginx answers "HTTP/1.1 400 Bad Request", one error, no parse noise', async () => {
     const c = await onlyConnection('tls-to-nginx-http-port-s-client');
     expect(c.nonTls).toEqual({ side: 'server', frame: 6, firstLine: 'HTTP/1.1 400 Bad Request' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
     expect(c.version).toBeNull();
     expect(c.cipherSuite).toBeNull();
@@ -51,6 +52,7 @@ describe('TLS sent to a plaintext port: server-answered-plaintext', () => {
   it('curl https:// to nginx `listen` (HTTP): the same, curl resets', async () => {
     const c = await onlyConnection('tls-to-nginx-http-port-curl');
     expect(c.nonTls).toEqual({ side: 'server', frame: 6, firstLine: 'HTTP/1.1 400 Bad Request' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
     expect(c.sni).toBe('localhost');
     expect(c.version).toBeNull();
@@ -59,6 +61,7 @@ describe('TLS sent to a plaintext port: server-answered-plaintext', () => {
   it('curl https:// to python3 -m http.server: an HTML error page without a status line is still HTTP', async () => {
     const c = await onlyConnection('tls-to-python-http-server');
     expect(c.nonTls).toEqual({ side: 'server', frame: 6, firstLine: '<!DOCTYPE HTML>' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
     expect(c.findings[0]!.evidence.fields).toEqual({ server_first_line: '<!DOCTYPE HTML>', protocol: 'http', server_spoke_first: false });
     expect(c.findings[0]!.explanation).toContain('this port serves http://, not https://');
@@ -70,6 +73,7 @@ describe('TLS sent to MariaDB, whose server greets first and has no implicit-TLS
     const c = await onlyConnection('tls-to-mariadb-port');
     expect(c.nonTls).toMatchObject({ side: 'server', firstLine: expect.stringMatching(/^\d+\.\d+\.\d+-.*MariaDB/) });
     expect(c.upgradedFrom).toBeNull();
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
     expect(c.findings[0]!.evidence.fields).toMatchObject({ protocol: 'mysql' });
     expect(c.findings[0]!.explanation).toContain('MySQL/MariaDB server greeting');
@@ -81,6 +85,7 @@ describe('TLS sent to MariaDB, whose server greets first and has no implicit-TLS
     expect(c.nonTls).toMatchObject({ side: 'server', frame: 4, firstLine: expect.stringContaining('MariaDB') });
     expect(c.upgradedFrom).toBeNull();
     expect(c.timeline[0]).toMatchObject({ frame: 6, from: 'client', kind: 'ClientHello' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error server-answered-plaintext']);
     expect(c.findings[0]!.evidence).toEqual({
       frames: [4, 6],
@@ -94,6 +99,7 @@ describe('plain HTTP sent to a TLS port: client-sent-plaintext', () => {
   it('curl http:// to nginx `listen … ssl`: nginx\'s "plain HTTP request was sent to HTTPS port" page is the evidence', async () => {
     const c = await onlyConnection('http-to-nginx-https-port');
     expect(c.nonTls).toEqual({ side: 'client', frame: 4, firstLine: 'GET / HTTP/1.1' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error client-sent-plaintext']);
     expect(c.client.port).not.toBe(27004);
     expect(c.server.port).toBe(27004);
@@ -108,6 +114,7 @@ describe('plain HTTP sent to a TLS port: client-sent-plaintext', () => {
   it('curl http:// to a Java (JSSE) server socket: it answers with a TLS alert record (fatal unexpected_message)', async () => {
     const c = await onlyConnection('http-to-java-tls-server');
     expect(c.nonTls).toEqual({ side: 'client', frame: 4, firstLine: 'GET / HTTP/1.1' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error client-sent-plaintext']);
     expect(c.findings[0]!.evidence.fields).toMatchObject({ server_reaction: 'tls-alert', server_alert: 10 });
     expect(c.findings[0]!.explanation).toContain('unexpected_message, 10');
@@ -126,6 +133,7 @@ describe('plain HTTP sent to a TLS port: client-sent-plaintext', () => {
     const c = connections[0]!;
     expect(c.server.port).toBe(8443);
     expect(c.nonTls).toEqual({ side: 'client', frame: 4, firstLine: 'GET / HTTP/1.1' });
+    expect(c.outcome).toBe('not-tls');
     expect(findingsOf(c)).toEqual(['error client-sent-plaintext']);
     expect(c.findings[0]!.evidence).toEqual({
       frames: [4, 6],
@@ -147,7 +155,8 @@ describe('healthy and cut handshakes are not plaintext', () => {
     expect(c.cipherSuite).toMatch(/^TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
     expect(c.established).toBe(true);
     expect(c.decrypted).toBe(false);
-    expect(c.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(c.outcome).toBe('established');
+    expect(findingsOf(c)).toEqual(['info tls13-encrypted-handshake']);
   });
 
   it('cut by editcap -r after the ServerHello flight: the TLS 1.2 parameters are read, nothing more', async () => {
@@ -158,6 +167,8 @@ describe('healthy and cut handshakes are not plaintext', () => {
     expect(c.established).toBe(false);
     expect(c.history).toBe('Csxkn');
     expect(c.closedBy).toBeNull();
+    expect(c.outcome).toBe('incomplete');
+    expect(findingsOf(c)).toEqual(['info capture-ended-mid-handshake']);
   });
 
   it('cut by head -c inside the ServerHello frame: a ClientHello only, the file warned about, no plaintext verdict', async () => {
@@ -167,7 +178,8 @@ describe('healthy and cut handshakes are not plaintext', () => {
     expect(c.nonTls).toBeNull();
     expect(c.version).toBeNull();
     expect(c.history).toBe('C');
-    expect(c.findings.map((f) => f.id)).not.toContain('server-answered-plaintext');
+    expect(c.outcome).toBe('incomplete');
+    expect(findingsOf(c)).toEqual(['info capture-ended-mid-handshake']);
     expect(result.files[0]!.error ?? result.warnings.map((w) => w.message).join(' ')).toMatch(/ends|truncat|cut/i);
   });
 });
@@ -188,7 +200,8 @@ describe('weak cipher suites OpenSSL 3.0 still negotiates at @SECLEVEL=0 (s_serv
       expect(c.nonTls).toBeNull();
       expect(c.applicationBytes.client).toBeGreaterThan(0);
       expect(c.applicationBytes.server).toBeGreaterThan(0);
-      expect(c.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(c.outcome).toBe('established');
+      expect(findingsOf(c)).toEqual(['warning weak-cipher-suite']);
       // Anonymous suites: the server sends no Certificate at all.
       expect(c.serverCertificates === null).toBe(suite.includes('_anon_'));
     });
@@ -204,6 +217,7 @@ describe('a MariaDB login over TLS 1.2 without a client certificate', () => {
     expect(c.clientCertificates).toEqual([]);
     expect(c.applicationBytes.client).toBeGreaterThan(100);
     expect(c.applicationBytes.server).toBeGreaterThan(100);
+    expect(c.outcome).toBe('established');
     expect(findingsOf(c)).toEqual(['info client-cert-empty-accepted']);
   });
 });
@@ -212,7 +226,7 @@ describe('every capture of captures/verdicts against its meta.json', () => {
   const names = readdirSync(DIR)
     .filter((f) => f.endsWith('.meta.json'))
     .map((f) => f.slice(0, -'.meta.json'.length));
-  const known = new Set(CATALOG.map((e) => e.id));
+  const known = new Set<string>(CATALOG.map((e) => e.id));
 
   it('finds them', () => {
     expect(names.length).toBeGreaterThanOrEqual(17);
@@ -230,10 +244,11 @@ describe('every capture of captures/verdicts against its meta.json', () => {
       const c = connections[0]!;
       expect(c.nonTls !== null).toBe(m.expect.outcome === 'not-tls');
       if (m.expect.nonTls) expect(c.nonTls).toMatchObject(m.expect.nonTls);
-      // Finding ids the catalog does not hold yet (weak-cipher-suite) are checked once it does.
-      for (const id of m.expect.findings.filter((f) => known.has(f))) expect(c.findings.map((f) => f.id)).toContain(id);
-      // The per-connection outcome (issue 12) is checked once the report carries it.
-      if ('outcome' in c) expect((c as { outcome: unknown }).outcome).toBe(m.expect.outcome);
+      expect(c.outcome).toBe(m.expect.outcome);
+      for (const id of m.expect.findings) {
+        expect(known.has(id), `${id} is in the catalog`).toBe(true);
+        expect(c.findings.map((f) => f.id)).toContain(id);
+      }
     });
   }
 });
