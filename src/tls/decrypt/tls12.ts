@@ -102,21 +102,12 @@ function pseudoHeader(sequence: bigint, header: Uint8Array, length: number): Uin
   return out;
 }
 
-/** AES-GCM and AES-CCM (8-byte explicit nonce in the record, RFC 5288/6655) and ChaCha20-Poly1305 (RFC 7905). */
-class Tls12AeadDecryptor implements RecordDecryptor {
-  private seq = 0n;
-  readonly tagLength: number;
-  private readonly explicitNonceLength: number;
+/** What every TLS 1.0-1.2 record decryptor shares: the suite, the record sequence number, and keys kept out of sight. */
+abstract class Tls12Decryptor implements RecordDecryptor {
+  protected seq = 0n;
+  abstract readonly tagLength: number;
 
-  constructor(
-    private readonly suite: CipherSuiteParams,
-    private readonly cipher: Exclude<BulkCipher, { kind: 'cbc' | 'null' }>,
-    private readonly key: Uint8Array,
-    private readonly iv: Uint8Array,
-  ) {
-    this.tagLength = cipher.tagLength;
-    this.explicitNonceLength = cipher.kind === 'chacha20-poly1305' ? 0 : 8;
-  }
+  constructor(protected readonly suite: CipherSuiteParams) {}
 
   get sequence(): bigint {
     return this.seq;
@@ -129,6 +120,25 @@ class Tls12AeadDecryptor implements RecordDecryptor {
 
   toJSON(): { suite: string; sequence: string } {
     return { suite: this.suite.name, sequence: this.seq.toString() };
+  }
+
+  abstract decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult;
+}
+
+/** AES-GCM and AES-CCM (8-byte explicit nonce in the record, RFC 5288/6655) and ChaCha20-Poly1305 (RFC 7905). */
+class Tls12AeadDecryptor extends Tls12Decryptor {
+  readonly tagLength: number;
+  private readonly explicitNonceLength: number;
+
+  constructor(
+    suite: CipherSuiteParams,
+    private readonly cipher: Exclude<BulkCipher, { kind: 'cbc' | 'null' }>,
+    private readonly key: Uint8Array,
+    private readonly iv: Uint8Array,
+  ) {
+    super(suite);
+    this.tagLength = cipher.tagLength;
+    this.explicitNonceLength = cipher.kind === 'chacha20-poly1305' ? 0 : 8;
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
@@ -151,14 +161,13 @@ class Tls12AeadDecryptor implements RecordDecryptor {
  * AES/3DES-CBC with HMAC: MAC-then-encrypt by default, encrypt-then-MAC (RFC 7366) when negotiated. TLS 1.1+
  * records carry their IV; TLS 1.0 chains it from the previous record's last ciphertext block.
  */
-class Tls12CbcDecryptor implements RecordDecryptor {
-  private seq = 0n;
+class Tls12CbcDecryptor extends Tls12Decryptor {
   readonly tagLength: number;
   private readonly blockSize: number;
   private readonly explicitIv: boolean;
 
   constructor(
-    private readonly suite: CipherSuiteParams,
+    suite: CipherSuiteParams,
     private readonly cipher: Extract<BulkCipher, { kind: 'cbc' }>,
     private readonly key: Uint8Array,
     private readonly macKey: Uint8Array,
@@ -167,22 +176,10 @@ class Tls12CbcDecryptor implements RecordDecryptor {
     private readonly encryptThenMac: boolean,
     private chainedIv: Uint8Array,
   ) {
+    super(suite);
     this.tagLength = MAC_LENGTH[macHash];
     this.blockSize = cipher.blockSize;
     this.explicitIv = version >= TLS_1_1;
-  }
-
-  get sequence(): bigint {
-    return this.seq;
-  }
-
-  // Printing or serialising a decryptor must not show its keys (they decrypt the capture).
-  [inspect.custom](): string {
-    return `${this.constructor.name} { suite: ${this.suite.name}, sequence: ${this.seq} }`;
-  }
-
-  toJSON(): { suite: string; sequence: string } {
-    return { suite: this.suite.name, sequence: this.seq.toString() };
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
@@ -237,29 +234,16 @@ class Tls12CbcDecryptor implements RecordDecryptor {
 }
 
 /** NULL suites: the record is its content followed by the HMAC (RFC 5246 §6.2.3.1 with the null cipher). */
-class Tls12NullDecryptor implements RecordDecryptor {
-  private seq = 0n;
+class Tls12NullDecryptor extends Tls12Decryptor {
   readonly tagLength: number;
 
   constructor(
-    private readonly suite: CipherSuiteParams,
+    suite: CipherSuiteParams,
     private readonly macKey: Uint8Array,
     private readonly macHash: HashName,
   ) {
+    super(suite);
     this.tagLength = MAC_LENGTH[macHash];
-  }
-
-  get sequence(): bigint {
-    return this.seq;
-  }
-
-  // Printing or serialising a decryptor must not show its keys (they authenticate the capture's records).
-  [inspect.custom](): string {
-    return `${this.constructor.name} { suite: ${this.suite.name}, sequence: ${this.seq} }`;
-  }
-
-  toJSON(): { suite: string; sequence: string } {
-    return { suite: this.suite.name, sequence: this.seq.toString() };
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
