@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { ConnectionReport } from '../../src/model/types.js';
+import { renderText } from '../../src/report/text.js';
 import { CATALOG } from '../../src/rules/catalog.js';
 import { firstPrintableLine } from '../../src/tls/preamble.js';
 import { tempDir } from '../temp-dir.js';
@@ -109,6 +110,9 @@ describe('plain HTTP sent to a TLS port: client-sent-plaintext', () => {
       fields: { client_first_line: 'GET / HTTP/1.1', server_reaction: 'https-port-page', server_first_line: 'HTTP/1.1 400 Bad Request', server_alert: null },
     });
     expect(c.findings[0]!.remedy).toContain('https://');
+    const text = renderText({ schemaVersion: 1, files: [], warnings: [], connections: [c] }, { all: true, color: false });
+    expect(text).toContain('NOT TLS');
+    expect(text).toContain('not TLS the client sent "GET / HTTP/1.1" (frame 4)');
   });
 
   it('curl http:// to a Java (JSSE) server socket: it answers with a TLS alert record (fatal unexpected_message)', async () => {
