@@ -25,7 +25,8 @@ export function refusalInsideStream(carried: CarriedProtocol, page: RefusalPage,
     case 'xmpp':
       return `the ${carried.name.toUpperCase()} server then answers with an error reply (or closes) ${encrypted}.`;
     default:
-      return `the server then answered ${encrypted}; a server that refuses the certificate at the application layer does so there.`;
+      // Nothing tells what the connection carries (no ALPN, no key log, an unusual port): name the likeliest.
+      return `the server then answered ${encrypted}. If this is HTTPS, a server such as nginx refuses there with HTTP 400 ("${page}"); other protocols send their own error.`;
   }
 }
 
