@@ -70,6 +70,7 @@ export function carriedProtocol(conn: TlsConnection, serverPort: number, alpn: s
 function fromAlpnOrContent(conn: TlsConnection, alpn: string | null): CarriedProtocol | null {
   const byAlpn = alpn === null ? undefined : BY_ALPN[alpn];
   if (byAlpn) return { name: byAlpn, basis: 'alpn' };
+  if (conn.nonTls?.protocol) return { name: conn.nonTls.protocol, basis: 'content' };
   const http = conn.events.some((e) => e.kind === 'application-data' && e.firstLine !== null);
   return http ? { name: 'http', basis: 'content' } : null;
 }

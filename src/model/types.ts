@@ -142,7 +142,11 @@ export interface ConnectionReport {
   outcomeDetail: string | null;
   /** The application protocol carried (from the upgrade, ALPN, decrypted content or the server port), or null. */
   carriedProtocol: string | null;
-  /** One side did not speak TLS: which side, the frame and the first printable line of its bytes. */
+  /**
+   * One side did not speak TLS: 'server' answered the ClientHello with other bytes (TLS sent to a plaintext port),
+   * 'client' sent other bytes to a server that speaks TLS (plain HTTP to an HTTPS port). The frame of its first
+   * such bytes and their first printable line (at most 200 characters; nothing else of them is kept).
+   */
   nonTls: { side: Side; frame: number; firstLine: string | null } | null;
   /** Derived from outcome: true only when it is `established` (the handshake completed, nobody refused). */
   established: boolean;

@@ -137,6 +137,9 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   for (const f of c.findings) lines.push(...renderFinding(f, p));
   if (c.upgradeRefused) {
     lines.push(`  ${p.dim('upgrade')} ${c.upgradeRefused.command} → "${c.upgradeRefused.reply}" (frame ${c.upgradeRefused.frame}): no TLS`);
+  } else if (c.nonTls) {
+    const what = c.nonTls.firstLine !== null ? `"${c.nonTls.firstLine}"` : 'bytes that are not TLS';
+    lines.push(`  ${p.dim('not TLS')} the ${c.nonTls.side} sent ${what} (frame ${c.nonTls.frame})${c.history ? `; handshake ${c.history}` : ''}`);
   } else {
     lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
   }

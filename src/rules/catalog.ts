@@ -1,5 +1,6 @@
 import type { CatalogEntry } from './types.js';
 import { clientCertEmptyFindings } from './rules/client-cert-empty.js';
+import { plaintextFindings } from './rules/plaintext.js';
 import { starttlsRefusedFindings } from './rules/starttls-refused.js';
 import { clientCertNotSentFindings } from './rules/client-cert-not-sent.js';
 import { clientCertRejectedFindings } from './rules/client-cert-rejected.js';
@@ -29,6 +30,7 @@ import { handshakeFailedUnexplainedFindings } from './rules/handshake-failed-une
  * docs:findings`) and a test fails when the two differ.
  */
 export const CATALOG = [
+  ...plaintextFindings,
   ...clientCertEmptyFindings,
   ...starttlsRefusedFindings,
   ...clientCertNotSentFindings,

@@ -4,7 +4,7 @@ import { buildReport } from '../model/report.js';
 import type { ConnectionReport, Finding, Severity } from '../model/types.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { catalogEntry } from './catalog.js';
-import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
+import { CAPTURE_IDS, FALLBACK_RULE, NARRATION_IDS, NON_TLS_IDS, POST_HANDSHAKE_FALLBACK_RULE, RULES } from './registry.js';
 import { revocationView } from './revocation-view.js';
 import { pickRootCause } from './root-cause.js';
 import { serverChainJudgement } from './server-trust.js';
@@ -51,7 +51,9 @@ export async function diagnoseConnection(
 export async function runRules(input: RuleInput, context: RuleContext): Promise<Verdict> {
   const { facts } = input;
   const drafts: FindingDraft[] = [];
-  for (const rule of RULES) drafts.push(...(await rule.run(input, context)));
+  // One side did not speak TLS: there is no handshake for the other rules to judge, only that.
+  const rules = input.connection.nonTls === null ? RULES : RULES.filter((rule) => rule.produces.some((id) => NON_TLS_IDS.has(id)));
+  for (const rule of rules) drafts.push(...(await rule.run(input, context)));
   let findings = drafts.map(complete);
   const outcome = settleOutcome(facts, findings);
   if (outcome === 'failed' || outcome === 'rejected') {

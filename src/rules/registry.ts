@@ -17,6 +17,7 @@ import { verifyDepthExceeded } from './rules/verify-depth.js';
 import { captureQuality } from './rules/capture-quality.js';
 import { ocspStapled } from './rules/ocsp-stapled.js';
 import { revocation } from './rules/revocation.js';
+import { plaintextRule } from './rules/plaintext.js';
 import { protocolRules } from './rules/protocol.js';
 import { serverCertEku, serverCertSelfSigned, serverCertValidity, serverChainShape } from './rules/server-cert-checks.js';
 import { trustMaterial } from './rules/trust-material.js';
@@ -25,6 +26,7 @@ import type { Rule } from './types.js';
 
 /** Every rule, most specific first: the order findings of one severity are reported in. */
 export const RULES: readonly Rule[] = [
+  plaintextRule,
   starttlsRefused,
   captureQuality,
   protocolRules,
@@ -52,6 +54,12 @@ export const RULES: readonly Rule[] = [
   tls13EncryptedHandshake,
   handshakeAlert,
 ];
+
+/**
+ * Findings about a connection where one side did not speak TLS (connection.nonTls): only the rules producing them
+ * run on it, and no fallback: there is no handshake for the others to judge.
+ */
+export const NON_TLS_IDS: ReadonlySet<string> = new Set(['server-answered-plaintext', 'client-sent-plaintext']);
 
 /** Findings that narrate (an alert was sent) rather than explain a cause. */
 export const NARRATION_IDS: ReadonlySet<string> = new Set(['handshake-alert']);

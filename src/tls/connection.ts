@@ -9,7 +9,18 @@ import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
-import { findUpgradeRefusal, identifyUpgrade, PlaintextPreamble, type UpgradeProtocol, type UpgradeRefusal } from './preamble.js';
+import {
+  findUpgradeRefusal,
+  firstPrintableLine,
+  identifyUpgrade,
+  httpLineKind,
+  isHttpsPortPage,
+  mysqlServerVersion,
+  PlaintextPreamble,
+  plaintextProtocol,
+  type UpgradeProtocol,
+  type UpgradeRefusal,
+} from './preamble.js';
 import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
@@ -21,6 +32,39 @@ const GCM_TAG_LENGTH = 16;
 const MAX_GAPS_KEPT = 64;
 
 export type Detection = 'pending' | 'tls' | 'not-tls';
+
+/**
+ * Ports where a server that closes at once, without a byte, on a plain HTTP request is taken to speak TLS (OpenSSL
+ * sends no alert for "http request"): HTTPS and its usual alternates, the Kubernetes API, WinRM over HTTPS.
+ */
+const TLS_PORTS: ReadonlySet<number> = new Set([443, 4443, 5986, 6443, 8443, 9443, 10443]);
+const ALERT_RECORD_HEADER = 5;
+
+/** One side of the connection did not speak TLS where the other expected it. */
+export interface NonTlsFact {
+  /** server: it answered a ClientHello with other bytes; client: it sent other bytes to a server that speaks TLS. */
+  side: Side;
+  /** The frame and time of that side's first non-TLS bytes. */
+  frame: number;
+  time: number;
+  /** Its first printable line (at most 200 characters, control characters removed); nothing else is kept. */
+  firstLine: string | null;
+  /** What the bytes are, when their start says: HTTP (request, status line or HTML page), a MySQL server greeting. */
+  protocol: 'http' | 'mysql' | null;
+  /**
+   * side server: it spoke first, a greeting before the client's ClientHello (SMTP 220, SSH-2.0-…, a MySQL handshake):
+   * the client expected TLS from the first byte on a port that starts in plaintext. False: it answered the ClientHello.
+   */
+  spokeFirst: boolean;
+  /**
+   * side client: how the server showed it speaks TLS: it answered with a TLS alert record, with an HTTP server's
+   * "plain HTTP sent to the HTTPS port" page, or it closed without a byte on a TLS port (TLS_PORTS). Null for side
+   * server.
+   */
+  serverShowedTls: 'tls-alert' | 'https-port-page' | 'tls-port-closed' | null;
+  /** side client: the server's answer (its first line, or the alert description code); null when it sent nothing. */
+  reply: { frame: number; firstLine: string | null; alert: number | null } | null;
+}
 
 /** Everything one TCP connection showed at the TLS level, for the model and the rules. */
 export interface TlsConnection {
@@ -53,8 +97,8 @@ export interface TlsConnection {
   upgradedFrom: UpgradeProtocol | null;
   /** The client asked for TLS (STARTTLS, SSLRequest …) and the server refused: TLS never started. */
   upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
-  /** One side did not speak TLS: which, where its first non-TLS bytes came, and their first printable line. */
-  nonTls: { side: Side; frame: number; time: number; firstLine: string | null } | null;
+  /** One side did not speak TLS (TLS sent to a plaintext port, or plaintext to a TLS port); null otherwise. */
+  nonTls: NonTlsFact | null;
   /**
    * The first reason tlsdiag itself could not read what was sent — one of its own limits (named), or a protocol
    * variant it does not know — or null. Not a fault of the peers: their malformed bytes are parse errors.
@@ -98,6 +142,16 @@ export class TlsConnectionTracker implements StreamHandler {
   /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
   private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
   private readonly tlsStarted: [boolean, boolean] = [false, false];
+  /** Whether each direction delivered anything yet (bytes or a gap). */
+  private readonly started: [boolean, boolean] = [false, false];
+  /** The direction that sent the connection's first bytes (the client of a plaintext request). */
+  private firstSender: Direction | null = null;
+  /** Where each direction's plaintext first came. */
+  private readonly firstPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
+  /** The client's first bytes were a ClientHello (direct TLS): the server must answer in TLS. */
+  private helloFromClient = false;
+  /** The direction that did not speak TLS: its bytes are no longer parsed. */
+  private nonTlsDirection: Direction | null = null;
 
   constructor(
     info: TcpConnectionInfo,
@@ -131,16 +185,25 @@ export class TlsConnectionTracker implements StreamHandler {
 
   data(direction: Direction, data: Uint8Array, frame: number, time: number): void {
     const conn = this.connection;
-    if (conn.detection === 'not-tls') return;
+    if (conn.detection === 'not-tls' || direction === this.nonTlsDirection) return;
+    const first = !this.started[direction];
+    this.started[direction] = true;
+    this.firstSender ??= direction;
     if (conn.detection === 'pending') {
       const kind = this.preamble === null ? classifyFirstBytes(data) : 'other';
       if (kind === 'other') {
-        this.scanPreamble(direction, data, frame, time);
+        this.scanPreamble(direction, data, frame, time, first);
         return;
       }
       conn.detection = 'tls';
       conn.clientDirection = clientDirectionFrom(kind, data, direction);
+      this.helloFromClient =
+        conn.clientDirection === direction && (kind === 'ssl2' || (data[0] === ContentType.handshake && (data.length <= 5 || data[5] === 1)));
       if (kind === 'ssl2') this.sideFor(direction).ssl2 = new Uint8Array(0);
+    } else if (first && this.helloFromClient && this.preamble === null && direction !== conn.clientDirection && answersInPlaintext(data)) {
+      // TLS sent to a plaintext port: the server answers the ClientHello in its own protocol (nginx: HTTP 400).
+      this.markNonTls(direction, 'server', frame, time, data, null, null);
+      return;
     } else if (this.preamble !== null && !this.tlsStarted[direction]) {
       // The other side of an upgraded connection: its bytes are TLS from its first record after the upgrade.
       const start = classifyFirstBytes(data) === 'tls' ? { carry: new Uint8Array(0), data, offset: 0 } : this.preamble.push(direction, data);
@@ -158,10 +221,18 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   /** Looks for TLS after another protocol's plaintext (STARTTLS, SOCKS, CONNECT); gives up after a bounded scan. */
-  private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number): void {
+  private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number, first: boolean): void {
     const conn = this.connection;
+    if (first && direction !== this.firstSender && this.preamble !== null && isAlertRecord(data)) {
+      // Plaintext sent to a TLS port, and the server answered with a TLS alert record.
+      const client = (1 - direction) as Direction;
+      const reply = { frame, firstLine: null, alert: data[ALERT_RECORD_HEADER + 1] ?? null };
+      this.markNonTls(client, 'client', frame, time, this.preamble.prefix(client), 'tls-alert', reply);
+      return;
+    }
     this.preamble ??= new PlaintextPreamble();
     this.lastPlaintext[direction] = { frame, time };
+    this.firstPlaintext[direction] ??= { frame, time };
     const start = this.preamble.push(direction, data);
     if (start === null) {
       if (this.preamble.exhausted) {
@@ -176,11 +247,20 @@ export class TlsConnectionTracker implements StreamHandler {
     conn.clientDirection = start.messageType === 1 ? direction : ((1 - direction) as Direction);
     const clientPrefix = this.preamble.prefix(conn.clientDirection);
     const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
-    conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    const serverDirection = (1 - conn.clientDirection) as Direction;
+    const greeting = this.firstPlaintext[serverDirection];
+    if (start.messageType === 1 && clientPrefix.length === 0 && greeting !== null && conn.tcp.sawSyn && conn.gaps.length === 0) {
+      // The server greeted in plaintext and the client answered with a ClientHello, asking for no upgrade: TLS
+      // sent to a port that starts in plaintext (implicit TLS against SMTP 25/587, IMAP 143, MySQL 3306, SSH …).
+      this.markNonTls(serverDirection, 'server', greeting.frame, greeting.time, serverPrefix, null, null);
+      this.connection.nonTls!.spokeFirst = true;
+      this.preamble = null;
+    } else {
+      conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    }
     // A client may start TLS although the server refused the upgrade (openssl s_client -starttls does).
     const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
     if (refusal !== null && start.messageType === 1) {
-      const serverDirection = (1 - conn.clientDirection) as Direction;
       conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
     }
     this.tlsStarted[direction] = true;
@@ -190,6 +270,7 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void {
+    this.started[direction] = true;
     if (ownLimit !== undefined && this.connection.detection === 'tls') this.notUnderstood(ownLimit);
     const state = this.sideFor(direction);
     const inHandshake = !this.handshakeOver;
@@ -208,7 +289,63 @@ export class TlsConnectionTracker implements StreamHandler {
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
+    if (this.connection.detection === 'pending' && this.preamble !== null) this.checkPlaintextToTls();
     this.onEnd(this.connection);
+  }
+
+  /**
+   * The connection ended in plaintext: the client's bytes went to a server that shows it speaks TLS (an HTTP
+   * server's "plain HTTP request was sent to HTTPS port" page, or closing without a byte on a TLS port) is kept
+   * as a connection; plaintext between plaintext peers is not.
+   */
+  private checkPlaintextToTls(): void {
+    const conn = this.connection;
+    const client = this.firstSender;
+    if (client === null) return;
+    const server = (1 - client) as Direction;
+    const preamble = this.preamble!;
+    const clientBytes = preamble.prefix(client);
+    const serverBytes = preamble.prefix(server);
+    const at = this.firstPlaintext[server];
+    if (at !== null && isHttpsPortPage(serverBytes)) {
+      const reply = { frame: at.frame, firstLine: firstPrintableLine(serverBytes), alert: null };
+      this.markNonTls(client, 'client', at.frame, at.time, clientBytes, 'https-port-page', reply);
+      return;
+    }
+    const serverPort = (client === 0 ? conn.tcp.responder : conn.tcp.initiator).port;
+    const close = conn.tcp.firstClose;
+    const silentClose = conn.tcp.bytes[server] === 0 && close !== null && close.direction === server;
+    const request = firstPrintableLine(clientBytes);
+    if (silentClose && TLS_PORTS.has(serverPort) && httpLineKind(request) === 'request') {
+      this.markNonTls(client, 'client', close.frame, close.time, clientBytes, 'tls-port-closed', null);
+    }
+  }
+
+  /**
+   * Records that one side did not speak TLS (only its first line is kept) and stops parsing its bytes. The
+   * connection is then a TLS connection that failed: it is reported.
+   */
+  private markNonTls(
+    direction: Direction,
+    side: Side,
+    frame: number,
+    time: number,
+    bytes: Uint8Array,
+    serverShowedTls: NonTlsFact['serverShowedTls'],
+    reply: NonTlsFact['reply'],
+  ): void {
+    const conn = this.connection;
+    const protocol = plaintextProtocol(bytes);
+    const firstLine = protocol === 'mysql' ? mysqlServerVersion(bytes) : firstPrintableLine(bytes);
+    const at = side === 'client' ? (this.firstPlaintext[direction] ?? { frame, time }) : { frame, time };
+    conn.nonTls = { side, frame: at.frame, time: at.time, firstLine, protocol, spokeFirst: false, serverShowedTls, reply };
+    this.nonTlsDirection = direction;
+    if (conn.detection !== 'tls') {
+      conn.detection = 'tls';
+      conn.clientDirection = side === 'client' ? direction : ((1 - direction) as Direction);
+      this.preamble = null;
+    }
+    this.control.ignore(direction);
   }
 
   /** The connection ended in plaintext: a refused STARTTLS still makes it a (failed) TLS connection. */
@@ -613,6 +750,20 @@ export class TlsConnectionTracker implements StreamHandler {
 }
 
 type FirstBytes = 'tls' | 'ssl2' | 'other';
+
+/**
+ * A server's first bytes after a ClientHello that are not TLS: neither a TLS record nor an SSLv2 SERVER-HELLO
+ * (record header with the high bit set, then message type 4).
+ */
+function answersInPlaintext(data: Uint8Array): boolean {
+  if (classifyFirstBytes(data) !== 'other') return false;
+  return !((data[0]! & 0x80) !== 0 && data.length >= 3 && data[2] === 4);
+}
+
+/** A TLS alert record header (content type 21, version 3.x, length 2) at the start of the bytes. */
+function isAlertRecord(data: Uint8Array): boolean {
+  return data.length >= ALERT_RECORD_HEADER + 2 && data[0] === ContentType.alert && data[1] === 3 && data[2]! <= 4 && data[3] === 0 && data[4] === 2;
+}
 
 /**
  * The client is whoever sends the ClientHello; a capture that starts at the ServerHello names the other side;

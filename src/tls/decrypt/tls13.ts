@@ -8,7 +8,7 @@ import type { ConnectionSecrets, DecryptResult, RecordDecryptor } from './types.
 /** TLSCiphertext.length limit in TLS 1.3 (RFC 8446 §5.2). */
 const MAX_TLS13_CIPHERTEXT = 16384 + 256;
 
-type AeadParams = CipherSuiteParams & { cipher: Exclude<CipherSuiteParams['cipher'], { kind: 'cbc' }> };
+type AeadParams = CipherSuiteParams & { cipher: Exclude<CipherSuiteParams['cipher'], { kind: 'cbc' | 'null' }> };
 
 export interface TrafficKeys {
   key: Uint8Array;
@@ -131,7 +131,7 @@ export class Tls13KeySchedule {
   /** Null when the suite is not a TLS 1.3 suite that can be decrypted. `protection`: a draft's differences. */
   static create(suite: number, secrets: Readonly<ConnectionSecrets>, protection: RecordProtection = RFC_8446_PROTECTION): Tls13KeySchedule | null {
     const params = cipherSuiteParams(suite);
-    if (params === undefined || !params.tls13 || params.cipher.kind === 'cbc') return null;
+    if (params === undefined || !params.tls13 || params.cipher.kind === 'cbc' || params.cipher.kind === 'null') return null;
     return new Tls13KeySchedule(params as AeadParams, secrets, protection);
   }
 
