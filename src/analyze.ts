@@ -8,7 +8,7 @@ import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
-import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
+import { createKeyExchangeOpener, createKeyProvider, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
@@ -18,6 +18,14 @@ export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 's
 export interface AnalyzeOptions {
   /** SSLKEYLOGFILE-format files. */
   keyLogFiles?: string[];
+  /** The server's RSA private keys (--key): PEM, DER or PKCS#12 files. */
+  keyFiles?: string[];
+  /** Password of encrypted --key files (--key-password, TLSDIAG_KEY_PASSWORD). */
+  keyPassword?: string;
+  /** TLS 1.2 pre-shared keys in hex, for any identity (--psk). */
+  psks?: string[];
+  /** Files of `identity hex` lines (--psk-file). */
+  pskFiles?: string[];
   /** The server's client-CA bundle(s), PEM/DER files or directories (--ca). */
   clientCaFiles?: string[];
   /** The CA bundle(s) the client trusts (--server-ca). */
@@ -103,16 +111,18 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       }
       pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
+    const exchange = await loadKeyExchangeSecrets(options, result);
     const context: RuleContext = {
       clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),
       serverAnchors: (options.serverCaFiles ?? []).flatMap((f) => loadCertificates(f)),
       extraClientCertificates: (options.extraClientCertFiles ?? []).flatMap((f) => loadCertificates(f)),
       verifyDepth: options.verifyDepth,
       keyLogGiven: keys.size > 0,
+      privateKeyGiven: exchange !== null && exchange.serverKeys.size > 0,
     };
     const counter = { next: 0 };
     for (const file of files) {
-      yield* analyzeFile(file, keys, context, options, result, counter);
+      yield* analyzeFile(file, keys, context, options, result, counter, exchange);
     }
     summary = result;
   }
@@ -140,6 +150,7 @@ async function* analyzeFile(
   options: StreamOptions,
   result: AnalysisSummary,
   counter: { next: number },
+  exchange: KeyExchangeSecrets | null = null,
 ): AsyncGenerator<ConnectionReport> {
   const window = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
   let embeddedCount = 0;
@@ -151,7 +162,8 @@ async function* analyzeFile(
   const prescanned = file !== '-' && (await mayHoldSecrets(file));
   if (prescanned) await readCapture(file, { frame: () => {}, secrets: addSecrets });
 
-  const provider = createKeyProvider(keys);
+  const opener = exchange === null ? undefined : createKeyExchangeOpener(exchange);
+  const provider = createKeyProvider(keys, opener);
   const slots = new Map<number, Slot>();
   const order: Slot[] = [];
   let head = 0;
@@ -276,6 +288,46 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+  for (const keyFile of opener?.unmatchedKeyFiles() ?? []) {
+    result.warnings.push({ file, code: 'key-unmatched', message: `the private key in ${keyFile} matches no server certificate of this capture` });
+  }
+}
+
+/** --key and --psk: read once per run; a file that gives no key is a warning naming it (never its content). */
+async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisSummary): Promise<KeyExchangeSecrets | null> {
+  const keyFiles = options.keyFiles ?? [];
+  if (keyFiles.length === 0 && (options.psks ?? []).length === 0 && (options.pskFiles ?? []).length === 0) return null;
+  const serverKeys = new ServerKeyRing();
+  for (const file of keyFiles) {
+    try {
+      serverKeys.add(loadServerKeys(await readFile(file), file, options.keyPassword));
+    } catch (e) {
+      const message = e instanceof ServerKeyError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+      result.warnings.push({ file, code: 'key-unreadable', message });
+    }
+  }
+  const psks = new PskSet();
+  (options.psks ?? []).forEach((hex, i) => addPsk(result, () => psks.add(hex, null, `--psk #${i + 1}`)));
+  for (const file of options.pskFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+      continue;
+    }
+    addPsk(result, () => psks.addFile(text, file));
+  }
+  return { serverKeys, psks };
+}
+
+function addPsk(result: AnalysisSummary, add: () => void): void {
+  try {
+    add();
+  } catch (e) {
+    if (!(e instanceof PskError)) throw e;
+    result.warnings.push({ file: '', code: 'psk-unreadable', message: e.message });
+  }
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

@@ -22,6 +22,10 @@ type Format = (typeof FORMATS)[number];
 interface AnalysisCliOptions {
   filter: string[];
   keylog: string[];
+  key: string[];
+  keyPassword?: string;
+  psk: string[];
+  pskFile: string[];
   ca: string[];
   serverCa: string[];
   cert: string[];
@@ -45,6 +49,13 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** A --psk value: hex digits only; the error never repeats the value (it is a secret). */
+function collectHex(value: string, previous: string[]): string[] {
+  // A plain Error, not commander's InvalidArgumentError, whose message would quote the value.
+  if (value.length === 0 || value.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(value)) throw new Error('--psk: expected an even number of hex digits (the value is not shown: it is a secret)');
+  return [...previous, value];
+}
+
 function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -56,6 +67,10 @@ function withAnalysisOptions(command: Command): Command {
   return command
     .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
+    .option('--key <file>', "the server's RSA private key (PEM, DER or PKCS#12) to decrypt RSA-key-exchange sessions (repeatable)", collect, [])
+    .option('--key-password <password>', 'password of an encrypted --key file (or set TLSDIAG_KEY_PASSWORD)')
+    .option('--psk <hex>', 'a TLS 1.2 pre-shared key in hex, for any identity (repeatable)', collectHex, [])
+    .option('--psk-file <file>', 'pre-shared keys, one "identity hex" (or "hex") a line (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
     .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
@@ -73,6 +88,10 @@ function positiveInteger(value: string): number {
 function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
   return {
     keyLogFiles: [...options.keylog, ...extraKeyLogs],
+    keyFiles: options.key,
+    keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
+    psks: options.psk,
+    pskFiles: options.pskFile,
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,

@@ -204,6 +204,7 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     established: isEstablished(conn),
     encryptedHandshake,
     decrypted: conn.keysFound && conn.keyMismatch === null,
+    decryptedWith: conn.keysFound && conn.keyMismatch === null ? conn.keysFrom : null,
     certificateRequest: certificateRequest ? certificateRequestSummary(certificateRequest) : null,
     clientCertificates: clientCertificate ? summarizeCertificates(clientCertificate.message) : null,
     serverCertificates: serverCertificate ? summarizeCertificates(serverCertificate.message) : null,

@@ -110,6 +110,8 @@ export interface ConnectionReport {
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;
   decrypted: boolean;
+  /** What decrypted it: 'key-log' (--keylog or pcapng secrets), 'private-key' (--key), 'psk' (--psk); null when not decrypted. */
+  decryptedWith: 'key-log' | 'private-key' | 'psk' | null;
   certificateRequest: CertificateRequestSummary | null;
   /** null: no Certificate message from the client; []: an empty one. */
   clientCertificates: CertificateSummary[] | null;

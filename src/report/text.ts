@@ -1,5 +1,6 @@
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 import { isFailed, outcomeLabel } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 
 export { isFailed };
 
@@ -138,7 +139,7 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   if (c.upgradeRefused) {
     lines.push(`  ${p.dim('upgrade')} ${c.upgradeRefused.command} → "${c.upgradeRefused.reply}" (frame ${c.upgradeRefused.frame}): no TLS`);
   } else {
-    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim(`  (decrypted with ${decryptionSource(c)})`) : ''}`);
   }
   for (const e of c.timeline) {
     lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);

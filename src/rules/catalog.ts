@@ -314,6 +314,14 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Use the key log written by the same client process for this capture (SSLKEYLOGFILE appends; one file may hold several runs).',
   },
   {
+    id: 'private-key-cannot-decrypt',
+    severity: 'info',
+    title: 'The server\'s private key cannot decrypt this connection: (EC)DHE key exchange',
+    meaning: 'A private key was given (--key), but this connection agreed its keys by ephemeral (EC)DHE, as every TLS 1.3 and every ECDHE/DHE suite does. The server\'s key only signed the exchange; the secret never crossed the wire, so no private key can open it.',
+    evidence: 'The ServerHello frame; the version, cipher suite and key exchange.',
+    remedy: 'Record a key log on the client or the server (SSLKEYLOGFILE, openssl -keylogfile, jSSLKeyLog for Java) and give it with --keylog; the private key opens only TLS_RSA_* sessions.',
+  },
+  {
     id: 'handshake-alert',
     severity: 'info',
     title: 'A fatal alert ended the handshake',

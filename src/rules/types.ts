@@ -13,6 +13,8 @@ export interface RuleContext {
   verifyDepth: number | undefined;
   /** Whether any key log was given (to tell "no keys" from "keys that do not match"). */
   keyLogGiven: boolean;
+  /** Whether a server private key (--key) was given: (EC)DHE sessions then say it cannot open them. */
+  privateKeyGiven?: boolean;
 }
 
 /** A rule sees the raw connection (messages, DER) and its report (decoded summaries). */

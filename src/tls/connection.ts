@@ -5,11 +5,12 @@ import { TlsParseError } from './handshake/errors.js';
 import { parseHandshakeMessage } from './handshake/parse.js';
 import { parseSsl2ClientHello } from './handshake/sslv2-client-hello.js';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake/types.js';
-import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
+import type { KeyExchangeParams, KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
 import { findUpgradeRefusal, identifyUpgrade, PlaintextPreamble, type UpgradeProtocol, type UpgradeRefusal } from './preamble.js';
+import { cipherSuiteKeyExchange } from './registry/key-exchange.js';
 import { TLS_1_3 } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
@@ -19,6 +20,8 @@ const MAX_SSL2_HELLO = 32 * 1024;
 const GCM_TAG_LENGTH = 16;
 /** Gaps listed per connection (a lossy capture can have thousands; the first ones tell the story). */
 const MAX_GAPS_KEPT = 64;
+/** Handshake bytes kept for extended_master_secret while a private key or PSK may open the session. */
+const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 
 export type Detection = 'pending' | 'tls' | 'not-tls';
 
@@ -36,6 +39,8 @@ export interface TlsConnection {
   cipherSuite: number | null;
   /** A key log was consulted and held secrets for this connection. */
   keysFound: boolean;
+  /** What the keys came from: the key log (or pcapng secrets), the server's private key (--key), a PSK (--psk). */
+  keysFrom: 'key-log' | 'private-key' | 'psk' | null;
   /** Some record failed to authenticate with the keys found (reported once). */
   keyMismatch: { side: Side; frame: number; reason: string } | null;
   applicationBytes: { client: number; server: number };
@@ -88,6 +93,13 @@ export class TlsConnectionTracker implements StreamHandler {
   /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
   private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
   private readonly tlsStarted: [boolean, boolean] = [false, false];
+  /** --key/--psk: the handshake messages since the last ClientHello, with headers (extended_master_secret). */
+  private transcript: Uint8Array[] | null = null;
+  private transcriptBytes = 0;
+  /** TLS 1.0-1.2 with --key/--psk: the ServerHello's parameters, waiting for the ClientKeyExchange. */
+  private awaitingKeyExchange: (KeyExchangeParams & { extendedMasterSecret: boolean; sessionId: Uint8Array }) | null = null;
+  /** The server's last leaf certificate (DER), for the private key that matches it. */
+  private serverLeaf: Uint8Array | null = null;
 
   constructor(
     info: TcpConnectionInfo,
@@ -105,6 +117,7 @@ export class TlsConnectionTracker implements StreamHandler {
       version: null,
       cipherSuite: null,
       keysFound: false,
+      keysFrom: null,
       keyMismatch: null,
       applicationBytes: { client: 0, server: 0 },
       applicationRecords: { client: 0, server: 0 },
@@ -473,6 +486,7 @@ export class TlsConnectionTracker implements StreamHandler {
     }
     const decrypted = typeof state.protection === 'object';
     conn.events.push({ kind: 'handshake', side: state.side, frame: bytes.frame, firstFrame: bytes.firstFrame, time: bytes.time, message, decrypted });
+    if (this.keys?.exchange !== undefined) this.followKeyExchange(state, bytes, message);
     switch (message.type) {
       case 'ClientHello':
         if (conn.clientHello === null || decrypted) conn.clientHello = message;
@@ -516,7 +530,7 @@ export class TlsConnectionTracker implements StreamHandler {
     if (hello.effectiveVersion === TLS_1_3) {
       // From here on both sides encrypt their handshake (RFC 8446 §2).
       const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite) : null;
-      if (keys) conn.keysFound = true;
+      if (keys) this.keysFoundIn('key-log');
       this.tls13Keys = keys;
       server.protection = keys?.serverHandshake ?? 'opaque';
       client.protection = keys?.clientHandshake ?? 'opaque';
@@ -533,10 +547,91 @@ export class TlsConnectionTracker implements StreamHandler {
       version: hello.effectiveVersion,
       encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
     });
-    if (keys) conn.keysFound = true;
-    client.pending = keys?.client ?? 'opaque';
-    server.pending = keys?.server ?? 'opaque';
+    if (keys) {
+      this.transcript = null;
+      this.keysFoundIn('key-log');
+    }
+    const opened = keys ?? this.openFromHello(hello, clientHello);
+    client.pending = opened?.client ?? 'opaque';
+    server.pending = opened?.server ?? 'opaque';
     if (renegotiation) this.handshakeOver = false;
+  }
+
+  /**
+   * No key log secret for a TLS 1.0-1.2 handshake: a resumed session opened before by --key/--psk is opened
+   * now; a full handshake waits for its ClientKeyExchange (followKeyExchange).
+   */
+  private openFromHello(hello: ServerHello, clientHello: ClientHello): ReturnType<KeyProvider['tls12']> {
+    this.awaitingKeyExchange = null;
+    const exchange = this.keys?.exchange;
+    if (exchange === undefined || !exchange.canOpen(hello.cipherSuite)) {
+      this.transcript = null;
+      return null;
+    }
+    const params: KeyExchangeParams = {
+      clientRandom: clientHello.random,
+      serverRandom: hello.random,
+      cipherSuite: hello.cipherSuite,
+      version: hello.effectiveVersion,
+      encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
+    };
+    const resumed = hello.sessionId.length > 0 && sameBytes(hello.sessionId, clientHello.sessionId);
+    if (resumed) {
+      this.transcript = null;
+      const keys = exchange.resume({ ...params, sessionId: hello.sessionId });
+      if (keys) this.keysFoundIn(exchangeSource(hello.cipherSuite));
+      return keys;
+    }
+    this.awaitingKeyExchange = {
+      ...params,
+      extendedMasterSecret: clientHello.extendedMasterSecret === true && hello.extendedMasterSecret === true,
+      sessionId: hello.sessionId.slice(),
+    };
+    return null;
+  }
+
+  /** --key/--psk: keeps the transcript, the server's certificate, and opens the session at the ClientKeyExchange. */
+  private followKeyExchange(state: SideState, bytes: HandshakeMessageBytes, message: HandshakeMessage): void {
+    const exchange = this.keys!.exchange!;
+    if (message.type === 'ClientHello') {
+      this.transcript = [];
+      this.transcriptBytes = 0;
+    }
+    if (this.transcript !== null && bytes.msgType !== 0) {
+      const length = bytes.body.length;
+      const header = Uint8Array.of(bytes.msgType, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+      this.transcript.push(header, bytes.body.slice());
+      this.transcriptBytes += 4 + length;
+      if (this.transcriptBytes > MAX_TRANSCRIPT_BYTES) this.transcript = null;
+    }
+    if (message.type === 'Certificate' && state.side === 'server') {
+      const leaf = message.certificates[0]?.data;
+      if (leaf !== undefined) {
+        this.serverLeaf = leaf.slice();
+        exchange.noteServerCertificate(this.serverLeaf);
+      }
+      return;
+    }
+    if (message.type !== 'ClientKeyExchange' || state.side !== 'client' || this.awaitingKeyExchange === null) return;
+    const awaiting = this.awaitingKeyExchange;
+    this.awaitingKeyExchange = null;
+    const keys = exchange.open({
+      ...awaiting,
+      serverCertificate: this.serverLeaf,
+      clientKeyExchange: message.raw,
+      transcript: awaiting.extendedMasterSecret ? this.transcript : null,
+    });
+    this.transcript = null;
+    if (keys === null) return;
+    this.keysFoundIn(exchangeSource(awaiting.cipherSuite));
+    const [client, server] = this.sides;
+    client.pending = keys.client;
+    server.pending = keys.server;
+  }
+
+  private keysFoundIn(source: 'key-log' | 'private-key' | 'psk'): void {
+    this.connection.keysFound = true;
+    this.connection.keysFrom ??= source;
   }
 
   /** The server's EncryptedExtensions accepted 0-RTT: the client's records are early data until EndOfEarlyData. */
@@ -614,6 +709,18 @@ export function httpFirstLine(content: Uint8Array): string | null {
   if (end === 0) return null;
   const line = String.fromCharCode(...content.subarray(0, end));
   return /^(HTTP\/\d(\.\d)? \d{3}|[A-Z]+ \S+ HTTP\/\d(\.\d)?$)/.test(line) ? line : null;
+}
+
+/** What opened a TLS 1.2 key exchange without a key log: a PSK for the PSK suites, else the private key. */
+function exchangeSource(cipherSuite: number): 'private-key' | 'psk' {
+  const kx = cipherSuiteKeyExchange(cipherSuite);
+  return kx === 'psk' || kx === 'rsa_psk' ? 'psk' : 'private-key';
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function describe(error: unknown): string {

@@ -6,3 +6,8 @@ export { hkdfExpandLabel } from './hkdf.js';
 export { tls12Prf, tls10Prf } from './prf.js';
 export { createKeyProvider } from './key-provider.js';
 export type * from './types.js';
+export { createKeyExchangeOpener, type KeyExchangeSecrets, type CaptureKeyExchangeOpener } from './exchange.js';
+export { loadServerKeys, ServerKeyRing, ServerKeyError, type ServerKey } from './server-keys.js';
+export { PskSet, PskError } from './psk.js';
+export { decryptPremaster } from './rsa.js';
+export { masterSecret } from './master-secret.js';

@@ -1,0 +1,162 @@
+import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
+import type { ConnectionReport } from '../../src/model/types.js';
+import { decryptPremaster } from '../../src/tls/decrypt/rsa.js';
+import { loadServerKeys } from '../../src/tls/decrypt/server-keys.js';
+import { pkcs12KeyBags } from '../../src/tls/decrypt/pkcs12.js';
+import { tempDir } from '../temp-dir.js';
+
+/**
+ * The real captures of captures/keys (scripts/keys.sh): the server's private key (--key, in every file form
+ * the folder holds) and the PSK (--psk) open each session exactly as its key log does.
+ */
+const dir = join(import.meta.dirname, '..', '..', 'captures', 'keys');
+
+interface Meta {
+  scenario: string;
+  keyLog: string | null;
+  opens: { keys?: string[]; keyPassword?: string; psk?: string; pskIdentity?: string };
+}
+const metas: Meta[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.meta.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Meta);
+
+const capture = (m: Meta): string => join(dir, `${m.scenario}.pcap`);
+
+/** The connection as the report gives it, less what names the source of the keys. */
+function comparable(c: ConnectionReport): unknown {
+  const { decryptedWith: _source, ...rest } = c;
+  return rest;
+}
+
+async function one(m: Meta, options: AnalyzeOptions): Promise<{ connection: ConnectionReport; warnings: string[] }> {
+  const result = await analyze(capture(m), options);
+  expect(result.connections).toHaveLength(1);
+  return { connection: result.connections[0]!, warnings: result.warnings.map((w) => `${w.code}: ${w.message}`) };
+}
+
+describe('captures/keys: the private key opens what the key log opens', () => {
+  it('has the scenarios', () => {
+    expect(metas.filter((m) => (m.opens.keys ?? []).length > 0).length).toBeGreaterThanOrEqual(6);
+    expect(metas.some((m) => m.opens.psk)).toBe(true);
+  });
+
+  for (const m of metas.filter((x) => (x.opens.keys ?? []).length > 0)) {
+    describe(m.scenario, () => {
+      for (const keyFile of m.opens.keys!) {
+        it(`--key ${keyFile} gives the key log's report`, async () => {
+          const byKeyLog = await one(m, { keyLogFiles: [join(dir, m.keyLog!)] });
+          const byKey = await one(m, { keyFiles: [join(dir, keyFile)], keyPassword: m.opens.keyPassword });
+          expect(byKeyLog.connection.decryptedWith).toBe('key-log');
+          expect(byKey.connection.decryptedWith).toBe('private-key');
+          expect(byKey.connection.decrypted).toBe(true);
+          expect(byKey.warnings).toEqual([]);
+          expect(comparable(byKey.connection)).toEqual(comparable(byKeyLog.connection));
+        });
+      }
+      it('stays encrypted without a key', async () => {
+        const plain = await one(m, {});
+        expect(plain.connection.decrypted).toBe(false);
+      });
+    });
+  }
+
+  it('the renegotiation shows the client certificate sent only in the second handshake', async () => {
+    const m = metas.find((x) => x.scenario === 'rsa-tls12-renegotiation-client-cert')!;
+    const { connection } = await one(m, { keyFiles: [join(dir, 'server-rsa.key.pem')] });
+    expect(connection.clientCertificates?.[0]?.subject).toBe('CN=tlsdiag Keys Test Client');
+    expect(connection.certificateRequest?.encrypted).toBe(true);
+    const requests = connection.timeline.filter((e) => e.kind === 'CertificateRequest');
+    expect(requests).toHaveLength(1);
+  });
+
+  it('a PSK suite opens with --psk and with --psk-file, as with its key log', async () => {
+    const m = metas.find((x) => x.opens.psk)!;
+    const byKeyLog = await one(m, { keyLogFiles: [join(dir, m.keyLog!)] });
+    const byPsk = await one(m, { psks: [m.opens.psk!] });
+    expect(byPsk.connection.decryptedWith).toBe('psk');
+    expect(comparable(byPsk.connection)).toEqual(comparable(byKeyLog.connection));
+    {
+      const file = join(tempDir('tlsdiag-psk-'), 'psks.txt');
+      writeFileSync(file, `# identity hex\nsomeone-else 00112233\n${m.opens.pskIdentity} ${m.opens.psk}\n`);
+      const byFile = await one(m, { pskFiles: [file] });
+      expect(comparable(byFile.connection)).toEqual(comparable(byKeyLog.connection));
+      // The identity's own key wins over a key for any identity.
+      const wrong = await one(m, { pskFiles: [file], psks: ['00112233'] });
+      expect(wrong.connection.decrypted).toBe(true);
+    }
+    const wrong = await one(m, { psks: ['00112233445566778899'] });
+    expect(wrong.connection.decrypted).toBe(false);
+  });
+
+  it('an ECDHE session says the private key cannot open it', async () => {
+    const m = metas.find((x) => x.scenario === 'ecdhe-tls12-s-client')!;
+    const byKey = await one(m, { keyFiles: [join(dir, 'server-rsa.key.pem')] });
+    expect(byKey.connection.decrypted).toBe(false);
+    expect(byKey.connection.findings.map((f) => f.id)).toContain('private-key-cannot-decrypt');
+    // The key matched the server certificate: no warning about it.
+    expect(byKey.warnings).toEqual([]);
+    const byKeyLog = await one(m, { keyLogFiles: [join(dir, m.keyLog!)] });
+    expect(byKeyLog.connection.decrypted).toBe(true);
+    expect(byKeyLog.connection.findings.map((f) => f.id)).not.toContain('private-key-cannot-decrypt');
+  });
+
+  it('a key that matches no certificate of the capture is a warning naming its file', async () => {
+    const m = metas.find((x) => x.scenario === 'rsa-tls12-aes128-sha-s-client')!;
+    const file = join(dir, 'unrelated-rsa.key.pem');
+    const { connection, warnings } = await one(m, { keyFiles: [file] });
+    expect(connection.decrypted).toBe(false);
+    expect(warnings).toEqual([`key-unmatched: the private key in ${file} matches no server certificate of this capture`]);
+  });
+
+  it('an encrypted key without its password, or with a wrong one, is a warning that never shows the password', async () => {
+    const m = metas.find((x) => x.scenario === 'rsa-tls12-aes128-sha-s-client')!;
+    for (const keyFile of ['server-rsa.enc.key.pem', 'server-rsa.p12', 'server-rsa-legacy.p12']) {
+      const none = await one(m, { keyFiles: [join(dir, keyFile)] });
+      expect(none.connection.decrypted).toBe(false);
+      expect(none.warnings.join('\n')).toMatch(/key-unreadable: .*(password|decrypt)/);
+      const wrong = await one(m, { keyFiles: [join(dir, keyFile)], keyPassword: 'not-the-password-x7' });
+      expect(wrong.connection.decrypted).toBe(false);
+      expect(wrong.warnings.join('\n')).toContain('key-unreadable');
+      expect(wrong.warnings.join('\n')).not.toContain('not-the-password-x7');
+    }
+  });
+});
+
+describe('PKCS#12 key bags', () => {
+  it('opens the key bag of a legacy file whose certificate bag is RC2-40', () => {
+    const bytes = readFileSync(join(dir, 'server-rsa-legacy.p12'));
+    const bags = pkcs12KeyBags(bytes);
+    expect(bags.keys).toEqual([expect.objectContaining({ encrypted: true })]);
+    expect(bags.encryptedContents).toBe(1);
+    const [key] = loadServerKeys(bytes, 'legacy.p12', 'tlsdiag-p12');
+    const pem = createPrivateKey(readFileSync(join(dir, 'server-rsa.key.pem')));
+    expect(key!.spki.equals(Buffer.from(createPublicKey(pem).export({ format: 'der', type: 'spki' })))).toBe(true);
+  });
+});
+
+describe('RSA premaster decryption (PKCS#1 v1.5 without RSA_PKCS1_PADDING)', () => {
+  const key = createPrivateKey(readFileSync(join(dir, 'server-rsa.key.pem')));
+  const secret = Uint8Array.from({ length: 48 }, (_, i) => (i * 7 + 3) & 0xff);
+
+  it('gives back what publicEncrypt encrypted', () => {
+    const encrypted = publicEncrypt({ key: createPublicKey(key), padding: constants.RSA_PKCS1_PADDING }, secret);
+    expect(Buffer.from(decryptPremaster(key, encrypted))).toEqual(Buffer.from(secret));
+  });
+
+  it('gives a random premaster, never an error, for a wrong length, bad padding or a ciphertext above the modulus', () => {
+    const wrongLength = publicEncrypt({ key: createPublicKey(key), padding: constants.RSA_PKCS1_PADDING }, secret.subarray(0, 47));
+    const oaep = publicEncrypt({ key: createPublicKey(key), padding: constants.RSA_PKCS1_OAEP_PADDING }, secret);
+    for (const bad of [wrongLength, oaep, new Uint8Array(256).fill(0xff), new Uint8Array(300), new Uint8Array(0)]) {
+      const a = decryptPremaster(key, bad);
+      const b = decryptPremaster(key, bad);
+      expect(a).toHaveLength(48);
+      expect(Buffer.from(a)).not.toEqual(Buffer.from(b));
+      expect(Buffer.from(a)).not.toEqual(Buffer.from(secret));
+    }
+  });
+});
