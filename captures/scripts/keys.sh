@@ -249,4 +249,21 @@ if want ecdhe-tls12-s-client; then
     "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
     '{"established":true,"alert":null,"findings":[]}' '{"keys":[]}'
 fi
+# 9. Resumption: s_client -reconnect resumes the first session five times (abbreviated handshakes, session id).
+if want rsa-tls12-resumed-s-client; then
+  begin rsa-tls12-resumed-s-client 28009
+  s_server_start 28009 -tls1_2 -cipher AES128-SHA -naccept 6 -www
+  CLIENT_LOG="$WORK/$CURRENT.client.log"
+  CLIENT_ARGV=(openssl s_client -connect 127.0.0.1:28009 -servername localhost -CAfile "$OUT/ca.pem" -tls1_2 -cipher AES128-SHA
+    -reconnect -keylogfile "$OUT/$CURRENT.keys.log")
+  set +e
+  printf 'GET /test HTTP/1.0\r\n\r\n' | timeout 30 "${CLIENT_ARGV[@]}" >"$CLIENT_LOG" 2>&1
+  CLIENT_EXIT=$?
+  set -e
+  finish
+  meta "TLS 1.2 RSA key exchange, one full handshake then five abbreviated ones resuming its session id (s_client -reconnect): the private key opens the first, and through it the resumed ones." \
+    "openssl $OPENSSL_VERSION s_server -tls1_2 -cipher AES128-SHA -no_ticket" "openssl $OPENSSL_VERSION s_client -tls1_2 -cipher AES128-SHA -reconnect" \
+    "$(grep -c '^Reused' "$CLIENT_LOG" || true) reused sessions" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
+    '{"established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
+fi
 log "keys: done"

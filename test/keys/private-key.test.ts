@@ -49,21 +49,28 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     describe(m.scenario, () => {
       for (const keyFile of m.opens.keys!) {
         it(`--key ${keyFile} gives the key log's report`, async () => {
-          const byKeyLog = await one(m, { keyLogFiles: [join(dir, m.keyLog!)] });
-          const byKey = await one(m, { keyFiles: [join(dir, keyFile)], keyPassword: m.opens.keyPassword });
-          expect(byKeyLog.connection.decryptedWith).toBe('key-log');
-          expect(byKey.connection.decryptedWith).toBe('private-key');
-          expect(byKey.connection.decrypted).toBe(true);
+          const byKeyLog = await analyze(capture(m), { keyLogFiles: [join(dir, m.keyLog!)] });
+          const byKey = await analyze(capture(m), { keyFiles: [join(dir, keyFile)], keyPassword: m.opens.keyPassword });
+          expect(byKeyLog.connections.map((c) => c.decryptedWith)).toEqual(byKeyLog.connections.map(() => 'key-log'));
+          expect(byKey.connections.map((c) => c.decryptedWith)).toEqual(byKey.connections.map(() => 'private-key'));
           expect(byKey.warnings).toEqual([]);
-          expect(comparable(byKey.connection)).toEqual(comparable(byKeyLog.connection));
+          expect(byKey.connections.map(comparable)).toEqual(byKeyLog.connections.map(comparable));
         });
       }
       it('stays encrypted without a key', async () => {
-        const plain = await one(m, {});
-        expect(plain.connection.decrypted).toBe(false);
+        const plain = await analyze(capture(m), {});
+        expect(plain.connections.some((c) => c.decrypted)).toBe(false);
       });
     });
   }
+
+  it('resumed sessions open through the full handshake whose session id they resume', async () => {
+    const m = metas.find((x) => x.scenario === 'rsa-tls12-resumed-s-client')!;
+    const result = await analyze(capture(m), { keyFiles: [join(dir, 'server-rsa.key.pem')] });
+    expect(result.connections).toHaveLength(6);
+    expect(result.connections.filter((c) => !c.history.includes('G'))).toHaveLength(5);
+    expect(result.connections.every((c) => c.decryptedWith === 'private-key')).toBe(true);
+  });
 
   it('the renegotiation shows the client certificate sent only in the second handshake', async () => {
     const m = metas.find((x) => x.scenario === 'rsa-tls12-renegotiation-client-cert')!;
