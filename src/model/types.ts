@@ -27,6 +27,8 @@ export interface CertificateSummary {
   aiaOcsp: string[];
   crlDistributionPoints: string[];
   sha256: string;
+  /** SHA-1 of the DER: the thumbprint Windows, Java keytool and most CA portals show. */
+  sha1: string;
 }
 
 export interface CertificateRequestSummary {
@@ -131,6 +133,20 @@ export interface ConnectionReport {
   ja4_ro: string | null;
   ja3: string | null;
   ja3s: string | null;
+  /** The JA3 string (before MD5): version,ciphers,extensions,groups,point formats. */
+  ja3_r: string | null;
+  /** The JA3S string: version,cipher,extensions. */
+  ja3s_r: string | null;
+  /** The ClientHello random, hex: what finds the connection's lines in an SSLKEYLOGFILE. */
+  clientRandom: string | null;
+  /** The ServerHello's session id, hex; null when empty or no ServerHello (TLS 1.3 echoes the client's). */
+  sessionId: string | null;
+  /** An abbreviated handshake (TLS 1.2-: session id or ticket) or a PSK handshake (TLS 1.3). */
+  resumed: boolean;
+  /** The ServerHello's extensions in wire order (IANA names). */
+  serverExtensions: string[];
+  /** The ClientHello's legacy_version ('TLS 1.2' for every TLS 1.3 client). */
+  clientLegacyVersion: string | null;
   timeline: TimelineEvent[];
   /** Gaps and truncation seen in this connection's handshake. */
   captureProblems: string[];

@@ -188,6 +188,7 @@ function certificateItem(cert: CertificateSummary): string {
     ...(cert.extendedKeyUsage ? [['Extended key usage', cert.extendedKeyUsage.join(', ') || '(empty)'] as [string, string]] : []),
     ...(cert.basicConstraints?.ca ? [['CA', 'yes'] as [string, string]] : []),
     ['SHA-256', cert.sha256],
+    ['SHA-1', cert.sha1],
   ];
   return `<li><table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${h(v)}</td></tr>`).join('')}</table></li>`;
 }

@@ -117,7 +117,7 @@ function certificateLines(cert: CertificateSummary, i: number): string[] {
     ...(cert.subjectAltNames.length > 0 ? [`   - SANs: ${text(cert.subjectAltNames.join(', '))}`] : []),
     ...(cert.extendedKeyUsage ? [`   - Extended key usage: ${text(cert.extendedKeyUsage.join(', ') || '(empty)')}`] : []),
     ...(cert.basicConstraints?.ca ? ['   - CA certificate'] : []),
-    `   - SHA-256: ${cert.sha256}`,
+    `   - SHA-256: ${cert.sha256}; SHA-1: ${cert.sha1}`,
   ];
 }
 

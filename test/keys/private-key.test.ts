@@ -70,6 +70,8 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     expect(result.connections).toHaveLength(6);
     expect(result.connections.filter((c) => !c.history.includes('G'))).toHaveLength(5);
     expect(result.connections.every((c) => c.decryptedWith === 'private-key')).toBe(true);
+    expect(result.connections.map((c) => c.resumed)).toEqual([false, true, true, true, true, true]);
+    expect(new Set(result.connections.map((c) => c.sessionId)).size).toBe(1);
   });
 
   it('the renegotiation shows the client certificate sent only in the second handshake', async () => {
