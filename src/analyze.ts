@@ -8,7 +8,7 @@ import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
-import { createKeyExchangeOpener, createKeyProvider, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
+import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
@@ -154,7 +154,13 @@ async function* analyzeFile(
 ): AsyncGenerator<ConnectionReport> {
   const window = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
   let embeddedCount = 0;
+  // A block type tlsdiag does not read is said once per file, however many such blocks there are.
+  const unreadTypes = new Set<number>();
   const addSecrets = (secrets: DecryptionSecrets): void => {
+    if (secrets.secretsType !== DSB_TLS_KEY_LOG) {
+      if (unreadTypes.has(secrets.secretsType)) return;
+      unreadTypes.add(secrets.secretsType);
+    }
     embeddedCount++;
     pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embeddedCount})`));
   };

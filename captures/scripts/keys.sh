@@ -94,12 +94,15 @@ java_prepare() {
   if [ ! -f "$jdir/JavaClient.class" ] || [ "$CAPTURES_DIR/peers/JavaClient.java" -nt "$jdir/JavaClient.class" ]; then
     javac -d "$jdir" "$CAPTURES_DIR/peers/JavaClient.java"
   fi
+  if [ ! -f "$jdir/JavaPiecewiseClient.class" ] || [ "$CAPTURES_DIR/peers/JavaPiecewiseClient.java" -nt "$jdir/JavaPiecewiseClient.class" ]; then
+    javac -d "$jdir" "$CAPTURES_DIR/peers/JavaPiecewiseClient.java"
+  fi
   # JDK 17 disables TLS 1.0 and the RSA key exchange is last in its order: allow every protocol.
   printf 'jdk.tls.disabledAlgorithms=\n' >"$jdir/allow-tls10.security"
 }
-java_run() { # java_run PORT PROTOCOL
+java_run() { # java_run PORT PROTOCOL [CLASS]
   CLIENT_LOG="$WORK/$CURRENT.client.log"
-  CLIENT_ARGV=(java "-Djava.security.properties=$WORK/java/allow-tls10.security" -cp "$WORK/java" JavaClient localhost "$1"
+  CLIENT_ARGV=(java "-Djava.security.properties=$WORK/java/allow-tls10.security" -cp "$WORK/java" "${3:-JavaClient}" localhost "$1"
     "$WORK/client.p12" "$WORK/trust.p12" changeit "$2")
   set +e
   timeout 30 "${CLIENT_ARGV[@]}" >"$CLIENT_LOG" 2>&1
@@ -166,20 +169,23 @@ rsa_s_client rsa-tls10-aes128-sha-s-client 28003 -tls1 'AES128-SHA:@SECLEVEL=0' 
   "TLS 1.0, RSA key exchange with AES128-SHA: OpenSSL's client starts its application data with an empty record (CBC IV protection); client certificate."
 
 # 4-5. Java (JSSE): TLS 1.0 CBC records are split 1/n-1 ('G' then 'ET /…').
-java_rsa() { # NAME PORT JAVA_PROTOCOL S_SERVER_PROTO CIPHER DESCRIPTION
-  local name="$1" port="$2" jproto="$3" proto="$4" cipher="$5" desc="$6"
+java_rsa() { # NAME PORT JAVA_PROTOCOL S_SERVER_PROTO CIPHER DESCRIPTION [CLASS]
+  local name="$1" port="$2" jproto="$3" proto="$4" cipher="$5" desc="$6" class="${7:-JavaClient}"
   want "$name" || return 0
   java_prepare
   begin "$name" "$port"
   s_server_start "$port" "$proto" -cipher "$cipher" -Verify 1 -verify_return_error -www
-  java_run "$port" "$jproto"
+  java_run "$port" "$jproto" "$class"
   finish
   meta "$desc" "openssl $OPENSSL_VERSION s_server $proto -cipher $cipher -Verify 1" "Java $JAVA_VERSION JSSE $jproto, PKCS#12 keystore with the client certificate" \
     "$(said "$CLIENT_LOG" '^HTTP/|Exception')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
     '{"established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
 }
 java_rsa rsa-tls10-aes128-sha-java 28004 TLSv1 -tls1 'AES128-SHA:@SECLEVEL=0' \
-  "TLS 1.0, RSA key exchange with AES128-SHA, Java client: JSSE splits its first CBC record 1/n-1, so 'G' and 'ET /…' come in two records."
+  "TLS 1.0, RSA key exchange with AES128-SHA, Java client writing its request at once: JDK 17 sends its first application record whole (its 1/n-1 split applies from the second record on); s_server answers after an empty record."
+java_rsa rsa-tls10-aes128-sha-java-piecewise 28010 TLSv1 -tls1 'AES128-SHA:@SECLEVEL=0' \
+  "TLS 1.0, RSA key exchange with AES128-SHA, a Java client writing its request in pieces to the socket: JSSE sends its first application record whole and splits every later one 1/n-1, so the request line spans records ('GET ', '/', 'test HTTP/1.0…')." \
+  JavaPiecewiseClient
 java_rsa rsa-tls12-aes256-gcm-java 28005 TLSv1.2 -tls1_2 AES256-GCM-SHA384 \
   "TLS 1.2, RSA key exchange with AES256-GCM-SHA384, Java client with a client certificate."
 

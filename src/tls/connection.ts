@@ -1,6 +1,6 @@
 import type { Side } from '../model/types.js';
 import type { CloseEvent as TcpCloseEvent, Direction, StreamControl, StreamHandler, TcpConnectionInfo } from '../tcp/types.js';
-import type { TlsEvent } from './events.js';
+import type { ApplicationDataEvent, TlsEvent } from './events.js';
 import { TlsParseError } from './handshake/errors.js';
 import { parseHandshakeMessage } from './handshake/parse.js';
 import { parseSsl2ClientHello } from './handshake/sslv2-client-hello.js';
@@ -20,6 +20,8 @@ const MAX_SSL2_HELLO = 32 * 1024;
 const GCM_TAG_LENGTH = 16;
 /** Gaps listed per connection (a lossy capture can have thousands; the first ones tell the story). */
 const MAX_GAPS_KEPT = 64;
+/** Plaintext joined across records to find the first line of application data (up to CR LF). */
+const MAX_FIRST_LINE = 4096;
 /** Handshake bytes kept for extended_master_secret while a private key or PSK may open the session. */
 const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 
@@ -74,6 +76,8 @@ interface SideState {
   /** Client: `protection` holds the 0-RTT keys (the server accepted early data), until EndOfEarlyData. */
   early: boolean;
   sawApplicationData: boolean;
+  /** The first application-data event while its first line is still being joined from later records. */
+  firstLine: { event: ApplicationDataEvent; parts: Uint8Array[]; size: number } | null;
   /** Buffer for an SSLv2-compatible ClientHello, whose header is not a TLS record header. */
   ssl2: Uint8Array | null;
   ssl2Filled: number;
@@ -207,6 +211,7 @@ export class TlsConnectionTracker implements StreamHandler {
 
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
+    for (const side of this.sides) this.finishFirstLine(side);
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
     this.onEnd(this.connection);
   }
@@ -239,6 +244,7 @@ export class TlsConnectionTracker implements StreamHandler {
       decryptedAny: false,
       early: false,
       sawApplicationData: false,
+      firstLine: null,
       ssl2: null,
       ssl2Filled: 0,
     };
@@ -405,9 +411,11 @@ export class TlsConnectionTracker implements StreamHandler {
   private onApplicationData(state: SideState, record: TlsRecord, content: Uint8Array | null, decrypted: boolean): void {
     const length = content?.length ?? record.length;
     this.handshakeOver = true;
-    if (!state.sawApplicationData) {
+    // An empty record (OpenSSL's TLS 1.0 CBC clients and servers send one first, against BEAST) is counted,
+    // not shown: the first record with data is.
+    if (!state.sawApplicationData && !(decrypted && length === 0)) {
       state.sawApplicationData = true;
-      this.connection.events.push({
+      const event: ApplicationDataEvent = {
         kind: 'application-data',
         early: false,
         side: state.side,
@@ -415,10 +423,43 @@ export class TlsConnectionTracker implements StreamHandler {
         time: record.time,
         length,
         decrypted,
-        firstLine: decrypted && content !== null ? httpFirstLine(content) : null,
-      });
+        firstLine: null,
+      };
+      this.connection.events.push(event);
+      if (decrypted && content !== null) {
+        state.firstLine = { event, parts: [], size: 0 };
+        this.joinFirstLine(state, content);
+      }
+    } else if (state.firstLine !== null && content !== null) {
+      this.joinFirstLine(state, content);
     }
     this.countApplicationData(state, length);
+  }
+
+  /**
+   * Joins decrypted records until the first line ends (CR or LF) or MAX_FIRST_LINE bytes: Java and IBM split
+   * the first CBC record 1/n-1 ('G', then 'ET / …'), and a request may simply span records.
+   */
+  private joinFirstLine(state: SideState, content: Uint8Array): void {
+    const pending = state.firstLine!;
+    const take = content.subarray(0, MAX_FIRST_LINE - pending.size);
+    pending.parts.push(take.slice());
+    pending.size += take.length;
+    const ended = take.includes(0x0a) || take.includes(0x0d) || pending.size >= MAX_FIRST_LINE || !isPrintable(take);
+    if (ended) this.finishFirstLine(state);
+  }
+
+  private finishFirstLine(state: SideState): void {
+    const pending = state.firstLine;
+    if (pending === null) return;
+    state.firstLine = null;
+    const joined = new Uint8Array(pending.size);
+    let at = 0;
+    for (const part of pending.parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    pending.event.firstLine = httpFirstLine(joined);
   }
 
   /** The client offered 0-RTT data in a TLS 1.3 ClientHello (early_data extension). */
@@ -699,7 +740,7 @@ export function classifyFirstBytes(data: Uint8Array): FirstBytes {
 
 /** The first line of an HTTP/1 request or response, or null: nothing else of the payload is kept. */
 export function httpFirstLine(content: Uint8Array): string | null {
-  const limit = Math.min(content.length, 200);
+  const limit = Math.min(content.length, MAX_FIRST_LINE);
   let end = 0;
   while (end < limit && content[end] !== 0x0d && content[end] !== 0x0a) {
     const c = content[end]!;
@@ -715,6 +756,15 @@ export function httpFirstLine(content: Uint8Array): string | null {
 function exchangeSource(cipherSuite: number): 'private-key' | 'psk' {
   const kx = cipherSuiteKeyExchange(cipherSuite);
   return kx === 'psk' || kx === 'rsa_psk' ? 'psk' : 'private-key';
+}
+
+/** No byte outside printable ASCII before the first CR or LF: may still be the start of an HTTP line. */
+function isPrintable(bytes: Uint8Array): boolean {
+  for (const c of bytes) {
+    if (c === 0x0d || c === 0x0a) return true;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -74,6 +74,24 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     expect(new Set(result.connections.map((c) => c.sessionId)).size).toBe(1);
   });
 
+  it('the first line of application data is joined across records, past empty ones', async () => {
+    const lines = async (scenario: string): Promise<string[]> => {
+      const m = metas.find((x) => x.scenario === scenario)!;
+      const { connection } = await one(m, { keyFiles: [join(dir, 'server-rsa.key.pem')] });
+      return connection.timeline.filter((e) => e.kind === 'ApplicationData').map((e) => `${e.from} ${e.summary}`);
+    };
+    // JSSE's 1/n-1 split of its second and later CBC records: 'GET ', '/', 'test HTTP/1.0\r\n'.
+    expect(await lines('rsa-tls10-aes128-sha-java-piecewise')).toEqual([
+      'client application data: "GET /test HTTP/1.0"',
+      'server application data: "HTTP/1.0 200 ok"',
+    ]);
+    // OpenSSL's TLS 1.0 CBC empty record before the data, on both sides.
+    expect(await lines('rsa-tls10-aes128-sha-s-client')).toEqual([
+      'client application data: "GET /test HTTP/1.0"',
+      'server application data: "HTTP/1.0 200 ok"',
+    ]);
+  });
+
   it('the renegotiation shows the client certificate sent only in the second handshake', async () => {
     const m = metas.find((x) => x.scenario === 'rsa-tls12-renegotiation-client-cert')!;
     const { connection } = await one(m, { keyFiles: [join(dir, 'server-rsa.key.pem')] });
