@@ -11,6 +11,7 @@ import { readCapture } from './capture/index.js';
 import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
+import type { WireCertificate } from './report/export-certs.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
 export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
@@ -36,6 +37,11 @@ export interface AnalyzeOptions {
   filter?: ConnectionFilter;
   /** Called as each file is read: bytes read so far and TLS connections finished so far in that file. */
   onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Every certificate of each connection as on the wire, called once per connection in report order with the
+   * report (its `index` set) — for --export-certs. Analyses on this thread (no worker threads).
+   */
+  onCertificates?: (report: ConnectionReport, certificates: WireCertificate[]) => void;
   /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
   workers?: number;
 }
@@ -72,7 +78,7 @@ export interface StreamOptions extends AnalyzeOptions {
 /** Analyses one or more captures and returns every TLS connection found, with its findings. */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
-  if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+  if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
     return analyzeInParallel(files, { ...options, workers: options.workers! });
   }
   const stream = analyzeConnections(files, { ...options, reorderWindow: Infinity });
@@ -93,7 +99,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
   const files = Array.isArray(inputs) ? inputs : [inputs];
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
-    if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+    if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
       summary = await parallel.summary();
@@ -170,6 +176,7 @@ async function* analyzeFile(
 
   const opener = exchange === null ? undefined : createKeyExchangeOpener(exchange);
   const provider = createKeyProvider(keys, opener);
+  const wireCertificates = new WeakMap<ConnectionReport, WireCertificate[]>();
   const slots = new Map<number, Slot>();
   const order: Slot[] = [];
   let head = 0;
@@ -220,6 +227,7 @@ async function* analyzeFile(
     if (options.filter && !options.filter(report)) return null;
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
     report.findings = await runRules({ connection, report }, ruleContext);
+    if (options.onCertificates) wireCertificates.set(report, certificatesOf(connection));
     return report;
   };
   const consumer: StreamConsumer = {
@@ -274,6 +282,8 @@ async function* analyzeFile(
       }
       if (report === null) continue;
       report.index = counter.next++;
+      const certificates = wireCertificates.get(report);
+      if (certificates !== undefined) options.onCertificates!(report, certificates);
       yield report;
       continue;
     }
@@ -334,6 +344,16 @@ function addPsk(result: AnalysisSummary, add: () => void): void {
     if (!(e instanceof PskError)) throw e;
     result.warnings.push({ file: '', code: 'psk-unreadable', message: e.message });
   }
+}
+
+/** Every certificate of every Certificate message of the connection (renegotiations too), as on the wire. */
+function certificatesOf(connection: TlsConnection): WireCertificate[] {
+  const out: WireCertificate[] = [];
+  for (const event of connection.events) {
+    if (event.kind !== 'handshake' || event.message.type !== 'Certificate') continue;
+    event.message.certificates.forEach((entry, position) => out.push({ side: event.side, position, der: entry.data.slice() }));
+  }
+  return out;
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

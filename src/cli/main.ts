@@ -7,6 +7,7 @@ import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
+import { CertificateExport } from '../report/export-certs.js';
 import { renderText, TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
@@ -41,6 +42,9 @@ interface CliOptions extends AnalysisCliOptions {
   all?: boolean;
   limit: number;
   redact?: boolean;
+  exportCerts?: string;
+  /** Set by runReport from --export-certs. */
+  certificateExport?: CertificateExport;
   failOn: FailOn;
   color?: boolean;
 }
@@ -85,8 +89,10 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
+function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, extraKeyLogs: string[] = []): AnalyzeOptions {
+  const certificateExport = options.certificateExport;
   return {
+    ...(certificateExport ? { onCertificates: (report, certificates) => certificateExport.add(report, certificates) } : {}),
     keyLogFiles: [...options.keylog, ...extraKeyLogs],
     keyFiles: options.key,
     keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
@@ -116,7 +122,8 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)')
+      .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
@@ -220,6 +227,19 @@ function inputSize(inputs: string[]): number | null {
 }
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
+  if (options.exportCerts === undefined) return runReportFormat(captures, options);
+  if (options.redact) {
+    process.stderr.write('tlsdiag: --export-certs cannot be used with --redact: a certificate names its host, its owner and its serial\n');
+    return 2;
+  }
+  const certificateExport = new CertificateExport(options.exportCerts);
+  const code = await runReportFormat(captures, { ...options, certificateExport });
+  const count = certificateExport.finish();
+  if (options.quiet !== true) process.stderr.write(`tlsdiag: ${count} certificates written to ${options.exportCerts} (index.json lists where each was seen)\n`);
+  return code;
+}
+
+async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
   // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
   // result) collect every connection first.
