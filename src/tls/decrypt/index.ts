@@ -11,3 +11,4 @@ export { loadServerKeys, ServerKeyRing, ServerKeyError, type ServerKey } from '.
 export { PskSet, PskError } from './psk.js';
 export { decryptPremaster } from './rsa.js';
 export { masterSecret } from './master-secret.js';
+export { pkcs12KeyBags, type Pkcs12KeyBag, type Pkcs12Keys } from './pkcs12.js';
