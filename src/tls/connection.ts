@@ -22,6 +22,11 @@ const GCM_TAG_LENGTH = 16;
 const MAX_GAPS_KEPT = 64;
 /** Plaintext joined across records to find the first line of application data (up to CR LF). */
 const MAX_FIRST_LINE = 4096;
+/**
+ * Key exchanges opened per connection with --key/--psk (each costs an RSA private-key operation): a hostile
+ * capture renegotiating without end must not buy unbounded CPU time with a few hundred bytes a handshake.
+ */
+const MAX_KEY_EXCHANGES_OPENED = 16;
 /** Handshake bytes kept for extended_master_secret while a private key or PSK may open the session. */
 const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 
@@ -104,6 +109,7 @@ export class TlsConnectionTracker implements StreamHandler {
   private awaitingKeyExchange: (KeyExchangeParams & { extendedMasterSecret: boolean; sessionId: Uint8Array }) | null = null;
   /** The server's last leaf certificate (DER), for the private key that matches it. */
   private serverLeaf: Uint8Array | null = null;
+  private keyExchangesOpened = 0;
 
   constructor(
     info: TcpConnectionInfo,
@@ -656,6 +662,11 @@ export class TlsConnectionTracker implements StreamHandler {
     if (message.type !== 'ClientKeyExchange' || state.side !== 'client' || this.awaitingKeyExchange === null) return;
     const awaiting = this.awaitingKeyExchange;
     this.awaitingKeyExchange = null;
+    if (this.keyExchangesOpened >= MAX_KEY_EXCHANGES_OPENED) {
+      this.transcript = null;
+      return;
+    }
+    this.keyExchangesOpened++;
     const keys = exchange.open({
       ...awaiting,
       serverCertificate: this.serverLeaf,
