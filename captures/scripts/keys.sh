@@ -272,4 +272,21 @@ if want rsa-tls12-resumed-s-client; then
     "$(grep -c '^Reused' "$CLIENT_LOG" || true) reused sessions" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
     '{"established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
 fi
+# 11. SSL 3.0: only Java still speaks it here (OpenSSL 3 is built without it), as server and client.
+if want ssl3-aes128-sha-java; then
+  java_prepare
+  if [ ! -f "$WORK/java/JavaServer.class" ] || [ "$CAPTURES_DIR/peers/JavaServer.java" -nt "$WORK/java/JavaServer.class" ]; then
+    javac -d "$WORK/java" "$CAPTURES_DIR/peers/JavaServer.java"
+  fi
+  begin ssl3-aes128-sha-java 28011
+  SERVER_ARGV=(java "-Djava.security.properties=$WORK/java/allow-tls10.security" -cp "$WORK/java" JavaServer 28011 "$OUT/server-rsa.p12" "$P12_PASSWORD" SSLv3 TLS_RSA_WITH_AES_128_CBC_SHA)
+  start_bg keys-server "${SERVER_ARGV[@]}"
+  wait_port 28011 20
+  java_run 28011 SSLv3
+  finish
+  meta "SSL 3.0 with TLS_RSA_WITH_AES_128_CBC_SHA between a Java server and a Java client (both re-enabled SSLv3): no key log exists, the server's private key opens it." \
+    "Java $JAVA_VERSION JSSE server, SSLv3 only, PKCS#12 server-rsa.p12" "Java $JAVA_VERSION JSSE SSLv3, client certificate keystore (not requested)" \
+    "$(said "$CLIENT_LOG" '^HTTP/|Exception')" "$(said "$WORK/$CURRENT.server.log" 'handshake complete|request:|Exception')" \
+    '{"established":true,"alert":null,"findings":["deprecated-protocol-version"]}' "$RSA_OPENS"
+fi
 log "keys: done"

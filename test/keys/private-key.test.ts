@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     expect(metas.some((m) => m.opens.psk)).toBe(true);
   });
 
-  for (const m of metas.filter((x) => (x.opens.keys ?? []).length > 0)) {
+  for (const m of metas.filter((x) => (x.opens.keys ?? []).length > 0 && x.keyLog !== null)) {
     describe(m.scenario, () => {
       for (const keyFile of m.opens.keys!) {
         it(`--key ${keyFile} gives the key log's report`, async () => {
@@ -90,6 +91,25 @@ describe('captures/keys: the private key opens what the key log opens', () => {
       'client application data: "GET /test HTTP/1.0"',
       'server application data: "HTTP/1.0 200 ok"',
     ]);
+  });
+
+  it('SSL 3.0 (Java on both sides, no key log exists): the private key opens it as tshark does with the same key', async () => {
+    const m = metas.find((x) => x.scenario === 'ssl3-aes128-sha-java')!;
+    expect(m.keyLog).toBeNull();
+    const { connection } = await one(m, { keyFiles: [join(dir, 'server-rsa.p12')], keyPassword: m.opens.keyPassword });
+    expect(connection.version).toBe('SSL 3.0');
+    expect(connection.decryptedWith).toBe('private-key');
+    const shown = connection.timeline.map((e) => `${e.from} ${e.kind} ${e.summary}`);
+    expect(shown).toContain('client Finished Finished');
+    expect(shown).toContain('server Finished Finished');
+    expect(shown).toContain('client ApplicationData application data: "GET / HTTP/1.1"');
+    expect(shown).toContain('server ApplicationData application data: "HTTP/1.0 200 ok"');
+    expect(connection.alerts.map((a) => `${a.from} ${a.description}`)).toEqual(['server close_notify', 'client close_notify']);
+    if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0) {
+      const line = execFileSync('tshark', ['-r', capture(m), '-o', `uat:rsa_keys:"${join(dir, 'server-rsa.key.pem')}",""`, '-Y', 'http.request',
+        '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.request.version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      expect(line.trim().split('\t').join(' ')).toBe('GET / HTTP/1.1');
+    }
   });
 
   it('the renegotiation shows the client certificate sent only in the second handshake', async () => {

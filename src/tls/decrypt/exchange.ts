@@ -5,7 +5,7 @@ import { masterSecret } from './master-secret.js';
 import type { PskSet } from './psk.js';
 import { decryptPremaster, PREMASTER_LENGTH } from './rsa.js';
 import type { ServerKey, ServerKeyRing } from './server-keys.js';
-import { tls12Decryptors } from './tls12.js';
+import { SSL_3_0, tls12Decryptors } from './tls12.js';
 
 /** Sessions remembered for resumption, per capture file (oldest forgotten first). */
 const MAX_REMEMBERED_SESSIONS = 10_000;
@@ -58,7 +58,7 @@ export function createKeyExchangeOpener(secrets: KeyExchangeSecrets): CaptureKey
     open(params) {
       const suite = cipherSuiteParams(params.cipherSuite);
       if (suite === undefined || suite.tls13) return null;
-      const premaster = premasterFor(suite.keyExchange, params.clientKeyExchange, params.serverCertificate);
+      const premaster = premasterFor(suite.keyExchange, params.clientKeyExchange, params.serverCertificate, params.version);
       if (premaster === null) return null;
       const master = masterSecret({
         version: params.version,
@@ -92,8 +92,9 @@ export function createKeyExchangeOpener(secrets: KeyExchangeSecrets): CaptureKey
   };
   return opener;
 
-  function premasterFor(kx: string, body: Uint8Array, certificate: Uint8Array | null): Uint8Array | null {
-    if (kx === 'rsa') return rsaPremaster(body, certificate, true);
+  function premasterFor(kx: string, body: Uint8Array, certificate: Uint8Array | null, version: number): Uint8Array | null {
+    // SSL 3.0 sends the RSA-encrypted secret without its length (RFC 6101 §5.6.7.1); some stacks add it anyway.
+    if (kx === 'rsa') return rsaPremaster(body, certificate, version !== SSL_3_0 || vector16(body, 0)?.end === body.length);
     if (kx === 'psk') {
       const identity = vector16(body, 0);
       if (identity === null) return null;

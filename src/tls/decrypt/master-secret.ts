@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { concat } from './aead.js';
-import { tls10Prf, tls12Prf } from './prf.js';
-import { TLS_1_2 } from './tls12.js';
+import { ssl3KeyBlock, tls10Prf, tls12Prf } from './prf.js';
+import { SSL_3_0, TLS_1_2 } from './tls12.js';
 
 export interface MasterSecretParams {
   /** Negotiated version, 0x0301-0x0303. */
@@ -18,8 +18,9 @@ export interface MasterSecretParams {
   transcript: Uint8Array[] | null;
 }
 
-/** The TLS 1.0-1.2 master secret from a premaster secret (RFC 5246 §8.1, RFC 7627 §4). */
+/** The SSL 3.0-TLS 1.2 master secret from a premaster secret (RFC 6101 §6.1, RFC 5246 §8.1, RFC 7627 §4). */
 export function masterSecret(params: MasterSecretParams): Uint8Array {
+  if (params.version === SSL_3_0) return ssl3KeyBlock(params.premaster, concat(params.clientRandom, params.serverRandom), 48);
   const prf = (label: string, seed: Uint8Array): Uint8Array =>
     params.version === TLS_1_2 ? tls12Prf(params.prfHash, params.premaster, label, seed, 48) : tls10Prf(params.premaster, label, seed, 48);
   if (params.transcript === null) return prf('master secret', concat(params.clientRandom, params.serverRandom));
