@@ -138,6 +138,8 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     }
     const wrong = await one(m, { psks: ['00112233445566778899'] });
     expect(wrong.connection.decrypted).toBe(false);
+    const mismatch = wrong.connection.findings.find((f) => f.id === 'keylog-mismatch');
+    expect(mismatch?.explanation).toMatch(/^The pre-shared key given \(--psk\) was used/);
   });
 
   it('an ECDHE session says the private key cannot open it', async () => {
