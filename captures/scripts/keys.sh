@@ -289,4 +289,19 @@ if want ssl3-aes128-sha-java; then
     "$(said "$CLIENT_LOG" '^HTTP/|Exception')" "$(said "$WORK/$CURRENT.server.log" 'handshake complete|request:|Exception')" \
     '{"established":true,"alert":null,"findings":["deprecated-protocol-version"]}' "$RSA_OPENS"
 fi
+# 12. TLS 1.3 with an external PSK: even with -allow_no_dhe_kex on both sides OpenSSL 3.0 picks psk_dhe_ke (the
+# client offers both modes and the server prefers (EC)DHE), so the PSK alone cannot open it; the key log can.
+if want psk-tls13-s-client; then
+  begin psk-tls13-s-client 28012
+  SERVER_ARGV=(openssl s_server -accept 127.0.0.1:28012 -naccept 1 -tls1_3 -nocert -psk "$PSK_HEX" -psk_identity "$PSK_IDENTITY"
+    -allow_no_dhe_kex -ciphersuites TLS_AES_128_GCM_SHA256 -keylogfile "$WORK/$CURRENT.server-keys.log" -www)
+  start_bg keys-server "${SERVER_ARGV[@]}"
+  wait_port 28012
+  s_client_run 28012 -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -psk "$PSK_HEX" -psk_identity "$PSK_IDENTITY" -allow_no_dhe_kex
+  finish
+  meta "TLS 1.3 on an external PSK: OpenSSL 3.0 negotiates psk_dhe_ke (ServerHello has key_share and pre_shared_key) even with -allow_no_dhe_kex, so the pre-shared key alone does not open it; the key log does." \
+    "openssl $OPENSSL_VERSION s_server -tls1_3 -nocert -psk … -allow_no_dhe_kex" "openssl $OPENSSL_VERSION s_client -tls1_3 -psk … -psk_identity $PSK_IDENTITY -allow_no_dhe_kex" \
+    "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
+    '{"established":true,"alert":null,"findings":[]}' '{"keys":[]}'
+fi
 log "keys: done"

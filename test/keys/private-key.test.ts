@@ -142,6 +142,17 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     expect(mismatch?.explanation).toMatch(/^The pre-shared key given \(--psk\) was used/);
   });
 
+  it('TLS 1.3 on an external PSK with psk_dhe_ke: --psk cannot open it, the key log can', async () => {
+    const m = metas.find((x) => x.scenario === 'psk-tls13-s-client')!;
+    const byPsk = await one(m, { psks: ['6b6579732d746c73646961672d70736b2d3031'] });
+    expect(byPsk.connection.version).toBe('TLS 1.3');
+    expect(byPsk.connection.resumed).toBe(true);
+    expect(byPsk.connection.serverExtensions).toContain('key_share');
+    expect(byPsk.connection.decrypted).toBe(false);
+    const byKeyLog = await one(m, { keyLogFiles: [join(dir, m.keyLog!)] });
+    expect(byKeyLog.connection.decrypted).toBe(true);
+  });
+
   it('an ECDHE session says the private key cannot open it', async () => {
     const m = metas.find((x) => x.scenario === 'ecdhe-tls12-s-client')!;
     const byKey = await one(m, { keyFiles: [join(dir, 'server-rsa.key.pem')] });
