@@ -102,7 +102,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
-      summary = await parallel.summary();
+      summary = collapseUnmatchedKeys(await parallel.summary());
       return;
     }
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
@@ -130,7 +130,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     for (const file of files) {
       yield* analyzeFile(file, keys, context, options, result, counter, exchange);
     }
-    summary = result;
+    summary = collapseUnmatchedKeys(result);
   }
   return {
     [Symbol.asyncIterator]: run,
@@ -304,9 +304,31 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+  // One per key file and capture here; analyzeConnections keeps those of keys that matched in no capture.
   for (const keyFile of opener?.unmatchedKeyFiles() ?? []) {
-    result.warnings.push({ file, code: 'key-unmatched', message: `the private key in ${keyFile} matches no server certificate of this capture` });
+    result.warnings.push({ file: keyFile, code: 'key-unmatched', message: `the private key in ${keyFile} matches no server certificate of ${file}` });
   }
+}
+
+/**
+ * The per-capture `key-unmatched` warnings become one per key file that matched no server certificate in any
+ * capture of the run (a key for one of several servers is not worth a warning per other capture).
+ */
+function collapseUnmatchedKeys(summary: AnalysisSummary): AnalysisSummary {
+  const unmatched = new Map<string, number>();
+  for (const w of summary.warnings) if (w.code === 'key-unmatched') unmatched.set(w.file, (unmatched.get(w.file) ?? 0) + 1);
+  if (unmatched.size === 0) return summary;
+  const captures = summary.files.length;
+  const where = captures === 1 ? 'the capture' : `any of the ${captures} captures`;
+  const warnings: AnalysisWarning[] = [];
+  for (const w of summary.warnings) {
+    if (w.code !== 'key-unmatched') warnings.push(w);
+    else if (unmatched.get(w.file) === captures) {
+      warnings.push({ file: w.file, code: 'key-unmatched', message: `the private key in ${w.file} matches no server certificate of ${where}` });
+      unmatched.delete(w.file);
+    }
+  }
+  return { ...summary, warnings };
 }
 
 /** --key and --psk: read once per run; a file that gives no key is a warning naming it (never its content). */

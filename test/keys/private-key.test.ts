@@ -170,7 +170,17 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     const file = join(dir, 'unrelated-rsa.key.pem');
     const { connection, warnings } = await one(m, { keyFiles: [file] });
     expect(connection.decrypted).toBe(false);
-    expect(warnings).toEqual([`key-unmatched: the private key in ${file} matches no server certificate of this capture`]);
+    expect(warnings).toEqual([`key-unmatched: the private key in ${file} matches no server certificate of the capture`]);
+  });
+
+  it('over several captures: one warning for a key that matched in none, none for a key that matched in one', async () => {
+    const unrelated = join(dir, 'unrelated-rsa.key.pem');
+    const captures = [join(dir, 'rsa-tls12-aes128-sha-s-client.pcap'), join(dir, 'psk-tls12-s-client.pcap'), join(dir, 'ecdhe-tls12-s-client.pcap')];
+    const result = await analyze(captures, { keyFiles: [join(dir, 'server-rsa.key.pem'), unrelated] });
+    expect(result.warnings.map((w) => `${w.file}: ${w.message}`)).toEqual([
+      `${unrelated}: the private key in ${unrelated} matches no server certificate of any of the 3 captures`,
+    ]);
+    expect(result.connections.map((c) => c.decryptedWith)).toEqual(['private-key', null, null]);
   });
 
   it('an encrypted key without its password, or with a wrong one, is a warning that never shows the password', async () => {
