@@ -2,11 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
 import type { ConnectionReport } from '../../src/model/types.js';
 import { decryptPremaster } from '../../src/tls/decrypt/rsa.js';
-import { loadServerKeys } from '../../src/tls/decrypt/server-keys.js';
+import { loadServerKeys, ServerKeyError } from '../../src/tls/decrypt/server-keys.js';
 import { pkcs12KeyBags } from '../../src/tls/decrypt/pkcs12.js';
 import { tempDir } from '../temp-dir.js';
 
@@ -206,6 +207,27 @@ describe('PKCS#12 key bags', () => {
     const [key] = loadServerKeys(bytes, 'legacy.p12', 'tlsdiag-p12');
     const pem = createPrivateKey(readFileSync(join(dir, 'server-rsa.key.pem')));
     expect(key!.spki.equals(Buffer.from(createPublicKey(pem).export({ format: 'der', type: 'spki' })))).toBe(true);
+  });
+});
+
+describe('hostile key files', () => {
+  it('a damaged PKCS#12, DER or PEM gives keys or a ServerKeyError naming the file, never another error', () => {
+    const seeds = ['server-rsa.p12', 'server-rsa-legacy.p12', 'server-rsa.key.pem', 'server-rsa.enc.key.pem'].map((f) => readFileSync(join(dir, f)));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(), (seed, edits, cut) => {
+        const bytes = Uint8Array.from(seeds[seed]!);
+        for (const [at, value] of edits) bytes[at % bytes.length] = value;
+        const damaged = bytes.subarray(0, bytes.length - (cut % 64));
+        try {
+          const keys = loadServerKeys(damaged, 'damaged.p12', 'tlsdiag-p12');
+          expect(keys.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ServerKeyError);
+          expect((error as Error).message.startsWith('damaged.p12: ')).toBe(true);
+        }
+      }),
+      { seed: 1407, numRuns: 300 },
+    );
   });
 });
 
