@@ -70,7 +70,7 @@ describe.runIf(hasTshark)('issue 14 JSON fields against tshark and openssl', () 
         const serverHello = mine.find((r) => r.type.split(',')[0] === '2');
         expect(c.clientRandom).toBe(hello.random.split(',')[0]);
         expect(c.ja3_r).toBe(hello.ja3);
-        expect(c.clientLegacyVersion).toBe({ '0x0301': 'TLS 1.0', '0x0302': 'TLS 1.1', '0x0303': 'TLS 1.2' }[hello.version.split(',')[0]!]);
+        expect(c.clientLegacyVersion).toBe({ '0x0300': 'SSL 3.0', '0x0301': 'TLS 1.0', '0x0302': 'TLS 1.1', '0x0303': 'TLS 1.2' }[hello.version.split(',')[0]!]);
         if (serverHello) {
           expect(c.sessionId).toBe(serverHello.sessionId.split(',')[0] || null);
           expect(c.ja3s_r).toBe(serverHello.ja3s);
