@@ -30,6 +30,7 @@ export function redact(result: AnalysisResult): AnalysisResult {
     for (const cert of certs(c)) redactCertificate(cert, names);
     for (const e of c.timeline) e.summary = names.inText(e.summary);
     if (c.upgradeRefused) c.upgradeRefused.reply = names.inText(c.upgradeRefused.reply);
+    if (c.outcomeDetail) c.outcomeDetail = names.inText(c.outcomeDetail);
     c.captureProblems = c.captureProblems.map((p) => names.inText(p));
     for (const f of c.findings) {
       f.title = names.inText(f.title);

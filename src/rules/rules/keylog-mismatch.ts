@@ -1,4 +1,17 @@
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const keylogMismatchFindings = [
+  {
+    id: 'keylog-mismatch',
+    about: 'keys',
+    severity: 'warning',
+    title: 'The key log\'s secrets do not decrypt this connection',
+    meaning: 'The key log holds secrets for this connection\'s client random, but a record failed to authenticate with them: the file is wrong, truncated or mixed up between sessions. What follows stays encrypted.',
+    evidence: 'The frame and side of the first record that failed, and why.',
+    remedy: 'Use the key log written by the same client process for this capture (SSLKEYLOGFILE appends; one file may hold several runs).',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** Keys were found for the connection but a record did not authenticate with them: said once. */
 export const keylogMismatch: Rule = {
