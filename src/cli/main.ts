@@ -7,6 +7,7 @@ import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
+import { CertificateExport } from '../report/export-certs.js';
 import { renderText, TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
@@ -22,6 +23,10 @@ type Format = (typeof FORMATS)[number];
 interface AnalysisCliOptions {
   filter: string[];
   keylog: string[];
+  key: string[];
+  keyPassword?: string;
+  psk: string[];
+  pskFile: string[];
   ca: string[];
   serverCa: string[];
   cert: string[];
@@ -39,11 +44,21 @@ interface CliOptions extends AnalysisCliOptions {
   all?: boolean;
   limit: number;
   redact?: boolean;
+  exportCerts?: string;
+  /** Set by runReport from --export-certs. */
+  certificateExport?: CertificateExport;
   failOn: FailOn;
   color?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A --psk value: hex digits only; the error never repeats the value (it is a secret). */
+function collectHex(value: string, previous: string[]): string[] {
+  // A plain Error, not commander's InvalidArgumentError, whose message would quote the value.
+  if (value.length === 0 || value.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(value)) throw new Error('--psk: expected an even number of hex digits (the value is not shown: it is a secret)');
   return [...previous, value];
 }
 
@@ -58,6 +73,10 @@ function withAnalysisOptions(command: Command): Command {
   return command
     .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
+    .option('--key <file>', "the server's RSA private key (PEM, DER or PKCS#12) to decrypt RSA-key-exchange sessions (repeatable)", collect, [])
+    .option('--key-password <password>', 'password of an encrypted --key file (or set TLSDIAG_KEY_PASSWORD)')
+    .option('--psk <hex>', 'a TLS 1.2 pre-shared key in hex, for any identity (repeatable)', collectHex, [])
+    .option('--psk-file <file>', 'pre-shared keys, one "identity hex" (or "hex") a line (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
     .option('--server-ca <pem|dir|system|none>', "what the client trusts, for judging server chains: a CA bundle (repeatable), 'system' (the OS store) or 'none' (no judging); default: Node's Mozilla root store", collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
@@ -74,9 +93,15 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
+function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, extraKeyLogs: string[] = []): AnalyzeOptions {
+  const certificateExport = options.certificateExport;
   return {
+    ...(certificateExport ? { onCertificates: (report, certificates) => certificateExport.add(report, certificates) } : {}),
     keyLogFiles: [...options.keylog, ...extraKeyLogs],
+    keyFiles: options.key,
+    keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
+    psks: options.psk,
+    pskFiles: options.pskFile,
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,
@@ -103,7 +128,8 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)')
+      .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
@@ -207,6 +233,19 @@ function inputSize(inputs: string[]): number | null {
 }
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
+  if (options.exportCerts === undefined) return runReportFormat(captures, options);
+  if (options.redact) {
+    process.stderr.write('tlsdiag: --export-certs cannot be used with --redact: a certificate names its host, its owner and its serial\n');
+    return 2;
+  }
+  const certificateExport = new CertificateExport(options.exportCerts);
+  const code = await runReportFormat(captures, { ...options, certificateExport });
+  const count = certificateExport.finish();
+  if (options.quiet !== true) process.stderr.write(`tlsdiag: ${count} certificates written to ${options.exportCerts} (index.json lists where each was seen)\n`);
+  return code;
+}
+
+async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
   // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
   // result) collect every connection first.

@@ -6,10 +6,11 @@ import type { TlsConnection } from '../tls/connection.js';
 import type { HandshakeEvent } from '../tls/events.js';
 import type { Certificate, CertificateRequest } from '../tls/handshake/types.js';
 import { CLIENT_CERTIFICATE_TYPE_NAMES } from '../tls/registry/certificate-types.js';
-import { protocolVersionName } from '../tls/registry/protocol-versions.js';
+import { isTls13, protocolVersionName } from '../tls/registry/protocol-versions.js';
 import { signatureSchemeName } from '../tls/registry/signature-schemes.js';
 import { isGrease } from '../tls/registry/grease.js';
-import { decodeCertificate } from '../x509/index.js';
+import { decodeCertificate, sha1Hex } from '../x509/index.js';
+import { toHex } from '../x509/der.js';
 import { parseDistinguishedName } from '../x509/names.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';
@@ -62,11 +63,11 @@ export function summarizeCertificates(message: Certificate): CertificateSummary[
   return message.certificates.map((entry) => {
     const decoded = decodeCertificate(entry.data);
     if (decoded.kind === 'certificate') return decoded.summary;
-    return undecodableSummary(decoded.message, decoded.sha256);
+    return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
   });
 }
 
-function undecodableSummary(message: string, sha256: string): CertificateSummary {
+function undecodableSummary(message: string, sha256: string, sha1: string): CertificateSummary {
   return {
     subject: `(undecodable certificate: ${message})`,
     issuer: '',
@@ -87,6 +88,7 @@ function undecodableSummary(message: string, sha256: string): CertificateSummary
     aiaOcsp: [],
     crlDistributionPoints: [],
     sha256,
+    sha1,
   };
 }
 
@@ -119,6 +121,26 @@ function alertSummaries(conn: TlsConnection): AlertSummary[] {
     }
   }
   return alerts;
+}
+
+/**
+ * An abbreviated handshake: TLS 1.2 and older, the server went from its ServerHello to its Finished without a
+ * ServerHelloDone (a session id or ticket resumed); TLS 1.3, the server accepted a pre-shared key (resumption
+ * or an external PSK).
+ */
+function isResumed(conn: TlsConnection): boolean {
+  const hello = conn.serverHello;
+  if (hello === null || hello.type !== 'ServerHello') return false;
+  if (isTls13(hello.effectiveVersion)) return hello.preSharedKeyIdentity !== undefined;
+  let sawServerHello = false;
+  for (const e of conn.events) {
+    if (e.side !== 'server') continue;
+    if (e.kind === 'handshake' && e.message.type === 'ServerHello') sawServerHello = true;
+    else if (!sawServerHello) continue;
+    else if (e.kind === 'handshake' && (e.message.type === 'ServerHelloDone' || e.message.type === 'Certificate')) return false;
+    else if (e.kind === 'change-cipher-spec' || (e.kind === 'handshake' && e.message.type === 'Finished')) return true;
+  }
+  return false;
 }
 
 /** Builds the report of one connection from its facts (findings, and a refusal's outcome, come from the rules). */
@@ -158,6 +180,7 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
     established: facts.outcome === 'established',
     encryptedHandshake,
     decrypted: conn.keysFound && conn.keyMismatch === null,
+    decryptedWith: conn.keysFound && conn.keyMismatch === null ? conn.keysFrom : null,
     certificateRequest: certificateRequest ? certificateRequestSummary(certificateRequest) : null,
     clientCertificates: clientCertificate ? summarizeCertificates(clientCertificate.message) : null,
     serverCertificates: serverCertificate ? summarizeCertificates(serverCertificate.message) : null,
@@ -178,6 +201,13 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
     ja4_ro: fingerprint?.ja4_ro ?? null,
     ja3: hello ? ja3(hello).ja3 : null,
     ja3s: serverHello ? ja3s(serverHello).ja3s : null,
+    ja3_r: hello ? ja3(hello).ja3_string : null,
+    ja3s_r: serverHello ? ja3s(serverHello).ja3s_string : null,
+    clientRandom: hello && hello.random.length > 0 ? toHex(hello.random) : null,
+    sessionId: serverHello && serverHello.sessionId.length > 0 ? toHex(serverHello.sessionId) : null,
+    resumed: isResumed(conn),
+    serverExtensions: serverHello ? serverHello.extensions.map((e) => e.name) : [],
+    clientLegacyVersion: hello ? protocolVersionName(hello.legacyVersion) : null,
     timeline: conn.events.map((e) => ({
       frame: e.frame,
       time: isoTime(e.time),

@@ -29,6 +29,8 @@ export interface CertificateSummary {
   aiaOcsp: string[];
   crlDistributionPoints: string[];
   sha256: string;
+  /** SHA-1 of the DER: the thumbprint Windows, Java keytool and most CA portals show. */
+  sha1: string;
 }
 
 export interface CertificateRequestSummary {
@@ -153,6 +155,8 @@ export interface ConnectionReport {
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;
   decrypted: boolean;
+  /** What decrypted it: 'key-log' (--keylog or pcapng secrets), 'private-key' (--key), 'psk' (--psk); null when not decrypted. */
+  decryptedWith: 'key-log' | 'private-key' | 'psk' | null;
   certificateRequest: CertificateRequestSummary | null;
   /** null: no Certificate message from the client; []: an empty one. */
   clientCertificates: CertificateSummary[] | null;
@@ -180,6 +184,20 @@ export interface ConnectionReport {
   ja4_ro: string | null;
   ja3: string | null;
   ja3s: string | null;
+  /** The JA3 string (before MD5): version,ciphers,extensions,groups,point formats. */
+  ja3_r: string | null;
+  /** The JA3S string: version,cipher,extensions. */
+  ja3s_r: string | null;
+  /** The ClientHello random, hex: what finds the connection's lines in an SSLKEYLOGFILE. */
+  clientRandom: string | null;
+  /** The ServerHello's session id, hex; null when empty or no ServerHello (TLS 1.3 echoes the client's). */
+  sessionId: string | null;
+  /** An abbreviated handshake (TLS 1.2-: session id or ticket) or a PSK handshake (TLS 1.3). */
+  resumed: boolean;
+  /** The ServerHello's extensions in wire order (IANA names). */
+  serverExtensions: string[];
+  /** The ClientHello's legacy_version ('TLS 1.2' for every TLS 1.3 client). */
+  clientLegacyVersion: string | null;
   timeline: TimelineEvent[];
   /** Gaps and truncation seen in this connection's handshake. */
   captureProblems: string[];

@@ -3,6 +3,10 @@ import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 /** What the pool hands each worker once, at start: the parts of AnalyzeOptions that survive structured cloning. */
 export interface WorkerSettings {
   keyLogFiles?: string[];
+  keyFiles?: string[];
+  keyPassword?: string;
+  psks?: string[];
+  pskFiles?: string[];
   clientCaFiles?: string[];
   serverCaFiles?: string[];
   extraClientCertFiles?: string[];

@@ -33,6 +33,10 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
   async function* run(): AsyncGenerator<ConnectionReport> {
     const settings: WorkerSettings = {
       keyLogFiles: options.keyLogFiles,
+      keyFiles: options.keyFiles,
+      keyPassword: options.keyPassword,
+      psks: options.psks,
+      pskFiles: options.pskFiles,
       clientCaFiles: options.clientCaFiles,
       serverCaFiles: options.serverCaFiles,
       extraClientCertFiles: options.extraClientCertFiles,
@@ -159,5 +163,5 @@ function mergeSummary(merged: AnalysisSummary, part: AnalysisSummary, seenWarnin
 
 /** Warnings about the key logs, which every thread reads for itself. */
 function isSharedInputWarning(warning: AnalysisWarning): boolean {
-  return warning.code.startsWith('keylog');
+  return warning.code.startsWith('keylog') || warning.code === 'key-unreadable' || warning.code === 'psk-unreadable';
 }

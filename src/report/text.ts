@@ -1,5 +1,6 @@
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 import { isFailed, outcomeHeadline } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 
 export { isFailed };
 
@@ -129,7 +130,7 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   const headline = outcomeHeadline(c);
   const status = isFailed(c) ? p.red(p.bold(headline)) : c.outcome === 'established' ? p.green(headline) : p.yellow(headline);
   const upgrade = c.upgradedFrom ? `after ${c.upgradedFrom} ${c.upgradeRefused ? 'upgrade (refused)' : 'upgrade'}` : null;
-  const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
+  const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite, c.resumed ? 'resumed' : null].filter(Boolean);
   const lines = [
     `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
       p.dim(`(frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
@@ -141,7 +142,7 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
     const what = c.nonTls.firstLine !== null ? `"${c.nonTls.firstLine}"` : 'bytes that are not TLS';
     lines.push(`  ${p.dim('not TLS')} the ${c.nonTls.side} sent ${what} (frame ${c.nonTls.frame})${c.history ? `; handshake ${c.history}` : ''}`);
   } else {
-    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim(`  (decrypted with ${decryptionSource(c)})`) : ''}`);
   }
   for (const e of c.timeline) {
     lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);

@@ -21,6 +21,7 @@ import { captureQualityFindings } from './rules/capture-quality.js';
 import { trustMaterialFindings } from './rules/trust-material.js';
 import { tls13EncryptedFindings } from './rules/tls13-encrypted.js';
 import { keylogMismatchFindings } from './rules/keylog-mismatch.js';
+import { privateKeyCannotDecryptFindings } from './rules/private-key-cannot-decrypt.js';
 import { handshakeAlertFindings } from './rules/handshake-alert.js';
 import { handshakeFailedUnexplainedFindings } from './rules/handshake-failed-unexplained.js';
 
@@ -52,6 +53,7 @@ export const CATALOG = [
   ...trustMaterialFindings,
   ...tls13EncryptedFindings,
   ...keylogMismatchFindings,
+  ...privateKeyCannotDecryptFindings,
   ...handshakeAlertFindings,
   ...handshakeFailedUnexplainedFindings,
 ] as const satisfies readonly CatalogEntry[];

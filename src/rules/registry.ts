@@ -8,6 +8,7 @@ import { clientCertValidity } from './rules/client-cert-validity.js';
 import { handshakeAlert } from './rules/handshake-alert.js';
 import { handshakeFailedUnexplained } from './rules/handshake-failed-unexplained.js';
 import { keylogMismatch } from './rules/keylog-mismatch.js';
+import { privateKeyCannotDecrypt } from './rules/private-key-cannot-decrypt.js';
 import { serverCertNameMismatch } from './rules/server-name.js';
 import { starttlsRefused } from './rules/starttls-refused.js';
 import { serverCertUntrusted } from './rules/server-cert-untrusted.js';
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   serverCertSelfSigned,
   serverChainShape,
   keylogMismatch,
+  privateKeyCannotDecrypt,
   tls13EncryptedHandshake,
   handshakeAlert,
 ];

@@ -26,6 +26,8 @@ export interface RuleContext {
   clientCrls?: readonly DecodedCrl[];
   /** The CRLs the client checks the server's chain with (--server-crl); absent or empty: none. */
   serverCrls?: readonly DecodedCrl[];
+  /** Whether a server private key (--key) was given: (EC)DHE sessions then say it cannot open them. */
+  privateKeyGiven?: boolean;
 }
 
 /**

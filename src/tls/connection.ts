@@ -1,11 +1,11 @@
 import type { Side } from '../model/types.js';
 import type { CloseEvent as TcpCloseEvent, Direction, StreamControl, StreamHandler, TcpConnectionInfo } from '../tcp/types.js';
-import type { TlsEvent } from './events.js';
+import type { ApplicationDataEvent, TlsEvent } from './events.js';
 import { TlsParseError } from './handshake/errors.js';
 import { parseHandshakeMessage } from './handshake/parse.js';
 import { parseSsl2ClientHello } from './handshake/sslv2-client-hello.js';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake/types.js';
-import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
+import type { KeyExchangeParams, KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
@@ -21,6 +21,7 @@ import {
   type UpgradeProtocol,
   type UpgradeRefusal,
 } from './preamble.js';
+import { cipherSuiteKeyExchange } from './registry/key-exchange.js';
 import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
@@ -30,6 +31,15 @@ const MAX_SSL2_HELLO = 32 * 1024;
 const GCM_TAG_LENGTH = 16;
 /** Gaps listed per connection (a lossy capture can have thousands; the first ones tell the story). */
 const MAX_GAPS_KEPT = 64;
+/** Plaintext joined across records to find the first line of application data (up to CR LF). */
+const MAX_FIRST_LINE = 4096;
+/**
+ * Key exchanges opened per connection with --key/--psk (each costs an RSA private-key operation): a hostile
+ * capture renegotiating without end must not buy unbounded CPU time with a few hundred bytes a handshake.
+ */
+const MAX_KEY_EXCHANGES_OPENED = 16;
+/** Handshake bytes kept for extended_master_secret while a private key or PSK may open the session. */
+const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 
 export type Detection = 'pending' | 'tls' | 'not-tls';
 
@@ -83,6 +93,8 @@ export interface TlsConnection {
   cipherSuite: number | null;
   /** A key log was consulted and held secrets for this connection. */
   keysFound: boolean;
+  /** What the keys came from: the key log (or pcapng secrets), the server's private key (--key), a PSK (--psk). */
+  keysFrom: 'key-log' | 'private-key' | 'psk' | null;
   /** Some record failed to authenticate with the keys found (reported once). */
   keyMismatch: { side: Side; frame: number; reason: string } | null;
   applicationBytes: { client: number; server: number };
@@ -123,6 +135,8 @@ interface SideState {
   /** Client: `protection` holds the 0-RTT keys (the server accepted early data), until EndOfEarlyData. */
   early: boolean;
   sawApplicationData: boolean;
+  /** The first application-data event while its first line is still being joined from later records. */
+  firstLine: { event: ApplicationDataEvent; parts: Uint8Array[]; size: number } | null;
   /** Buffer for an SSLv2-compatible ClientHello, whose header is not a TLS record header. */
   ssl2: Uint8Array | null;
   ssl2Filled: number;
@@ -152,6 +166,14 @@ export class TlsConnectionTracker implements StreamHandler {
   private helloFromClient = false;
   /** The direction that did not speak TLS: its bytes are no longer parsed. */
   private nonTlsDirection: Direction | null = null;
+  /** --key/--psk: the handshake messages since the last ClientHello, with headers (extended_master_secret). */
+  private transcript: Uint8Array[] | null = null;
+  private transcriptBytes = 0;
+  /** TLS 1.0-1.2 with --key/--psk: the ServerHello's parameters, waiting for the ClientKeyExchange. */
+  private awaitingKeyExchange: (KeyExchangeParams & { extendedMasterSecret: boolean; sessionId: Uint8Array }) | null = null;
+  /** The server's last leaf certificate (DER), for the private key that matches it. */
+  private serverLeaf: Uint8Array | null = null;
+  private keyExchangesOpened = 0;
 
   constructor(
     info: TcpConnectionInfo,
@@ -169,6 +191,7 @@ export class TlsConnectionTracker implements StreamHandler {
       version: null,
       cipherSuite: null,
       keysFound: false,
+      keysFrom: null,
       keyMismatch: null,
       applicationBytes: { client: 0, server: 0 },
       applicationRecords: { client: 0, server: 0 },
@@ -288,6 +311,7 @@ export class TlsConnectionTracker implements StreamHandler {
 
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
+    for (const side of this.sides) this.finishFirstLine(side);
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkPlaintextToTls();
     this.onEnd(this.connection);
@@ -376,6 +400,7 @@ export class TlsConnectionTracker implements StreamHandler {
       decryptedAny: false,
       early: false,
       sawApplicationData: false,
+      firstLine: null,
       ssl2: null,
       ssl2Filled: 0,
     };
@@ -544,9 +569,11 @@ export class TlsConnectionTracker implements StreamHandler {
   private onApplicationData(state: SideState, record: TlsRecord, content: Uint8Array | null, decrypted: boolean): void {
     const length = content?.length ?? record.length;
     this.handshakeOver = true;
-    if (!state.sawApplicationData) {
+    // An empty record (OpenSSL's TLS 1.0 CBC clients and servers send one first, against BEAST) is counted,
+    // not shown: the first record with data is.
+    if (!state.sawApplicationData && !(decrypted && length === 0)) {
       state.sawApplicationData = true;
-      this.connection.events.push({
+      const event: ApplicationDataEvent = {
         kind: 'application-data',
         early: false,
         side: state.side,
@@ -554,10 +581,43 @@ export class TlsConnectionTracker implements StreamHandler {
         time: record.time,
         length,
         decrypted,
-        firstLine: decrypted && content !== null ? httpFirstLine(content) : null,
-      });
+        firstLine: null,
+      };
+      this.connection.events.push(event);
+      if (decrypted && content !== null) {
+        state.firstLine = { event, parts: [], size: 0 };
+        this.joinFirstLine(state, content);
+      }
+    } else if (state.firstLine !== null && content !== null) {
+      this.joinFirstLine(state, content);
     }
     this.countApplicationData(state, length);
+  }
+
+  /**
+   * Joins decrypted records until the first line ends (CR or LF) or MAX_FIRST_LINE bytes: Java and IBM split
+   * the first CBC record 1/n-1 ('G', then 'ET / …'), and a request may simply span records.
+   */
+  private joinFirstLine(state: SideState, content: Uint8Array): void {
+    const pending = state.firstLine!;
+    const take = content.subarray(0, MAX_FIRST_LINE - pending.size);
+    pending.parts.push(take.slice());
+    pending.size += take.length;
+    const ended = take.includes(0x0a) || take.includes(0x0d) || pending.size >= MAX_FIRST_LINE || !isPrintable(take);
+    if (ended) this.finishFirstLine(state);
+  }
+
+  private finishFirstLine(state: SideState): void {
+    const pending = state.firstLine;
+    if (pending === null) return;
+    state.firstLine = null;
+    const joined = new Uint8Array(pending.size);
+    let at = 0;
+    for (const part of pending.parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    pending.event.firstLine = httpFirstLine(joined);
   }
 
   /** The client offered 0-RTT data in a TLS 1.3 ClientHello (early_data extension). */
@@ -628,6 +688,7 @@ export class TlsConnectionTracker implements StreamHandler {
     }
     const decrypted = typeof state.protection === 'object';
     conn.events.push({ kind: 'handshake', side: state.side, frame: bytes.frame, firstFrame: bytes.firstFrame, time: bytes.time, message, decrypted });
+    if (this.keys?.exchange !== undefined) this.followKeyExchange(state, bytes, message);
     switch (message.type) {
       case 'ClientHello':
         if (conn.clientHello === null || decrypted) conn.clientHello = message;
@@ -675,7 +736,8 @@ export class TlsConnectionTracker implements StreamHandler {
       // From here on both sides encrypt their handshake (RFC 8446 §2); so do the drafts and experiments.
       const variant = tls13Variant(hello.effectiveVersion);
       const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite, variant) : null;
-      if (keys) conn.keysFound = true;
+      if (keys) this.keysFoundIn('key-log');
+      this.transcript = null; // --key/--psk open TLS 1.0-1.2 key exchanges only
       this.tls13Keys = keys;
       server.protection = keys?.serverHandshake ?? 'opaque';
       client.protection = keys?.clientHandshake ?? 'opaque';
@@ -692,10 +754,96 @@ export class TlsConnectionTracker implements StreamHandler {
       version: hello.effectiveVersion,
       encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
     });
-    if (keys) conn.keysFound = true;
-    client.pending = keys?.client ?? 'opaque';
-    server.pending = keys?.server ?? 'opaque';
+    if (keys) {
+      this.transcript = null;
+      this.keysFoundIn('key-log');
+    }
+    const opened = keys ?? this.openFromHello(hello, clientHello);
+    client.pending = opened?.client ?? 'opaque';
+    server.pending = opened?.server ?? 'opaque';
     if (renegotiation) this.handshakeOver = false;
+  }
+
+  /**
+   * No key log secret for a TLS 1.0-1.2 handshake: a resumed session opened before by --key/--psk is opened
+   * now; a full handshake waits for its ClientKeyExchange (followKeyExchange).
+   */
+  private openFromHello(hello: ServerHello, clientHello: ClientHello): ReturnType<KeyProvider['tls12']> {
+    this.awaitingKeyExchange = null;
+    const exchange = this.keys?.exchange;
+    if (exchange === undefined || !exchange.canOpen(hello.cipherSuite)) {
+      this.transcript = null;
+      return null;
+    }
+    const params: KeyExchangeParams = {
+      clientRandom: clientHello.random,
+      serverRandom: hello.random,
+      cipherSuite: hello.cipherSuite,
+      version: hello.effectiveVersion,
+      encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
+    };
+    const resumed = hello.sessionId.length > 0 && sameBytes(hello.sessionId, clientHello.sessionId);
+    if (resumed) {
+      this.transcript = null;
+      const keys = exchange.resume({ ...params, sessionId: hello.sessionId });
+      if (keys) this.keysFoundIn(exchangeSource(hello.cipherSuite));
+      return keys;
+    }
+    this.awaitingKeyExchange = {
+      ...params,
+      extendedMasterSecret: clientHello.extendedMasterSecret === true && hello.extendedMasterSecret === true,
+      sessionId: hello.sessionId.slice(),
+    };
+    return null;
+  }
+
+  /** --key/--psk: keeps the transcript, the server's certificate, and opens the session at the ClientKeyExchange. */
+  private followKeyExchange(state: SideState, bytes: HandshakeMessageBytes, message: HandshakeMessage): void {
+    const exchange = this.keys!.exchange!;
+    if (message.type === 'ClientHello') {
+      this.transcript = [];
+      this.transcriptBytes = 0;
+    }
+    if (this.transcript !== null && bytes.msgType !== 0) {
+      const length = bytes.body.length;
+      const header = Uint8Array.of(bytes.msgType, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+      this.transcript.push(header, bytes.body.slice());
+      this.transcriptBytes += 4 + length;
+      if (this.transcriptBytes > MAX_TRANSCRIPT_BYTES) this.transcript = null;
+    }
+    if (message.type === 'Certificate' && state.side === 'server') {
+      const leaf = message.certificates[0]?.data;
+      if (leaf !== undefined) {
+        this.serverLeaf = leaf.slice();
+        exchange.noteServerCertificate(this.serverLeaf);
+      }
+      return;
+    }
+    if (message.type !== 'ClientKeyExchange' || state.side !== 'client' || this.awaitingKeyExchange === null) return;
+    const awaiting = this.awaitingKeyExchange;
+    this.awaitingKeyExchange = null;
+    if (this.keyExchangesOpened >= MAX_KEY_EXCHANGES_OPENED) {
+      this.transcript = null;
+      return;
+    }
+    this.keyExchangesOpened++;
+    const keys = exchange.open({
+      ...awaiting,
+      serverCertificate: this.serverLeaf,
+      clientKeyExchange: message.raw,
+      transcript: awaiting.extendedMasterSecret ? this.transcript : null,
+    });
+    this.transcript = null;
+    if (keys === null) return;
+    this.keysFoundIn(exchangeSource(awaiting.cipherSuite));
+    const [client, server] = this.sides;
+    client.pending = keys.client;
+    server.pending = keys.server;
+  }
+
+  private keysFoundIn(source: 'key-log' | 'private-key' | 'psk'): void {
+    this.connection.keysFound = true;
+    this.connection.keysFrom ??= source;
   }
 
   /** The server's EncryptedExtensions accepted 0-RTT: the client's records are early data until EndOfEarlyData. */
@@ -793,7 +941,7 @@ export function classifyFirstBytes(data: Uint8Array): FirstBytes {
 
 /** The first line of an HTTP/1 request or response, or null: nothing else of the payload is kept. */
 export function httpFirstLine(content: Uint8Array): string | null {
-  const limit = Math.min(content.length, 200);
+  const limit = Math.min(content.length, MAX_FIRST_LINE);
   let end = 0;
   while (end < limit && content[end] !== 0x0d && content[end] !== 0x0a) {
     const c = content[end]!;
@@ -803,6 +951,27 @@ export function httpFirstLine(content: Uint8Array): string | null {
   if (end === 0) return null;
   const line = String.fromCharCode(...content.subarray(0, end));
   return /^(HTTP\/\d(\.\d)? \d{3}|[A-Z]+ \S+ HTTP\/\d(\.\d)?$)/.test(line) ? line : null;
+}
+
+/** What opened a TLS 1.2 key exchange without a key log: a PSK for the PSK suites, else the private key. */
+function exchangeSource(cipherSuite: number): 'private-key' | 'psk' {
+  const kx = cipherSuiteKeyExchange(cipherSuite);
+  return kx === 'psk' || kx === 'rsa_psk' ? 'psk' : 'private-key';
+}
+
+/** No byte outside printable ASCII before the first CR or LF: may still be the start of an HTTP line. */
+function isPrintable(bytes: Uint8Array): boolean {
+  for (const c of bytes) {
+    if (c === 0x0d || c === 0x0a) return true;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -44,4 +44,41 @@ export interface KeyProvider {
   }): Tls12Keys | null;
   /** Number of connections the key log knows about, to say "keys given but none match". */
   readonly size: number;
+  /** The server's private keys (--key) and PSKs (--psk): absent when none were given. */
+  readonly exchange?: KeyExchangeOpener;
+}
+
+/** A TLS 1.0-1.2 handshake's parameters, as the ServerHello set them. */
+export interface KeyExchangeParams {
+  clientRandom: Uint8Array;
+  serverRandom: Uint8Array;
+  cipherSuite: number;
+  version: number;
+  encryptThenMac: boolean;
+}
+
+/**
+ * Opens TLS 1.0-1.2 sessions from their key exchange rather than a key log: the RSA key exchange with the
+ * server's private key, PSK suites with the pre-shared key (src/tls/decrypt/exchange.ts).
+ */
+export interface KeyExchangeOpener {
+  /** Whether a key given may open this suite's key exchange: the driver then keeps the handshake transcript. */
+  canOpen(cipherSuite: number): boolean;
+  /** Every server certificate (leaf, DER) of the capture: tells which keys matched none. */
+  noteServerCertificate(der: Uint8Array): void;
+  /**
+   * Decryptors from the client's ClientKeyExchange body. `transcript` (each handshake message with its
+   * header, ClientHello through ClientKeyExchange) is given when extended_master_secret was negotiated.
+   * A session opened here is remembered by `sessionId` for a later abbreviated handshake.
+   */
+  open(
+    params: KeyExchangeParams & {
+      serverCertificate: Uint8Array | null;
+      clientKeyExchange: Uint8Array;
+      transcript: Uint8Array[] | null;
+      sessionId: Uint8Array;
+    },
+  ): Tls12Keys | null;
+  /** An abbreviated handshake resuming a session opened here before (its session id). */
+  resume(params: KeyExchangeParams & { sessionId: Uint8Array }): Tls12Keys | null;
 }

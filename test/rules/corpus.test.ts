@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capturePath, connectionsOf, keyLogOf, metaOf, verifyDepthOf } from './capture.js';
 
-const FOLDERS = ['mtls', 'server', 'starttls'];
+const FOLDERS = ['mtls', 'server', 'starttls', 'keys'];
 
 const scenarios = FOLDERS.flatMap((folder) =>
   readdirSync(capturePath(folder))

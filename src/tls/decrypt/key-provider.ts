@@ -1,4 +1,4 @@
-import type { KeyProvider } from '../keys.js';
+import type { KeyExchangeOpener, KeyProvider } from '../keys.js';
 import { canDecrypt, cipherSuiteParams } from './cipher-suites.js';
 import type { KeyLog } from './key-log.js';
 import { tls12Decryptors, type Tls12Decryptors } from './tls12.js';
@@ -9,8 +9,9 @@ import { recordProtectionOf, Tls13KeySchedule } from './tls13.js';
  * ClientHello random. Null means "no usable secrets for this connection or suite" (TLS 1.3: no handshake
  * traffic secret of the suite's hash size); the driver tells those apart with has() and canDecrypt().
  */
-export function createKeyProvider(keyLog: KeyLog): KeyProvider {
+export function createKeyProvider(keyLog: KeyLog, exchange?: KeyExchangeOpener): KeyProvider {
   return {
+    exchange,
     has: (clientRandom) => keyLog.has(clientRandom),
     tls13(clientRandom, cipherSuite, variant = null): Tls13KeySchedule | null {
       const secrets = keyLog.secretsFor(clientRandom);

@@ -1,16 +1,20 @@
-import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
 import { concat, openAead, sequenceBytes, xorSequence } from './aead.js';
 import { cipherSuiteParams, type BulkCipher, type CipherSuiteParams, type HashName } from './cipher-suites.js';
-import { tls10Prf, tls12Prf } from './prf.js';
+import { ssl3KeyBlock, tls10Prf, tls12Prf } from './prf.js';
 import type { DecryptFailure, DecryptResult, RecordDecryptor } from './types.js';
 
 /** TLSCiphertext.length limit for TLS 1.2 and older (RFC 5246 §6.2.3). */
 const MAX_TLS12_CIPHERTEXT = 16384 + 2048;
 
+export const SSL_3_0 = 0x0300;
 export const TLS_1_0 = 0x0301;
 export const TLS_1_1 = 0x0302;
 export const TLS_1_2 = 0x0303;
+
+const SSL3_PAD_1 = new Uint8Array(40).fill(0x36);
+const SSL3_PAD_2 = new Uint8Array(40).fill(0x5c);
 
 const MAC_LENGTH: Readonly<Record<HashName, number>> = { md5: 16, sha1: 20, sha256: 32, sha384: 48 };
 
@@ -41,7 +45,9 @@ export function tls12Decryptors(params: Tls12KeyParams): Tls12Decryptors | null 
   const suite = cipherSuiteParams(params.suite);
   if (suite === undefined || suite.tls13) return null;
   const { version } = params;
-  if (version !== TLS_1_0 && version !== TLS_1_1 && version !== TLS_1_2) return null;
+  if (version !== SSL_3_0 && version !== TLS_1_0 && version !== TLS_1_1 && version !== TLS_1_2) return null;
+  // SSL 3.0's MAC (not HMAC) is implemented for SHA-1 CBC suites only.
+  if (version === SSL_3_0 && (suite.macHash !== 'sha1' || suite.cipher.kind !== 'cbc')) return null;
   if (suite.cipher.kind !== 'cbc' && suite.cipher.kind !== 'null' && version !== TLS_1_2) return null;
   if (params.masterSecret.length !== 48 || params.clientRandom.length !== 32 || params.serverRandom.length !== 32) return null;
 
@@ -51,7 +57,9 @@ export function tls12Decryptors(params: Tls12KeyParams): Tls12Decryptors | null 
   const block =
     version === TLS_1_2
       ? tls12Prf(suite.prfHash, params.masterSecret, 'key expansion', seed, total)
-      : tls10Prf(params.masterSecret, 'key expansion', seed, total);
+      : version === SSL_3_0
+        ? ssl3KeyBlock(params.masterSecret, seed, total)
+        : tls10Prf(params.masterSecret, 'key expansion', seed, total);
   let at = 0;
   const take = (n: number): Uint8Array => block.slice(at, (at += n));
   const clientMac = take(macLength);
@@ -165,6 +173,7 @@ class Tls12CbcDecryptor extends Tls12Decryptor {
   readonly tagLength: number;
   private readonly blockSize: number;
   private readonly explicitIv: boolean;
+  private readonly ssl3: boolean;
 
   constructor(
     suite: CipherSuiteParams,
@@ -180,6 +189,7 @@ class Tls12CbcDecryptor extends Tls12Decryptor {
     this.tagLength = MAC_LENGTH[macHash];
     this.blockSize = cipher.blockSize;
     this.explicitIv = version >= TLS_1_1;
+    this.ssl3 = version === SSL_3_0;
   }
 
   decrypt(header: Uint8Array, fragment: Uint8Array): DecryptResult {
@@ -202,7 +212,9 @@ class Tls12CbcDecryptor extends Tls12Decryptor {
     const plain = this.cbcDecrypt(iv, ciphertext);
     const padding = plain[plain.length - 1]!;
     if (padding + 1 > plain.length) return this.badMac();
-    for (let i = plain.length - 1 - padding; i < plain.length; i++) if (plain[i] !== padding) return this.badMac();
+    // SSL 3.0 padding bytes are arbitrary and shorter than a block; TLS's all repeat the length.
+    if (this.ssl3 && padding >= this.blockSize) return this.badMac();
+    if (!this.ssl3) for (let i = plain.length - 1 - padding; i < plain.length; i++) if (plain[i] !== padding) return this.badMac();
     let content = plain.subarray(0, plain.length - 1 - padding);
     if (!this.encryptThenMac) {
       if (content.length < macLength) return this.badMac();
@@ -216,7 +228,16 @@ class Tls12CbcDecryptor extends Tls12Decryptor {
   }
 
   private mac(header: Uint8Array, data: Uint8Array): Buffer {
+    if (this.ssl3) return this.ssl3Mac(header, data);
     return createHmac(this.macHash, this.macKey).update(pseudoHeader(this.seq, header, data.length)).update(data).digest();
+  }
+
+  /** SSL 3.0 (RFC 6101 §5.2.3.1): hash(secret + pad_2 + hash(secret + pad_1 + seq + type + length + data)), SHA-1's pads 40 bytes. */
+  private ssl3Mac(header: Uint8Array, data: Uint8Array): Buffer {
+    const pseudo = pseudoHeader(this.seq, header, data.length);
+    const seqTypeLength = concat(pseudo.subarray(0, 9), pseudo.subarray(11, 13));
+    const inner = createHash('sha1').update(this.macKey).update(SSL3_PAD_1).update(seqTypeLength).update(data).digest();
+    return createHash('sha1').update(this.macKey).update(SSL3_PAD_2).update(inner).digest();
   }
 
   private cbcDecrypt(iv: Uint8Array, ciphertext: Uint8Array): Uint8Array {
