@@ -17,7 +17,7 @@ describe('redact', () => {
     expect(r.client.ip).toBe('10.0.0.1');
     expect(r.server.ip).toBe('10.0.0.1'); // both ends are 127.0.0.1: one address, one pseudonym
     expect(r.serverCertificates![0]!.subjectAltNames).toEqual(['DNS:host-1.example', 'IP:10.0.0.1']);
-    expect(r.serverCertificates![0]!.subject).toBe('CN=host-1.example,O=tlsdiag');
+    expect(r.serverCertificates![0]!.subject).toMatch(/^CN=host-1\.example,O=org-\d+$/);
     expect(r.serverCertificates![0]!.serialNumber).toMatch(/^serial-\d+$/);
     for (const word of ['localhost', '127.0.0.1', `"${leaf.serialNumber}"`]) expect(json).not.toContain(word);
 
