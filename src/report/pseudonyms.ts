@@ -67,6 +67,8 @@ export class Pseudonyms {
   private readonly counters = new Map<string, number>();
   private readonly tokens = new Map<string, TokenEntry>();
   private readonly anchors = new Map<string, AnchoredEntry[]>();
+  /** Steps of text scanning (token lookups and comparisons at anchors): what tests count instead of time. */
+  scanSteps = 0;
 
   /** Distinct values the table holds. */
   get size(): number {
@@ -137,6 +139,7 @@ export class Pseudonyms {
 
   private candidatesAt(text: string, token: string, start: number, out: Candidate[]): void {
     const key = token.toLowerCase();
+    this.scanSteps++;
     const single = this.tokens.get(key);
     if (single !== undefined && (single.match === 'anywhere' || afterTheWordSerial(text, start) || token.length >= 8)) {
       out.push({ start, end: start + token.length, replacement: single.replacement });
@@ -144,6 +147,7 @@ export class Pseudonyms {
     const anchored = this.anchors.get(key);
     if (anchored === undefined) return;
     for (const a of anchored) {
+      this.scanSteps++;
       const at = start - a.offset;
       if (at < 0 || !text.startsWith(a.value, at)) continue;
       if (!wholeAt(text, at, at + a.value.length)) continue;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { redact } from '../../src/report/redact.js';
+import type { AnalysisResult, ConnectionReport } from '../../src/model/types.js';
+import { redact, Redactor } from '../../src/report/redact.js';
 import { analyzed, JAVA_EMPTY_CERT, NGINX_TLS13 } from './helpers.js';
 
 describe('redact', () => {
@@ -46,5 +47,107 @@ describe('redact', () => {
     expect(redact(twoServers)).toEqual(r);
     const md = renderMarkdown(r, { all: true, limit: 20 });
     expect(md).not.toMatch(/127\.0\.0\.1|192\.0\.2\.7|api\.example\.com|localhost/);
+  });
+});
+
+describe('redact: one table, one pass', () => {
+  it('gives an SNI, the SAN and the CN of the same name, in every connection sharing the chain, one pseudonym', async () => {
+    const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
+    const c = one.connections[0]!;
+    // As analyze() gives them: the connections share the certificate objects (decoded once per DER).
+    const many: AnalysisResult = {
+      ...one,
+      connections: [0, 1, 2].map((i) => ({ ...c, index: i, client: { ip: `192.0.2.${i + 1}`, port: 40000 + i } })),
+    };
+    const r = redact(many);
+    const sni = r.connections[0]!.sni!;
+    expect(sni).toMatch(/^host-\d+\.example$/);
+    for (const rc of r.connections) {
+      expect(rc.sni).toBe(sni);
+      const leaf = rc.serverCertificates![0]!;
+      expect(leaf.subjectAltNames).toContain(`DNS:${sni}`);
+      expect(leaf.subject.startsWith(`CN=${sni},`)).toBe(true);
+      expect(leaf.serialNumber).toBe(r.connections[0]!.serverCertificates![0]!.serialNumber);
+      expect(leaf.sha256).toMatch(/^sha256:redacted-\d+$/);
+      for (const f of rc.findings) expect(f.explanation).not.toMatch(/localhost|127\.0\.0\.1/);
+    }
+    expect(new Set(r.connections.map((x) => x.client.ip)).size).toBe(3);
+    // The same input, the same pseudonyms.
+    expect(redact(many)).toEqual(r);
+  });
+
+  it('redacts each distinct certificate once, and scans text in steps proportional to the text (no quadratic work)', async () => {
+    const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
+    const c = one.connections[0]!;
+    const distinct = new Set([...(c.clientCertificates ?? []), ...(c.serverCertificates ?? [])].map((x) => x.sha256)).size;
+    const run = (n: number) => {
+      const redactor = new Redactor();
+      for (let i = 0; i < n; i++) {
+        // Copies, as worker threads hand them over: shared by content, not by object.
+        const copy = structuredClone({ ...c, index: i, sni: `svc-${i}.corp.example`, client: { ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, port: 1024 + i } });
+        redactor.connection(copy);
+      }
+      return { certificates: redactor.stats.certificates, steps: redactor.names.scanSteps, values: redactor.names.size };
+    };
+    const small = run(1000);
+    const large = run(3000);
+    expect(small.certificates).toBe(distinct);
+    expect(large.certificates).toBe(distinct);
+    // Every connection brings a new name and address: the table grows, the work per connection does not.
+    expect(large.values).toBeGreaterThan(small.values * 2.5);
+    expect(large.steps / small.steps).toBeGreaterThan(2.9);
+    expect(large.steps / small.steps).toBeLessThan(3.1);
+  });
+
+  it('replaces every attribute value of a leaf subject (types kept), in fields and prose, and keeps CA names whole', async () => {
+    const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
+    const c = structuredClone(one.connections[0]!);
+    const leafSubject = 'CN=dave-expired,OU=Payments Team,O=Acme Corp';
+    const caName = 'CN=Acme Corp Issuing CA,O=Acme Corp';
+    const leaf = c.clientCertificates![0]!;
+    leaf.subject = leafSubject;
+    leaf.issuer = caName;
+    leaf.serialNumber = '4dad0316c0ffee';
+    leaf.subjectAltNames = ['email:dave@acme.example', 'URI:spiffe://acme.example/payments/dave'];
+    leaf.sha256 = 'ab'.repeat(32);
+    c.findings[0]!.explanation = `The client certificate ${leafSubject} (serial 4dad0316c0ffee, ${'ab'.repeat(32)}) of Payments Team, issued by ${caName}, for dave@acme.example.`;
+    c.findings[0]!.evidence.fields['client_leaf'] = leafSubject;
+    c.findings[0]!.evidence.fields['leaf_issuer'] = caName;
+    c.findings[0]!.evidence.fields['serial_number'] = '004DAD0316C0FFEE';
+    const r = redact({ ...one, connections: [c] }).connections[0]!;
+    const rl = r.clientCertificates![0]!;
+    expect(rl.subject).toMatch(/^CN=client-\d+,OU=org-\d+,O=org-\d+$/);
+    expect(rl.issuer).toBe(caName);
+    const json = JSON.stringify(r);
+    for (const word of ['dave', 'Payments', 'acme.example', '4dad0316', 'abababab']) expect(json).not.toContain(word);
+    expect(r.findings[0]!.explanation).toContain(`The client certificate ${rl.subject} (serial ${rl.serialNumber}`);
+    expect(r.findings[0]!.explanation).toContain(`issued by ${caName}`);
+    expect(r.findings[0]!.evidence.fields['client_leaf']).toBe(rl.subject);
+    expect(r.findings[0]!.evidence.fields['leaf_issuer']).toBe(caName);
+    // The OCSP form of the serial (leading zeros, upper case) is the same serial.
+    expect(r.findings[0]!.evidence.fields['serial_number']).toBe(rl.serialNumber);
+  });
+
+  it('scans fields it does not know as capture plaintext: request targets, header values, addresses, host names', async () => {
+    const one = await analyzed(JAVA_EMPTY_CERT);
+    const c = {
+      ...one.connections[0]!,
+      outcome: 'failed',
+      nonTls: { firstLine: 'GET /users/dave/profile HTTP/1.1', lines: ['Host: intranet', 'X-Real-IP: 198.51.100.23', 'via db01.corp.example'] },
+    } as ConnectionReport;
+    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { outcome: string; nonTls: { firstLine: string; lines: string[] } };
+    expect(r.outcome).toBe('failed');
+    expect(r.nonTls.firstLine).toBe('GET /[redacted] HTTP/1.1');
+    expect(r.nonTls.lines[0]).toBe('Host: [redacted]');
+    expect(r.nonTls.lines[1]).toMatch(/^X-Real-IP: 10\.0\.\d+\.\d+$/);
+    expect(r.nonTls.lines[2]).toMatch(/^via host-\d+\.example$/);
+  });
+
+  it('replaces the capture file name (directory and base name) wherever it appears', async () => {
+    const one = await analyzed(JAVA_EMPTY_CERT);
+    const r = redact(one);
+    expect(r.files[0]!.file).toBe('capture-1.pcap');
+    expect(r.connections[0]!.file).toBe('capture-1.pcap');
+    expect(JSON.stringify(r)).not.toContain('java-tls12');
   });
 });
