@@ -6,6 +6,7 @@ import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { Redactor } from '../report/redact.js';
+import { decodeCertificate, loadCertificates } from '../x509/index.js';
 import { TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
@@ -214,7 +215,7 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   const format: Format = options.json ? 'json' : options.format;
   // JSON and text keep only what they print (redacted as they come: one pseudonym table for the run);
   // Markdown and HTML collect every connection first.
-  const redactor = options.redact ? new Redactor() : null;
+  const redactor = options.redact ? redactorFor(options) : null;
   if (format === 'json' || format === 'text') return runStreamingReport(captures, options, format, redactor);
   const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true, redactor);
   if (analyzed === null) return 2;
@@ -222,6 +223,22 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   const text = format === 'markdown' ? renderMarkdown(analyzed, { all, limit: options.limit }) : renderHtml(analyzed, { all, limit: options.limit });
   await write(text, options.output);
   return exitCodeFor(analyzed, options.failOn);
+}
+
+/** A redactor that also knows the --cert certificates, which findings quote; unreadable ones analyze() reports. */
+function redactorFor(options: CliOptions): Redactor {
+  const redactor = new Redactor();
+  for (const file of options.cert) {
+    try {
+      for (const der of loadCertificates(file)) {
+        const decoded = decodeCertificate(der);
+        if (decoded.kind === 'certificate') redactor.givenClientCertificate(decoded.summary);
+      }
+    } catch {
+      // The analysis names the problem with this file.
+    }
+  }
+  return redactor;
 }
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */

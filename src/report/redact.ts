@@ -54,29 +54,40 @@ export class Redactor {
     const clientCertificates = this.chain(c.clientCertificates, 'client');
     const serverCertificates = this.chain(c.serverCertificates, 'server');
     const findingFields = c.findings.map((f) => this.structuredEvidence(f));
-
-    const out: ConnectionReport = {
+    // Capture plaintext next (its addresses and host names join the table), then the prose that may quote it.
+    const unknown: Record<string, unknown> = {};
+    for (const key of Object.keys(c)) {
+      if (!KNOWN_CONNECTION_FIELDS.has(key)) unknown[key] = this.unknown((c as unknown as Record<string, unknown>)[key]);
+    }
+    const upgradeRefused = c.upgradeRefused && {
+      ...c.upgradeRefused,
+      command: this.plaintext(c.upgradeRefused.command),
+      reply: this.plaintext(c.upgradeRefused.reply),
+    };
+    const timeline = c.timeline.map((e) => this.event(e));
+    return {
       ...c,
+      // Fields this module does not know (added after it was written), scanned as capture plaintext.
+      ...unknown,
       file,
       client,
       server,
       sni,
       clientCertificates,
       serverCertificates,
-      upgradeRefused: c.upgradeRefused && {
-        ...c.upgradeRefused,
-        command: this.plaintext(c.upgradeRefused.command),
-        reply: this.plaintext(c.upgradeRefused.reply),
-      },
-      timeline: c.timeline.map((e) => this.event(e)),
+      upgradeRefused,
+      timeline,
       captureProblems: c.captureProblems.map((p) => names.inText(p)),
       findings: c.findings.map((f, i) => this.finding(f, findingFields[i]!)),
     };
-    // Fields this module does not know (added after it was written) are scanned as capture-borne plaintext.
-    for (const key of Object.keys(c) as Array<keyof ConnectionReport>) {
-      if (!KNOWN_CONNECTION_FIELDS.has(key)) (out as unknown as Record<string, unknown>)[key] = this.unknown(c[key]);
-    }
-    return out;
+  }
+
+  /**
+   * A client certificate the user gave (--cert) rather than the capture: findings quote its subject, so its
+   * values join the table before any connection is redacted.
+   */
+  givenClientCertificate(cert: CertificateSummary): void {
+    this.chain([cert], 'client');
   }
 
   /** The run's facts: file names replaced, warnings and file errors scanned. */
@@ -377,7 +388,7 @@ function httpRequestTargets(text: string): string {
 const HTTP_REQUEST = /\b([A-Z][A-Z-]{2,15}) (\S+) (HTTP\/\d(?:\.\d)?)\b/g;
 /** Lines whose value names a host or a person, or is a secret: HTTP headers, mail and login commands. */
 const IDENTIFYING_LINE =
-  /^((?:Host|Authorization|Proxy-Authorization|Cookie|Set-Cookie|From|Referer|Origin|X-Forwarded-For|Forwarded|User-Agent):|(?:USER|PASS|AUTH|LOGIN|EHLO|HELO|MAIL FROM:|RCPT TO:)(?= ))[^\r\n]*/gim;
+  /^((?:Host|Authorization|Proxy-Authorization|Cookie|Set-Cookie|From|Referer|Origin|X-Forwarded-For|Forwarded|User-Agent):|(?:USER|PASS|AUTH(?! (?:TLS|SSL|TLS-C|TLS-P)\s*$)|LOGIN|EHLO|HELO|MAIL FROM:|RCPT TO:)(?= ))[^\r\n]*/gim;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
 const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]*\w)/;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4})?(?![\w:.])/;

@@ -124,3 +124,17 @@ describe.runIf(process.cwd() === root)('--redact on the whole corpus (run from t
     }, 120_000);
   }
 });
+
+describe('--redact with --cert', () => {
+  it('replaces the subject of the certificate given with --cert, which findings quote', async () => {
+    const fixtures = join(root, 'test', 'rules', 'fixtures');
+    const plain = await runCli('--json', '-q', '--cert', join(fixtures, 'client-ec.pem'), join(fixtures, 'client-ec-rsa-only-request.pcap'));
+    expect(plain.stdout).toContain('CN=tlsdiag Test Client EC');
+    const run = await runCli('--json', '--redact', '-q', '--cert', join(fixtures, 'client-ec.pem'), join(fixtures, 'client-ec-rsa-only-request.pcap'));
+    const doc = JSON.parse(run.stdout) as AnalysisResult;
+    const finding = doc.connections[0]!.findings.find((f) => f.id === 'client-cert-type-not-requested')!;
+    expect(finding.evidence.fields['given_certificate']).toMatch(/^CN=client-\d+,O=org-\d+$/);
+    expect(finding.explanation).toContain(`(${finding.evidence.fields['given_certificate'] as string})`);
+    expect(run.stdout).not.toContain('Test Client EC');
+  });
+});
