@@ -97,7 +97,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+      .option('--redact', 'replace what identifies hosts, users and certificates (addresses, host names, leaf subjects, serials, fingerprints, file names) with stable pseudonyms (docs/reports.md)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
