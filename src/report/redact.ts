@@ -389,7 +389,7 @@ const HTTP_REQUEST = /\b([A-Z][A-Z-]{2,15}) (\S+) (HTTP\/\d(?:\.\d)?)\b/g;
 /** Lines whose value names a host or a person, or is a secret: HTTP headers, mail and login commands. */
 const IDENTIFYING_LINE =
   /^((?:Host|Authorization|Proxy-Authorization|Cookie|Set-Cookie|From|Referer|Origin|X-Forwarded-For|Forwarded|User-Agent):|(?:USER|PASS|AUTH(?! (?:TLS|SSL|TLS-C|TLS-P)\s*$)|LOGIN|EHLO|HELO|MAIL FROM:|RCPT TO:)(?= ))[^\r\n]*/gim;
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
 const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]*\w)/;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:){1,7}:?(?:[0-9A-Fa-f]{1,4})?(?![\w:.])/;
 /** Two labels or more ending in a letter-only top-level label: `db01.corp.example`, not `1.2` or `http/1.1`. */

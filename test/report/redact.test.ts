@@ -151,3 +151,23 @@ describe('redact: one table, one pass', () => {
     expect(JSON.stringify(r)).not.toContain('java-tls12');
   });
 });
+
+describe('redact: hostile capture text', () => {
+  it('scans long crafted plaintext in one pass (no backtracking blow-up) and still finds what it hides', async () => {
+    const one = await analyzed(JAVA_EMPTY_CERT);
+    const long = [
+      'a'.repeat(200_000),
+      `${'a.'.repeat(100_000)}1`,
+      `GET /${'x'.repeat(200_000)}`,
+      `${'1.'.repeat(100_000)}`,
+      `${'ab:'.repeat(70_000)}`,
+      `/${'a/'.repeat(100_000)}`,
+      `${'x@'.repeat(100_000)}`,
+      `CN=${'dave '.repeat(40_000)}`,
+    ];
+    const c = { ...one.connections[0]!, nonTls: { lines: [...long, 'then db01.corp.example at 203.0.113.9'] } } as ConnectionReport;
+    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { nonTls: { lines: string[] } };
+    expect(r.nonTls.lines).toHaveLength(long.length + 1);
+    expect(r.nonTls.lines.at(-1)).toMatch(/^then host-\d+\.example at 10\.0\.\d+\.\d+$/);
+  });
+});
