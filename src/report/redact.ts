@@ -55,10 +55,7 @@ export class Redactor {
     const serverCertificates = this.chain(c.serverCertificates, 'server');
     const findingFields = c.findings.map((f) => this.structuredEvidence(f));
     // Capture plaintext next (its addresses and host names join the table), then the prose that may quote it.
-    const unknown: Record<string, unknown> = {};
-    for (const key of Object.keys(c)) {
-      if (!KNOWN_CONNECTION_FIELDS.has(key)) unknown[key] = this.unknown((c as unknown as Record<string, unknown>)[key]);
-    }
+    const withUnknownScanned = this.unknownFields(c, KNOWN_CONNECTION_FIELDS);
     const upgradeRefused = c.upgradeRefused && {
       ...c.upgradeRefused,
       command: this.plaintext(c.upgradeRefused.command),
@@ -66,9 +63,8 @@ export class Redactor {
     };
     const timeline = c.timeline.map((e) => this.event(e));
     return {
-      ...c,
-      // Fields this module does not know (added after it was written), scanned as capture plaintext.
-      ...unknown,
+      // Fields this module does not know (added after it was written) scanned as capture plaintext.
+      ...withUnknownScanned,
       file,
       client,
       server,
@@ -90,13 +86,26 @@ export class Redactor {
     this.chain([cert], 'client');
   }
 
-  /** The run's facts: file names replaced, warnings and file errors scanned. */
+  /** The run's facts: file names replaced, warnings and file errors scanned, fields this module does not know too. */
   summary<T extends AnalysisSummary>(facts: T): T {
     return {
-      ...facts,
-      files: facts.files.map((f) => ({ ...f, file: this.file(f.file), error: f.error === null ? null : this.plaintext(f.error) })),
-      warnings: facts.warnings.map((w): AnalysisWarning => ({ ...w, file: this.file(w.file), message: this.plaintext(w.message) })),
+      ...this.unknownFields(facts, KNOWN_SUMMARY_FIELDS),
+      files: facts.files.map((f) => ({
+        ...this.unknownFields(f, KNOWN_FILE_FIELDS),
+        file: this.file(f.file),
+        error: f.error === null ? null : this.plaintext(f.error),
+      })),
+      warnings: facts.warnings.map(
+        (w): AnalysisWarning => ({ ...this.unknownFields(w, KNOWN_WARNING_FIELDS), file: this.file(w.file), message: this.plaintext(w.message) }),
+      ),
     } as T;
+  }
+
+  /** `object` with the fields outside `known` scanned as capture plaintext (the known ones left to the caller). */
+  private unknownFields<T extends object>(object: T, known: Set<string>): T {
+    const out = { ...object } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(object)) if (!known.has(key)) out[key] = this.unknown(value);
+    return out as T;
   }
 
   /**
@@ -259,17 +268,13 @@ export class Redactor {
       else if (Array.isArray(value)) scanned[key] = value.map((v) => names.inText(httpRequestTargets(v)));
       else scanned[key] = value;
     }
-    const out: Finding = {
-      ...f,
+    return {
+      ...this.unknownFields(f, KNOWN_FINDING_FIELDS),
       title: names.inText(httpRequestTargets(f.title)),
       explanation: names.inText(httpRequestTargets(f.explanation)),
       remedy: names.inText(httpRequestTargets(f.remedy)),
       evidence: { ...f.evidence, fields: scanned },
     };
-    for (const key of Object.keys(f) as Array<keyof Finding>) {
-      if (!KNOWN_FINDING_FIELDS.has(key)) (out as unknown as Record<string, unknown>)[key] = this.unknown(f[key]);
-    }
-    return out;
   }
 
   /** A timeline summary: our words with capture values in them; a quoted plaintext line is capture text. */
@@ -322,6 +327,9 @@ const KNOWN_CONNECTION_FIELDS = new Set<string>([
   'closeFrame', 'applicationBytes', 'history', 'ja4', 'ja4_r', 'ja4_o', 'ja4_ro', 'ja3', 'ja3s',
 ]);
 const KNOWN_FINDING_FIELDS = new Set<string>(['id', 'severity', 'title', 'explanation', 'evidence', 'remedy', 'explainsAlertFrame']);
+const KNOWN_SUMMARY_FIELDS = new Set<string>(['schemaVersion', 'files', 'warnings', 'connections']);
+const KNOWN_FILE_FIELDS = new Set<string>(['file', 'format', 'compressed', 'frames', 'error']);
+const KNOWN_WARNING_FIELDS = new Set<string>(['file', 'code', 'message', 'offset', 'frame']);
 
 /** A certificate is the sender's own (a leaf) at position 0, or when it is no CA and issues nothing sent. */
 function isLeaf(cert: CertificateSummary, index: number, issuers: Set<string>): boolean {

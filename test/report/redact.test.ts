@@ -141,6 +141,15 @@ describe('redact: one table, one pass', () => {
     expect(r.nonTls.lines[0]).toBe('Host: [redacted]');
     expect(r.nonTls.lines[1]).toMatch(/^X-Real-IP: 10\.0\.\d+\.\d+$/);
     expect(r.nonTls.lines[2]).toMatch(/^via host-\d+\.example$/);
+    // The same for fields of the document, its files and warnings added later.
+    const doc = redact({
+      ...one,
+      files: one.files.map((f) => ({ ...f, origin: 'tcpdump on db01.corp.example' })),
+      warnings: [{ file: one.files[0]!.file, code: 'x', message: 'm', seenBy: 'ops@corp.example' }],
+      operator: { host: 'jump.corp.example', ip: '198.51.100.7' },
+    } as AnalysisResult);
+    expect(JSON.stringify(doc)).not.toMatch(/corp\.example|198\.51\.100\.7/);
+    expect((doc as unknown as { operator: { host: string } }).operator.host).toMatch(/^host-\d+\.example$/);
   });
 
   it('replaces the capture file name (directory and base name) wherever it appears', async () => {
