@@ -125,7 +125,8 @@ export class Redactor {
     // Issuers are CA names: registered as kept first, so a leaf value inside them is not replaced there.
     const issuers = new Set(certs.map((c) => c.issuer));
     for (const issuer of issuers) this.names.keep(issuer);
-    return certs.map((cert, i) => this.certificate(cert, isLeaf(cert, i, issuers) ? side : null));
+    const issued = new Set(certs.filter((c) => c.issuer !== c.subject).map((c) => c.issuer));
+    return certs.map((cert, i) => this.certificate(cert, isLeaf(cert, i, issued) ? side : null));
   }
 
   /** `leafOf`: the side whose end-entity certificate this is, or null for a CA certificate. */
@@ -331,10 +332,15 @@ const KNOWN_SUMMARY_FIELDS = new Set<string>(['schemaVersion', 'files', 'warning
 const KNOWN_FILE_FIELDS = new Set<string>(['file', 'format', 'compressed', 'frames', 'error']);
 const KNOWN_WARNING_FIELDS = new Set<string>(['file', 'code', 'message', 'offset', 'frame']);
 
-/** A certificate is the sender's own (a leaf) at position 0, or when it is no CA and issues nothing sent. */
-function isLeaf(cert: CertificateSummary, index: number, issuers: Set<string>): boolean {
-  if (index === 0) return true;
-  return cert.basicConstraints?.ca !== true && !issuers.has(cert.subject);
+/**
+ * The sender's own certificate (a leaf) is the first one — unless a misordered chain put a CA there, one that
+ * issues another certificate sent with it — and any later one that is no CA and issues none of them.
+ * `issued`: the subjects that issue a certificate of the list other than themselves.
+ */
+function isLeaf(cert: CertificateSummary, index: number, issued: Set<string>): boolean {
+  const issuesAnother = issued.has(cert.subject);
+  if (index === 0) return !(cert.basicConstraints?.ca === true && issuesAnother);
+  return cert.basicConstraints?.ca !== true && !issuesAnother;
 }
 
 function attributeKind(type: string, value: string, side: 'client' | 'server' | null): ValueKind {

@@ -56,15 +56,17 @@ function secretsOf(result: AnalysisResult): Secret[] {
   const add = (what: string, value: string | null | undefined, pattern = value ? word(value) : null) => {
     if (value && pattern && !secrets.has(`${what}|${value}`)) secrets.set(`${what}|${value}`, { what, value, pattern });
   };
-  const issuers = new Set<string>();
-  for (const c of result.connections) for (const cert of [...(c.clientCertificates ?? []), ...(c.serverCertificates ?? [])]) issuers.add(cert.issuer);
   for (const c of result.connections) {
     add('IP address', c.client.ip);
     add('IP address', c.server.ip);
     add('host name (SNI)', c.sni);
     add('capture path', c.file, new RegExp(escape(c.file)));
     add('capture name', basename(c.file), new RegExp(escape(basename(c.file))));
-    for (const [i, cert] of [...(c.clientCertificates ?? []).entries(), ...(c.serverCertificates ?? []).entries()] as Array<[number, CertificateSummary]>) {
+    const chains = [c.clientCertificates ?? [], c.serverCertificates ?? []];
+    for (const [i, cert, chain] of chains.flatMap((chain) => chain.map((cert, i) => [i, cert, chain] as [number, CertificateSummary, CertificateSummary[]]))) {
+      // The sender's own: first (unless a CA that issues another one sent), or no CA and issuing none of them.
+      const issuesAnother = chain.some((o) => o.issuer === cert.subject && o.subject !== cert.subject);
+      const leaf = i === 0 ? !(cert.basicConstraints?.ca === true && issuesAnother) : cert.basicConstraints?.ca !== true && !issuesAnother;
       if (cert.serialNumber.length >= 8) add('serial', cert.serialNumber);
       else add('serial', cert.serialNumber, new RegExp(`serial\\W{0,3}${escape(cert.serialNumber)}\\b|"${escape(cert.serialNumber)}"`, 'i'));
       add('fingerprint', cert.sha256);
@@ -72,7 +74,6 @@ function secretsOf(result: AnalysisResult): Secret[] {
         if (san.startsWith('DNS:')) add('host name (SAN)', san.slice(4));
         if (san.startsWith('IP:')) add('IP address (SAN)', san.slice(3));
       }
-      const leaf = i === 0 || (cert.basicConstraints?.ca !== true && !issuers.has(cert.subject));
       if (leaf && !cert.subject.startsWith('(undecodable')) {
         add('leaf subject', cert.subject, new RegExp(escape(cert.subject)));
         add('leaf key identifier', cert.subjectKeyIdentifier);

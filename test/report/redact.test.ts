@@ -128,6 +128,16 @@ describe('redact: one table, one pass', () => {
     expect(r.findings[0]!.evidence.fields['serial_number']).toBe(rl.serialNumber);
   });
 
+  it('finds the leaf of a misordered chain: the CA sent first stays, the leaf sent after it is replaced', async () => {
+    const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
+    const c = one.connections[0]!;
+    const [leaf, intermediate] = c.serverCertificates!;
+    const r = redact({ ...one, connections: [{ ...c, serverCertificates: [intermediate!, leaf!] }] }).connections[0]!;
+    expect(r.serverCertificates![0]!.subject).toBe(intermediate!.subject);
+    expect(r.serverCertificates![1]!.subject).toMatch(/^CN=host-\d+\.example,O=org-\d+$/);
+    expect(r.serverCertificates![1]!.issuer).toBe(intermediate!.subject);
+  });
+
   it('scans fields it does not know as capture plaintext: request targets, header values, addresses, host names', async () => {
     const one = await analyzed(JAVA_EMPTY_CERT);
     const c = {
@@ -147,7 +157,7 @@ describe('redact: one table, one pass', () => {
       files: one.files.map((f) => ({ ...f, origin: 'tcpdump on db01.corp.example' })),
       warnings: [{ file: one.files[0]!.file, code: 'x', message: 'm', seenBy: 'ops@corp.example' }],
       operator: { host: 'jump.corp.example', ip: '198.51.100.7' },
-    } as AnalysisResult);
+    } as unknown as AnalysisResult);
     expect(JSON.stringify(doc)).not.toMatch(/corp\.example|198\.51\.100\.7/);
     expect((doc as unknown as { operator: { host: string } }).operator.host).toMatch(/^host-\d+\.example$/);
   });
