@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
-import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { Redactor } from '../report/redact.js';
@@ -225,20 +225,44 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   return exitCodeFor(analyzed, options.failOn);
 }
 
-/** A redactor that also knows the --cert certificates, which findings quote; unreadable ones analyze() reports. */
+/**
+ * A redactor that also knows the certificates of --cert (leaves: replaced) and --ca / --server-ca (CA names:
+ * kept), which findings quote. Unreadable files are left to the analysis, which reports them.
+ */
 function redactorFor(options: CliOptions): Redactor {
   const redactor = new Redactor();
-  for (const file of options.cert) {
-    try {
-      for (const der of loadCertificates(file)) {
-        const decoded = decodeCertificate(der);
-        if (decoded.kind === 'certificate') redactor.givenClientCertificate(decoded.summary);
+  const given = (files: string[], add: (cert: CertificateSummary) => void) => {
+    for (const file of files) {
+      try {
+        if (!smallCertificateSource(file)) continue;
+        for (const der of loadCertificates(file)) {
+          const decoded = decodeCertificate(der);
+          if (decoded.kind === 'certificate') add(decoded.summary);
+        }
+      } catch {
+        // The analysis names the problem with this file.
       }
-    } catch {
-      // The analysis names the problem with this file.
     }
-  }
+  };
+  given([...options.ca, ...options.serverCa], (cert) => redactor.givenCaCertificate(cert));
+  given(options.cert, (cert) => redactor.givenClientCertificate(cert));
   return redactor;
+}
+
+/** Certificate files read for --redact: only regular files (or folders of them) of at most 16 MiB each. */
+function smallCertificateSource(path: string): boolean {
+  const small = (p: string) => {
+    const stat = statSync(p);
+    // loadCertificates reads only the regular files of a folder.
+    return !stat.isFile() || stat.size <= 16 << 20;
+  };
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readdirSync(path).every((entry) => small(join(path, entry)));
+    return stat.isFile() && stat.size <= 16 << 20;
+  } catch {
+    return false;
+  }
 }
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */

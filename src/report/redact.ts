@@ -86,6 +86,12 @@ export class Redactor {
     this.chain([cert], 'client');
   }
 
+  /** A CA certificate the user gave (--ca, --server-ca): findings quote its name, which stays as it is. */
+  givenCaCertificate(cert: CertificateSummary): void {
+    this.names.keep(cert.subject);
+    this.names.keep(cert.issuer);
+  }
+
   /** The run's facts: file names replaced, warnings and file errors scanned, fields this module does not know too. */
   summary<T extends AnalysisSummary>(facts: T): T {
     return {
@@ -358,8 +364,6 @@ function attributeKind(type: string, value: string, side: 'client' | 'server' | 
     case 'EMAILADDRESS':
     case 'E':
       return 'email';
-    case 'DC':
-      return 'host';
     default:
       return 'value';
   }
