@@ -33,7 +33,10 @@ export type ValueKind =
  */
 export type TextMatch = 'anywhere' | 'serial' | 'never';
 
-/** Distinct values the table keeps (about 40 MB); past it a value gets its kind's shared overflow pseudonym. */
+/**
+ * Distinct values the table keeps, and entries its text index keeps (together about 45 MB); past it a value
+ * gets its kind's shared overflow pseudonym, and text is scanned for it only within its own connection.
+ */
 export const MAX_PSEUDONYMS = 200_000;
 /** Multi-token values remembered per anchor token; the newest win (the connection being redacted). */
 const MAX_PER_ANCHOR = 32;
@@ -65,14 +68,32 @@ interface Candidate {
 export class Pseudonyms {
   private readonly table = new Map<string, { kind: ValueKind; pseudonym: string }>();
   private readonly counters = new Map<string, number>();
-  private readonly tokens = new Map<string, TokenEntry>();
-  private readonly anchors = new Map<string, AnchoredEntry[]>();
+  /** The run's text index, as bounded as the table. */
+  private readonly global = new TextIndex();
+  /**
+   * Values of the connection being redacted once the run's index is full: its text is still scanned for its
+   * own values (with their shared overflow pseudonyms), so a full table costs distinct names, never a leak.
+   */
+  private readonly local = new TextIndex();
   /** Steps of text scanning (token lookups and comparisons at anchors): what tests count instead of time. */
   scanSteps = 0;
+
+  /** `limit`: distinct values kept for the run (tests make it small to see what happens past it). */
+  constructor(private readonly limit = MAX_PSEUDONYMS) {}
 
   /** Distinct values the table holds. */
   get size(): number {
     return this.table.size;
+  }
+
+  /** True once new values get overflow pseudonyms and are scanned for only within their connection. */
+  get full(): boolean {
+    return this.table.size >= this.limit || this.global.size >= this.limit;
+  }
+
+  /** Forgets the previous connection's overflow values (see `local`). */
+  startConnection(): void {
+    if (this.local.size > 0) this.local.clear();
   }
 
   /** The pseudonym of a value already seen, whatever its kind; undefined if never seen. */
@@ -87,17 +108,19 @@ export class Pseudonyms {
   pseudonym(kind: ValueKind, value: string, match: TextMatch = 'anywhere'): string {
     if (value === '') return value;
     const key = value.toLowerCase();
-    let entry = this.table.get(key);
-    if (entry === undefined) {
-      if (this.table.size >= MAX_PSEUDONYMS) return make(kind, 0, value);
-      const counter = kind === 'email' ? 'user' : kind;
-      const n = (this.counters.get(counter) ?? 0) + 1;
-      this.counters.set(counter, n);
-      entry = { kind, pseudonym: make(kind, n, value) };
-      this.table.set(key, entry);
+    let pseudonym = this.table.get(key)?.pseudonym;
+    if (pseudonym === undefined) {
+      if (this.table.size >= this.limit) pseudonym = make(kind, 0, value);
+      else {
+        const counter = kind === 'email' ? 'user' : kind;
+        const n = (this.counters.get(counter) ?? 0) + 1;
+        this.counters.set(counter, n);
+        pseudonym = make(kind, n, value);
+        this.table.set(key, { kind, pseudonym });
+      }
     }
-    if (match !== 'never') this.index(value, entry.pseudonym, match);
-    return entry.pseudonym;
+    if (match !== 'never') this.index(value, pseudonym, match);
+    return pseudonym;
   }
 
   /** Free text that must stay as it is (a CA name): a replaced value inside it is left alone. */
@@ -109,7 +132,7 @@ export class Pseudonyms {
   alias(value: string, replacement: string, match: TextMatch = 'anywhere'): void {
     if (value === '' || match === 'never') return;
     const key = value.toLowerCase();
-    if (!this.table.has(key) && this.table.size < MAX_PSEUDONYMS) this.table.set(key, { kind: 'value', pseudonym: replacement });
+    if (!this.table.has(key) && this.table.size < this.limit) this.table.set(key, { kind: 'value', pseudonym: replacement });
     this.index(value, replacement, match);
   }
 
@@ -140,13 +163,16 @@ export class Pseudonyms {
   private candidatesAt(text: string, token: string, start: number, out: Candidate[]): void {
     const key = token.toLowerCase();
     this.scanSteps++;
-    const single = this.tokens.get(key);
+    this.candidatesIn(this.global, text, token, key, start, out);
+    if (this.local.size > 0) this.candidatesIn(this.local, text, token, key, start, out);
+  }
+
+  private candidatesIn(index: TextIndex, text: string, token: string, key: string, start: number, out: Candidate[]): void {
+    const single = index.tokens.get(key);
     if (single !== undefined && (single.match === 'anywhere' || afterTheWordSerial(text, start) || token.length >= 8)) {
       out.push({ start, end: start + token.length, replacement: single.replacement });
     }
-    const anchored = this.anchors.get(key);
-    if (anchored === undefined) return;
-    for (const a of anchored) {
+    for (const a of index.anchors.get(key) ?? []) {
       this.scanSteps++;
       const at = start - a.offset;
       if (at < 0 || !text.startsWith(a.value, at)) continue;
@@ -156,15 +182,40 @@ export class Pseudonyms {
   }
 
   private index(value: string, replacement: string, match: TextMatch): void {
+    if (this.global.size < this.limit || this.global.has(value)) this.global.add(value, replacement, match);
+    else this.local.add(value, replacement, match);
+  }
+}
+
+/** Values looked up in text: one-token values by the token, the others by their longest token (an anchor). */
+class TextIndex {
+  readonly tokens = new Map<string, TokenEntry>();
+  readonly anchors = new Map<string, AnchoredEntry[]>();
+  /** Entries held (tokens and anchored values). */
+  size = 0;
+
+  clear(): void {
+    this.tokens.clear();
+    this.anchors.clear();
+    this.size = 0;
+  }
+
+  has(value: string): boolean {
+    if (isOneToken(value)) return this.tokens.has(value.toLowerCase());
+    const anchor = anchorOf(value);
+    return anchor !== null && (this.anchors.get(anchor.text.toLowerCase())?.some((e) => e.value === value) ?? false);
+  }
+
+  add(value: string, replacement: string, match: TextMatch): void {
     if (isOneToken(value)) {
       const key = value.toLowerCase();
-      if (!this.tokens.has(key)) this.tokens.set(key, { replacement, match });
+      if (!this.tokens.has(key)) {
+        this.tokens.set(key, { replacement, match });
+        this.size++;
+      }
       return;
     }
-    let anchor: { text: string; offset: number } | null = null;
-    for (const m of value.matchAll(TOKEN)) {
-      if (anchor === null || m[0].length > anchor.text.length) anchor = { text: m[0], offset: m.index };
-    }
+    const anchor = anchorOf(value);
     if (anchor === null) return;
     const key = anchor.text.toLowerCase();
     let list = this.anchors.get(key);
@@ -176,8 +227,21 @@ export class Pseudonyms {
       return;
     }
     list.push({ value, offset: anchor.offset, replacement });
-    if (list.length > MAX_PER_ANCHOR) list.shift();
+    this.size++;
+    if (list.length > MAX_PER_ANCHOR) {
+      list.shift();
+      this.size--;
+    }
   }
+}
+
+/** The longest token of a value and where it starts in it; null when the value has no token. */
+function anchorOf(value: string): { text: string; offset: number } | null {
+  let anchor: { text: string; offset: number } | null = null;
+  for (const m of value.matchAll(TOKEN)) {
+    if (anchor === null || m[0].length > anchor.text.length) anchor = { text: m[0], offset: m.index };
+  }
+  return anchor;
 }
 
 function make(kind: ValueKind, n: number, value: string): string {

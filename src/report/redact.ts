@@ -38,13 +38,19 @@ const CERTIFICATE_CACHE = 10_000;
  * each connection, then `summary` for the files and warnings.
  */
 export class Redactor {
-  readonly names = new Pseudonyms();
+  readonly names: Pseudonyms;
   readonly stats: RedactionStats = { connections: 0, certificates: 0 };
   private readonly certificates = new Map<string, CertificateSummary>();
+
+  /** `maxValues`: distinct values the pseudonym table keeps (docs/limits.md); tests make it small. */
+  constructor(maxValues?: number) {
+    this.names = new Pseudonyms(maxValues);
+  }
 
   connection(c: ConnectionReport): ConnectionReport {
     this.stats.connections++;
     const names = this.names;
+    names.startConnection();
     // First every value that has a field of its own, so the text scanned below knows them all.
     const client = { ...c.client, ip: names.pseudonym('ip', c.client.ip) };
     const server = { ...c.server, ip: names.pseudonym('ip', c.server.ip) };
@@ -172,6 +178,8 @@ export class Redactor {
       crlDistributionPoints: cert.crlDistributionPoints.map((u) => this.url(u)),
       sha256: cert.sha256 === '' ? '' : names.pseudonym('fingerprint', cert.sha256),
     };
+    // Past the table's limit a certificate's values are known only to the connection at hand: redact it anew.
+    if (this.names.full) return redacted;
     if (this.certificates.size >= CERTIFICATE_CACHE) this.certificates.delete(this.certificates.keys().next().value!);
     this.certificates.set(cacheKey, redacted);
     return redacted;

@@ -190,3 +190,38 @@ describe('redact: hostile capture text', () => {
     expect(r.nonTls.lines.at(-1)).toMatch(/^then host-\d+\.example at 10\.0\.\d+\.\d+$/);
   });
 });
+
+describe('redact: past the table limit', () => {
+  it('still replaces every value, in fields and in the prose of its connection, with shared overflow pseudonyms', async () => {
+    const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
+    const c = one.connections[0]!;
+    const redactor = new Redactor(20);
+    const out: ConnectionReport[] = [];
+    for (let i = 0; i < 30; i++) {
+      const copy = structuredClone(c);
+      copy.sni = `svc-${i}.corp.example`;
+      copy.client = { ip: `198.51.100.${i}`, port: 1000 + i };
+      const leaf = copy.clientCertificates![0]!;
+      leaf.subject = `CN=user-${i}-laptop,OU=Team ${i} Ops`;
+      leaf.serialNumber = `7a${i.toString(16).padStart(2, '0')}`;
+      leaf.sha256 = i.toString(16).padStart(64, 'c');
+      copy.findings[0]!.explanation = `The client ${leaf.subject} (serial ${leaf.serialNumber}) asked for svc-${i}.corp.example from 198.51.100.${i}.`;
+      out.push(redactor.connection(copy));
+    }
+    // A certificate first seen past the limit, seen again: its serial is still found in the prose.
+    const again = structuredClone(c);
+    again.clientCertificates![0]!.serialNumber = '7a1d';
+    again.clientCertificates![0]!.sha256 = (29).toString(16).padStart(64, 'c');
+    again.clientCertificates![0]!.subject = 'CN=user-29-laptop,OU=Team 29 Ops';
+    again.findings[0]!.explanation = 'Revoked: serial 7a1d.';
+    out.push(redactor.connection(again));
+    expect(out[30]!.findings[0]!.explanation).toBe('Revoked: serial serial-more.');
+    expect(redactor.names.size).toBe(20);
+    const late = out[29]!;
+    expect(late.sni).toBe('host-more.example');
+    expect(late.clientCertificates![0]!.serialNumber).toBe('serial-more');
+    expect(late.clientCertificates![0]!.subject).toBe('CN=client-more,OU=org-more');
+    expect(late.findings[0]!.explanation).toBe('The client CN=client-more,OU=org-more (serial serial-more) asked for host-more.example from 10.255.255.255.');
+    expect(JSON.stringify(out)).not.toMatch(/corp\.example|198\.51\.100|laptop|Ops|7a1d|c{40}/);
+  });
+});
