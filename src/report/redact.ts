@@ -303,7 +303,7 @@ export class Redactor {
    * values replaced, and also addresses, host names and e-mail addresses the table has not seen, the target
    * of an HTTP request and the value of header and login lines (`Host: …`, `USER …`).
    */
-  plaintext(text: string): string {
+  private plaintext(text: string): string {
     const names = this.names;
     let out = httpRequestTargets(text).replace(IDENTIFYING_LINE, (_, word: string) => `${word} [redacted]`);
     // One pass, so a pseudonym just written (user-1@example.invalid) is not taken for a new host name.
