@@ -45,6 +45,7 @@ const MAX_PER_ANCHOR = 32;
 const TOKEN = /(?:::)?[A-Za-z0-9_]+(?:[-.:@%+/~]+[A-Za-z0-9_]+)*(?:::)?/g;
 /** Where a token is cut into pieces (a host inside `host:443`, `user@host`, `https://host/path`). */
 const PIECE_SEPARATOR = /[:/@%+~]+/g;
+const HAS_PIECE_SEPARATOR = /[:/@%+~]/;
 const WORD_CHAR = /[A-Za-z0-9_]/;
 
 interface TokenEntry {
@@ -140,11 +141,12 @@ export class Pseudonyms {
   inText(text: string): string {
     if (text === '') return text;
     const candidates: Candidate[] = [];
-    for (const m of text.matchAll(TOKEN)) {
+    const tokens = new RegExp(TOKEN);
+    for (let m = tokens.exec(text); m !== null; m = tokens.exec(text)) {
       const token = m[0];
       const start = m.index;
       this.candidatesAt(text, token, start, candidates);
-      if (token.search(PIECE_SEPARATOR) !== -1) {
+      if (HAS_PIECE_SEPARATOR.test(token)) {
         for (const piece of pieces(token)) this.candidatesAt(text, piece.text, start + piece.offset, candidates);
       }
     }
@@ -172,7 +174,9 @@ export class Pseudonyms {
     if (single !== undefined && (single.match === 'anywhere' || afterTheWordSerial(text, start) || token.length >= 8)) {
       out.push({ start, end: start + token.length, replacement: single.replacement });
     }
-    for (const a of index.anchors.get(key) ?? []) {
+    const anchored = index.anchors.get(key);
+    if (anchored === undefined) return;
+    for (const a of anchored) {
       this.scanSteps++;
       const at = start - a.offset;
       if (at < 0 || !text.startsWith(a.value, at)) continue;
