@@ -1,7 +1,6 @@
 import type { DecryptionSecrets } from './capture/types.js';
-import { buildReport } from './model/report.js';
 import type { AnalysisResult, AnalysisWarning, ConnectionReport } from './model/types.js';
-import { runRules } from './rules/index.js';
+import { diagnoseConnection } from './rules/index.js';
 import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
@@ -198,11 +197,8 @@ async function* analyzeFile(
     }
   };
   const reportFor = async (connection: TlsConnection): Promise<ConnectionReport | null> => {
-    const report = buildReport(connection, 0, file);
-    if (options.filter && !options.filter(report)) return null;
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
-    report.findings = await runRules({ connection, report }, ruleContext);
-    return report;
+    return diagnoseConnection(connection, 0, file, ruleContext, options.filter);
   };
   const consumer: StreamConsumer = {
     open: (info, control) => {

@@ -1,11 +1,12 @@
+import type { ConnectionFacts } from '../facts/types.js';
 import { ja3, ja3s } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
 import type { Endpoint } from '../tcp/types.js';
 import type { TlsConnection } from '../tls/connection.js';
-import type { HandshakeEvent, TlsEvent } from '../tls/events.js';
+import type { HandshakeEvent } from '../tls/events.js';
 import type { Certificate, CertificateRequest } from '../tls/handshake/types.js';
 import { CLIENT_CERTIFICATE_TYPE_NAMES } from '../tls/registry/certificate-types.js';
-import { protocolVersionName, TLS_1_3 } from '../tls/registry/protocol-versions.js';
+import { protocolVersionName } from '../tls/registry/protocol-versions.js';
 import { signatureSchemeName } from '../tls/registry/signature-schemes.js';
 import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate } from '../x509/index.js';
@@ -55,57 +56,6 @@ export function findMessage<T extends HandshakeEvent['message']['type']>(
     }
   }
   return null;
-}
-
-/**
- * Whether the handshake completed. TLS 1.2 and earlier, and TLS 1.3 with keys: both Finished messages seen
- * with no fatal alert before the last. TLS 1.3 without keys: the client sent its encrypted flight and the
- * server answered it with a record larger than an alert (a session ticket or response).
- */
-export function isEstablished(conn: TlsConnection): boolean {
-  const events = conn.events;
-  let clientFinished = -1;
-  let serverFinished = -1;
-  let fatalAlert = -1;
-  events.forEach((e, i) => {
-    const finished =
-      (e.kind === 'handshake' && e.message.type === 'Finished') || (e.kind === 'encrypted-record' && e.probableFinished);
-    if (finished && e.side === 'client' && clientFinished < 0) clientFinished = i;
-    if (finished && e.side === 'server' && serverFinished < 0) serverFinished = i;
-    if (e.kind === 'alert' && e.level === 2 && fatalAlert < 0) fatalAlert = i;
-  });
-  if (clientFinished >= 0 && serverFinished >= 0) {
-    if (fatalAlert >= 0 && fatalAlert < Math.max(clientFinished, serverFinished)) return false;
-    return conn.version !== TLS_1_3 || !serverRejectedClientFlight(events, clientFinished);
-  }
-  if (conn.version !== TLS_1_3 || fatalAlert >= 0) return false;
-  const clientFlight = events.findIndex((e) => e.side === 'client' && isOpaqueNonAlert(e));
-  if (clientFlight < 0) return false;
-  return events.some((e, i) => i > clientFlight && e.side === 'server' && (isOpaqueNonAlert(e) || e.kind === 'application-data'));
-}
-
-/**
- * TLS 1.3 puts the client's Certificate and Finished in one flight after the server's Finished, so a server that
- * rejects the client certificate (certificate_required, unknown_ca, …) does so after both Finished messages.
- * A fatal server alert, or the server closing, before it sent anything else after the client's Finished is
- * that rejection.
- */
-function serverRejectedClientFlight(events: readonly TlsEvent[], clientFinished: number): boolean {
-  for (let i = clientFinished + 1; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.side !== 'server') continue;
-    if (e.kind === 'alert') return e.level === 2;
-    // Closing without a word (no ticket, no data, no alert) after the client's flight: slapd with
-    // TLSVerifyClient demand does this to a client that sent no certificate.
-    if (e.kind === 'close') return true;
-    if (e.kind === 'encrypted-record' && e.probableAlert) continue;
-    if (e.kind === 'handshake' || e.kind === 'application-data' || e.kind === 'encrypted-record') return false;
-  }
-  return false;
-}
-
-function isOpaqueNonAlert(e: TlsEvent): boolean {
-  return e.kind === 'encrypted-record' && !e.probableAlert;
 }
 
 export function summarizeCertificates(message: Certificate): CertificateSummary[] {
@@ -171,8 +121,8 @@ function alertSummaries(conn: TlsConnection): AlertSummary[] {
   return alerts;
 }
 
-/** Builds the report of one connection (findings are added by the rules). */
-export function buildReport(conn: TlsConnection, index: number, file: string): ConnectionReport {
+/** Builds the report of one connection from its facts (findings, and a refusal's outcome, come from the rules). */
+export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: number, file: string): ConnectionReport {
   const { client, server } = endpoints(conn);
   const hello = conn.clientHello;
   const serverHello = conn.serverHello?.type === 'ServerHello' ? conn.serverHello : null;
@@ -201,7 +151,11 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     cipherSuite: serverHello ? serverHello.cipherSuiteName : null,
     alpn: serverHello?.alpn ?? encryptedExtensions?.message.alpn ?? null,
     offeredAlpn: hello?.alpnProtocols ?? [],
-    established: isEstablished(conn),
+    outcome: facts.outcome,
+    outcomeDetail: facts.outcomeDetail,
+    carriedProtocol: facts.carried.name,
+    nonTls: conn.nonTls && { side: conn.nonTls.side, frame: conn.nonTls.frame, firstLine: conn.nonTls.firstLine },
+    established: facts.outcome === 'established',
     encryptedHandshake,
     decrypted: conn.keysFound && conn.keyMismatch === null,
     certificateRequest: certificateRequest ? certificateRequestSummary(certificateRequest) : null,

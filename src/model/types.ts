@@ -2,6 +2,8 @@
  * The connection model: what tlsdiag knows about one TLS connection, in the shape of the JSON output
  * (docs/output.md). Everything here is plain data, serialisable as it is.
  */
+import type { Outcome } from '../facts/types.js';
+import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
 
 export type Side = 'client' | 'server';
@@ -56,7 +58,8 @@ export interface Evidence {
 }
 
 export interface Finding {
-  id: string;
+  /** A catalog id (src/rules/catalog.ts, docs/findings.md): stable, kebab-case. */
+  id: FindingId;
   severity: Severity;
   title: string;
   explanation: string;
@@ -106,6 +109,18 @@ export interface ConnectionReport {
   cipherSuite: string | null;
   alpn: string | null;
   offeredAlpn: string[];
+  /**
+   * How the connection ended, judged once from the wire (and, for a refusal after a completed handshake, the
+   * certificate check that failed): see Outcome and docs/output.md.
+   */
+  outcome: Outcome;
+  /** Why the outcome is `incomplete` or `not-understood` (what is missing or what tlsdiag could not read); else null. */
+  outcomeDetail: string | null;
+  /** The application protocol carried (from the upgrade, ALPN, decrypted content or the server port), or null. */
+  carriedProtocol: string | null;
+  /** One side did not speak TLS: which side, the frame and the first printable line of its bytes. */
+  nonTls: { side: Side; frame: number; firstLine: string | null } | null;
+  /** Derived from outcome: true only when it is `established` (the handshake completed, nobody refused). */
   established: boolean;
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;

@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -72,7 +72,7 @@ function connectionSection(c: ConnectionReport, n: number, showFile: boolean): s
   const failed = isFailed(c);
   const out: string[] = [`<section class="connection" id="connection-${n + 1}">`];
   out.push(
-    `<h2 class="${failed ? 'failed' : 'ok'}">${failed ? 'FAILED' : 'OK'}: ${h(endpoint(c.client))} → ${h(endpoint(c.server))}${c.sni ? ` (SNI ${h(c.sni)})` : ''}</h2>`,
+    `<h2 class="${failed ? 'failed' : 'ok'}">${h(outcomeHeadline(c))}: ${h(endpoint(c.client))} → ${h(endpoint(c.server))}${c.sni ? ` (SNI ${h(c.sni)})` : ''}</h2>`,
   );
   const facts: Array<[string, string]> = [
     ['Outcome', outcomeLabel(c)],

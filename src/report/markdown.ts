@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -47,7 +47,7 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
 
 function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
   const cause = rootCause(c);
-  const heading = `${isFailed(c) ? 'FAILED' : 'OK'}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
+  const heading = `${outcomeHeadline(c)}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
   const out = [`## ${heading}`, ''];
   const facts: Array<[string, string]> = [
     ['Outcome', outcomeLabel(c)],

@@ -68,6 +68,7 @@ export class Redactor {
       reply: this.plaintext(c.upgradeRefused.reply),
     };
     const timeline = c.timeline.map((e) => this.event(e));
+    const nonTls = c.nonTls && { ...c.nonTls, firstLine: c.nonTls.firstLine === null ? null : this.plaintext(c.nonTls.firstLine) };
     return {
       // Fields this module does not know (added after it was written) scanned as capture plaintext.
       ...withUnknownScanned,
@@ -78,6 +79,9 @@ export class Redactor {
       clientCertificates,
       serverCertificates,
       upgradeRefused,
+      nonTls,
+      // Our words about what is missing or could not be read, with capture values in them.
+      outcomeDetail: c.outcomeDetail === null ? null : names.inText(c.outcomeDetail),
       timeline,
       captureProblems: c.captureProblems.map((p) => names.inText(p)),
       findings: c.findings.map((f, i) => this.finding(f, findingFields[i]!)),
@@ -333,11 +337,11 @@ export class Redactor {
 /** ConnectionReport fields handled above by meaning (kept as they are or redacted field by field). */
 const KNOWN_CONNECTION_FIELDS = new Set<string>([
   // Replaced or scanned.
-  'file', 'client', 'server', 'sni', 'clientCertificates', 'serverCertificates', 'upgradeRefused', 'timeline',
-  'captureProblems', 'findings',
+  'file', 'client', 'server', 'sni', 'clientCertificates', 'serverCertificates', 'upgradeRefused', 'nonTls',
+  'outcomeDetail', 'timeline', 'captureProblems', 'findings',
   // Kept: numbers, times, protocol names, enumerations, CA names, alerts, TLS client fingerprints.
   'index', 'firstFrame', 'lastFrame', 'startTime', 'endTime', 'upgradedFrom', 'version', 'offeredVersions',
-  'cipherSuite', 'alpn', 'offeredAlpn', 'established', 'encryptedHandshake', 'decrypted', 'certificateRequest',
+  'cipherSuite', 'alpn', 'offeredAlpn', 'outcome', 'carriedProtocol', 'established', 'encryptedHandshake', 'decrypted', 'certificateRequest',
   'clientCertificateFrame', 'serverCertificateFrame', 'ocspStapled', 'alerts', 'closedBy', 'closeKind',
   'closeFrame', 'applicationBytes', 'history', 'ja4', 'ja4_r', 'ja4_o', 'ja4_ro', 'ja3', 'ja3s',
 ]);

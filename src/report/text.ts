@@ -1,5 +1,5 @@
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
-import { isFailed, outcomeLabel } from './outcome.js';
+import { isFailed, outcomeHeadline } from './outcome.js';
 
 export { isFailed };
 
@@ -59,8 +59,7 @@ export class TextReport {
 
   add(c: ConnectionReport): void {
     this.total++;
-    const label = outcomeLabel(c);
-    this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
+    this.outcomes.set(c.outcome, (this.outcomes.get(c.outcome) ?? 0) + 1);
     for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
     if (isFailed(c)) {
       this.failedCount++;
@@ -127,7 +126,8 @@ export function printable<T>(value: T): T {
 }
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
-  const status = isFailed(c) ? p.red(p.bold('FAILED')) : p.green('OK');
+  const headline = outcomeHeadline(c);
+  const status = isFailed(c) ? p.red(p.bold(headline)) : c.outcome === 'established' ? p.green(headline) : p.yellow(headline);
   const upgrade = c.upgradedFrom ? `after ${c.upgradedFrom} ${c.upgradeRefused ? 'upgrade (refused)' : 'upgrade'}` : null;
   const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
   const lines = [

@@ -4,9 +4,10 @@ import type { CatalogEntry } from './types.js';
  * Every finding tlsdiag can report. The ids are public output: never rename one. docs/findings.md is
  * rendered from this list (`npm run docs:findings`) and a test fails when the two differ.
  */
-export const CATALOG: readonly CatalogEntry[] = [
+export const CATALOG = [
   {
     id: 'client-cert-empty',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client answered the certificate request with an empty Certificate',
     meaning:
@@ -17,6 +18,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-empty-accepted',
+    about: 'client-certificate',
     severity: 'info',
     title: 'The server asked for a client certificate, got none, and carried on',
     meaning:
@@ -26,6 +28,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'starttls-refused',
+    about: 'upgrade',
     severity: 'error',
     title: 'The server refused to switch the connection to TLS',
     meaning:
@@ -35,6 +38,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-not-sent',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The server asked for a client certificate and the client sent no Certificate message',
     meaning: 'The server sent CertificateRequest; the client skipped the Certificate message entirely (not even an empty one) and went on with its key exchange. Old (SSLv3-era) or unusual TLS stacks do this when they have no certificate.',
@@ -43,6 +47,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-rejected-after-handshake',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The server refused the client certificate after the handshake, for a reason the capture does not show',
     meaning: 'The TLS handshake completed with a client certificate that passes every check tlsdiag can make from the capture, and the server\'s first HTTP answer is a 400 (nginx\'s "400 The SSL certificate error"). The check that failed is on the server: verify depth, its client CA file, a CRL, or its own rules.',
@@ -51,6 +56,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-issuer-not-accepted',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate is not issued by any CA the server accepts',
     meaning: 'None of the certificates the client sent is issued by, or is, one of the acceptable CA names of the CertificateRequest (compared as X.500 names, RFC 5280 §7.1). The server cannot build a chain to a CA it trusts: nginx answers HTTP 400 "The SSL certificate error", OpenSSL unknown_ca, Node closes the connection.',
@@ -59,6 +65,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-chain-incomplete',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client sent its leaf certificate without the intermediate CA',
     meaning: 'The client certificate is issued by an intermediate CA that the client did not send, and the server trusts only the root above it, so it cannot build the chain. Typical of `openssl s_client -cert leaf.pem` (which sends the leaf only) and of a curl --cert file holding only the leaf. nginx answers "400 The SSL certificate error" (error.log: "unable to verify the first certificate").',
@@ -67,6 +74,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-eku-missing-clientauth',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate may not be used for client authentication (no clientAuth EKU)',
     meaning: 'The client leaf has an extendedKeyUsage extension without clientAuth (1.3.6.1.5.5.7.3.2) or anyExtendedKeyUsage. OpenSSL-based servers reject it ("unsupported certificate purpose"): nginx with HTTP 400, s_server with an alert.',
@@ -75,6 +83,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-keyusage-no-signature',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate\'s keyUsage does not allow signing',
     meaning: 'The client leaf has a keyUsage extension without digitalSignature, but a TLS client proves possession of its key by signing CertificateVerify. Servers reject such a certificate.',
@@ -83,6 +92,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-expired',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate had expired when it was sent',
     meaning: 'A certificate of the client\'s chain was past its notAfter at the time of the packet that carried it. OpenSSL answers certificate_expired (45); nginx HTTP 400.',
@@ -91,6 +101,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-not-yet-valid',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate was not yet valid when it was sent',
     meaning: 'A certificate of the client\'s chain has a notBefore later than the time of the packet that carried it. OpenSSL answers bad_certificate (42), not certificate_expired. When the difference is minutes or hours, the clock of the host that issued the certificate runs ahead of the checking host\'s (VMs and containers drift).',
@@ -99,6 +110,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'client-cert-type-not-requested',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client certificate\'s key type is not one the server asked for',
     meaning: 'The client key\'s algorithm (RSA, EC, Ed25519, DSA) matches none of the CertificateRequest\'s certificate types (TLS 1.2) or signature algorithms, so the client cannot sign CertificateVerify in a way the server accepts. OpenSSL-based clients (openssl, curl, nginx as a client) then withhold the certificate and send an empty Certificate: give it with --cert to see this.',
@@ -107,6 +119,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'verify-depth-exceeded',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client chain needs more intermediates than the server\'s verify depth allows',
     meaning: 'With OpenSSL 1.1/3 the verify depth counts intermediate CAs only (not the leaf, not the trust anchor): nginx\'s default ssl_verify_depth 1 accepts leaf + one intermediate; depth 0 accepts none (nginx logs "20:unable to get local issuer certificate" and answers HTTP 400). Needs --verify-depth.',
@@ -115,6 +128,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-chain-incomplete',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server did not send the intermediate that issued its certificate',
     meaning: 'The server\'s leaf names an issuer that is not in the chain it sent and is not self-signed. Browsers may fetch the missing intermediate (AIA), but curl, openssl, Java, Node and most API clients fail with unknown_ca ("unable to get local issuer certificate").',
@@ -123,6 +137,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-untrusted',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The client does not trust the CA of the server\'s chain',
     meaning: 'The client answered the server\'s (complete) chain with unknown_ca, bad_certificate or certificate_unknown, and no more precise cause (missing intermediate, validity, host name) applies: the root the chain leads to is not in the client\'s trust store.',
@@ -131,6 +146,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-name-mismatch',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server certificate does not cover the requested host name',
     meaning: 'The SNI host name is not among the certificate\'s subjectAltName DNS/IP entries (or its CN when it has no SAN), wildcards matched per RFC 6125 (one left-most label). curl checks after the handshake and only closes; openssl -verify_hostname sends bad_certificate.',
@@ -139,6 +155,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-expired',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server certificate had expired when it was sent',
     meaning: 'A certificate of the server\'s chain was past its notAfter at the time of the packet that carried it. Clients answer certificate_expired (45).',
@@ -147,6 +164,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-not-yet-valid',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server certificate was not yet valid when it was sent',
     meaning: 'A certificate of the server\'s chain has a notBefore later than the packet\'s time. OpenSSL clients answer bad_certificate (42). Minutes or hours off means clock skew between the issuing host and the client (VMs, containers).',
@@ -155,6 +173,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-self-signed',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The client rejected the server\'s self-signed certificate',
     meaning: 'The server\'s leaf certificate is its own issuer and the handshake failed. Only clients that have this exact certificate in their trust store (or pin it) accept it; every other client answers unknown_ca (curl: "self-signed certificate"). Not reported when the handshake completed: that client trusts it.',
@@ -163,6 +182,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-cert-eku-missing-serverauth',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server certificate may not be used for a TLS server (no serverAuth EKU)',
     meaning: 'The server leaf has an extendedKeyUsage extension without serverAuth (1.3.6.1.5.5.7.3.1) or anyExtendedKeyUsage. OpenSSL clients answer unsupported_certificate (43) ("unsupported certificate purpose").',
@@ -171,6 +191,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-chain-misordered',
+    about: 'server-certificate',
     severity: 'warning',
     title: 'The server sends its chain out of order',
     meaning: 'A certificate in the server\'s chain is not issued by the certificate after it. TLS 1.2 (RFC 5246 §7.4.2) requires this order; TLS 1.3 relaxes it. Most current clients reorder, strict or older ones fail.',
@@ -179,6 +200,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-chain-includes-root',
+    about: 'server-certificate',
     severity: 'info',
     title: 'The server sends the root certificate in its chain',
     meaning: 'The chain holds a self-signed root. Clients ignore it (they trust roots from their own store), so it only makes every handshake bigger.',
@@ -187,6 +209,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'ocsp-stapled-revoked',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The stapled OCSP response says the server certificate is revoked',
     meaning: 'The server stapled an OCSP response (status_request) whose status for its certificate is revoked. Clients that check the staple reject the connection — curl --cert-status after the handshake (exit 91, no alert).',
@@ -195,6 +218,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'ocsp-stapled-unknown',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The stapled OCSP response does not know the server certificate',
     meaning: 'The stapled OCSP response answers unknown for the certificate: the responder is for another CA, or the certificate is not one its CA issued. Strict clients (curl --cert-status) reject it.',
@@ -203,6 +227,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'ocsp-stapled-stale',
+    about: 'server-certificate',
     severity: 'warning',
     title: 'The stapled OCSP response is past its nextUpdate',
     meaning: 'The stapled response\'s nextUpdate lies before the packet\'s time: the server keeps stapling an expired response. Clients that check it treat it as no answer or reject it.',
@@ -211,6 +236,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'protocol-version-mismatch',
+    about: 'negotiation',
     severity: 'error',
     title: 'Client and server have no TLS version in common',
     meaning: 'A side sent protocol_version (70): the versions the client offers and the versions the server accepts do not meet (for example a TLS 1.3-only client and a TLS 1.2-only server).',
@@ -219,6 +245,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'no-shared-cipher',
+    about: 'negotiation',
     severity: 'error',
     title: 'The server rejected the ClientHello: no cipher suite in common',
     meaning: 'The server answered the ClientHello with handshake_failure and no ServerHello: none of the offered cipher suites (or, less often, signature algorithms or groups) is enabled on the server. OpenSSL logs "no shared cipher".',
@@ -227,6 +254,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'deprecated-protocol-version',
+    about: 'negotiation',
     severity: 'warning',
     title: 'A deprecated protocol version was negotiated',
     meaning: 'The connection uses SSL 3.0, TLS 1.0 or TLS 1.1 (RFC 8996). It works here, but current clients and servers (OpenSSL 3 at its default security level, Java, browsers) refuse these versions.',
@@ -234,7 +262,19 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Enable TLS 1.2 and 1.3 on both sides and disable the old versions.',
   },
   {
+    id: 'weak-cipher-suite',
+    about: 'negotiation',
+    severity: 'warning',
+    title: 'The connection negotiated a broken or unauthenticated cipher suite',
+    meaning:
+      'The server chose a cipher suite with no encryption (NULL), no authentication (anonymous DH/ECDH: anyone in the path can impersonate the server), an export-grade key, RC4 (RFC 7465 forbids it), single DES or 3DES (64-bit blocks: Sweet32). It works, but a passive or active attacker can read or alter the traffic, and current clients (OpenSSL 3 at its default security level, browsers, Java) refuse these suites, so other clients will fail against this server.',
+    evidence: 'The ServerHello frame and the suite chosen; what the client offered.',
+    remedy:
+      'Remove the suite from the server\'s list (nginx ssl_ciphers, Apache SSLCipherSuite, Java jdk.tls.disabledAlgorithms, openssl -cipher) and offer only AEAD suites with ECDHE (e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256) or TLS 1.3.',
+  },
+  {
     id: 'weak-key',
+    about: 'certificate-strength',
     severity: 'warning',
     title: 'A certificate has a weak key',
     meaning: 'An RSA or DSA key under 2048 bits, or an EC key under 224 bits. OpenSSL at security level 2 (default on Debian, Ubuntu, RHEL) rejects it ("ee key too small": bad_certificate), as do browsers and current Java. When the peer rejected the certificate the finding explains the alert.',
@@ -243,6 +283,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'weak-signature-algorithm',
+    about: 'certificate-strength',
     severity: 'warning',
     title: 'A certificate is signed with MD5 or SHA-1',
     meaning: 'A certificate that is not a self-signed root carries an MD5 or SHA-1 signature. OpenSSL 3, browsers and Java reject such signatures ("ca md too weak").',
@@ -251,6 +292,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'v1-certificate',
+    about: 'certificate-strength',
     severity: 'warning',
     title: 'An X.509 version 1 certificate is in use',
     meaning: 'A v1 certificate has no extensions: no subjectAltName (host names cannot be matched), no key usage, no basicConstraints (OpenSSL will not accept it as an intermediate CA).',
@@ -259,6 +301,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'capture-truncated',
+    about: 'capture',
     severity: 'warning',
     title: 'The capture cut the packets short (snaplen): the handshake cannot be read',
     meaning: 'Every handshake packet of the connection lost bytes from the first one on: the snapshot length of the capture was smaller than the packets. The handshake may well have succeeded; tlsdiag cannot tell.',
@@ -267,6 +310,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'capture-gap',
+    about: 'capture',
     severity: 'warning',
     title: 'The capture lost segments inside the handshake',
     meaning: 'Bytes of the handshake are missing from the capture (dropped by the capturing host or not seen on that interface); the messages after the gap cannot be parsed.',
@@ -275,6 +319,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'capture-started-mid-handshake',
+    about: 'capture',
     severity: 'warning',
     title: 'The capture starts after the ClientHello',
     meaning: 'The capture holds no ClientHello (and no SYN) for the connection: it began after the handshake started, so versions, suites and keys cannot be known.',
@@ -282,7 +327,28 @@ export const CATALOG: readonly CatalogEntry[] = [
     remedy: 'Start the capture before the client connects (or make the client reconnect).',
   },
   {
+    id: 'capture-ended-mid-handshake',
+    about: 'capture',
+    severity: 'info',
+    title: 'The capture ends before the handshake completed or the connection closed',
+    meaning:
+      'The last packet of this connection in the capture is inside the handshake, with no alert and no FIN or RST after it: the capture was stopped (or cut with editcap, head, a ring buffer) before the peers finished. How the handshake ended is not in the capture; it is not a failure.',
+    evidence: 'The last frame of the connection and the last handshake message seen.',
+    remedy: 'Capture until the connection has ended (stop tcpdump after the client reports success or the error), with -U --immediate-mode so that no buffered packet is lost.',
+  },
+  {
+    id: 'not-understood',
+    about: 'capture',
+    severity: 'info',
+    title: 'tlsdiag could not read what was sent on this connection',
+    meaning:
+      'A peer sent something tlsdiag does not read: a message larger than one of tlsdiag\'s own limits, or a protocol variant it does not parse. The peers may well have understood each other; tlsdiag cannot say how the connection ended.',
+    evidence: 'What could not be read, and the limit or variant named.',
+    remedy: 'Nothing to fix between the peers on this evidence. Open the capture in Wireshark for this connection; if a tlsdiag limit was hit, report it with the capture.',
+  },
+  {
     id: 'client-chain-untrusted',
+    about: 'client-certificate',
     severity: 'error',
     title: 'The client\'s chain does not validate against the server\'s client CAs (--ca)',
     meaning: 'The client chain was validated offline, as OpenSSL does, against the CA bundle given with --ca (the server\'s client CA file); the first failing link and why are given.',
@@ -291,6 +357,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'server-chain-untrusted',
+    about: 'server-certificate',
     severity: 'error',
     title: 'The server\'s chain does not validate against the client\'s trust store (--server-ca)',
     meaning: 'The server chain was validated offline, as OpenSSL does, against the CA bundle given with --server-ca (what the client trusts); the first failing link and why are given.',
@@ -299,6 +366,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'tls13-encrypted-handshake',
+    about: 'keys',
     severity: 'warning',
     title: 'TLS 1.3 handshake encrypted: certificates and alerts are not visible without a key log',
     meaning: 'TLS 1.3 encrypts everything after ServerHello. Without the session keys tlsdiag infers what record sizes and order show (a client flight too small to hold a certificate; the server closing or alerting right after it) and says how to get a key log.',
@@ -307,6 +375,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'keylog-mismatch',
+    about: 'keys',
     severity: 'warning',
     title: 'The key log\'s secrets do not decrypt this connection',
     meaning: 'The key log holds secrets for this connection\'s client random, but a record failed to authenticate with them: the file is wrong, truncated or mixed up between sessions. What follows stays encrypted.',
@@ -315,6 +384,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'handshake-alert',
+    about: 'narration',
     severity: 'info',
     title: 'A fatal alert ended the handshake',
     meaning: 'One side sent a fatal alert. Who sent it and which alert it is tell which side rejected what.',
@@ -323,17 +393,21 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'handshake-failed-unexplained',
+    about: 'unexplained',
     severity: 'error',
-    title: 'The handshake failed and no rule explains why',
-    meaning: 'The handshake did not complete and none of the specific rules matched. What is known is listed as evidence.',
+    title: 'The handshake failed (or a side refused the other) and no rule explains why',
+    meaning: 'The handshake did not complete, or completed and one side refused the other right after, and none of the specific rules matched. What is known is listed as evidence.',
     evidence: 'The last messages of each side, alerts, and how the connection closed.',
     remedy: 'Check the server and client logs for the connection at the time shown; a key log (for TLS 1.3) or --ca/--server-ca may let tlsdiag say more.',
   },
-];
+] as const satisfies readonly CatalogEntry[];
 
-const BY_ID = new Map(CATALOG.map((entry) => [entry.id, entry]));
+/** Every finding id: a closed set, derived from the catalog. */
+export type FindingId = (typeof CATALOG)[number]['id'];
 
-export function catalogEntry(id: string): CatalogEntry {
+const BY_ID: ReadonlyMap<string, CatalogEntry> = new Map(CATALOG.map((entry) => [entry.id, entry]));
+
+export function catalogEntry(id: FindingId): CatalogEntry {
   const entry = BY_ID.get(id);
   if (!entry) throw new Error(`finding id '${id}' is not in the catalog (src/rules/catalog.ts)`);
   return entry;

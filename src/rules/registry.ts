@@ -19,7 +19,7 @@ import { ocspStapled } from './rules/ocsp-stapled.js';
 import { protocolRules } from './rules/protocol.js';
 import { serverCertEku, serverCertSelfSigned, serverCertValidity, serverChainShape } from './rules/server-cert-checks.js';
 import { trustMaterial } from './rules/trust-material.js';
-import { weakCrypto } from './rules/weak-crypto.js';
+import { weakCipherSuite, weakCrypto } from './rules/weak-crypto.js';
 import type { Rule } from './types.js';
 
 /** Every rule, most specific first: the order findings of one severity are reported in. */
@@ -43,6 +43,7 @@ export const RULES: readonly Rule[] = [
   ocspStapled,
   trustMaterial,
   weakCrypto,
+  weakCipherSuite,
   serverCertSelfSigned,
   serverChainShape,
   keylogMismatch,

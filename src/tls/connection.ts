@@ -10,7 +10,7 @@ import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handsha
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
 import { findUpgradeRefusal, identifyUpgrade, PlaintextPreamble, type UpgradeProtocol, type UpgradeRefusal } from './preamble.js';
-import { TLS_1_3 } from './registry/protocol-versions.js';
+import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
 const MAX_LOGGED_ENCRYPTED_RECORDS = 12;
@@ -31,7 +31,10 @@ export interface TlsConnection {
   events: TlsEvent[];
   clientHello: ClientHello | null;
   serverHello: ServerHello | null;
-  /** Negotiated protocol version (from ServerHello), null before it. */
+  /**
+   * Negotiated protocol (from ServerHello), null before it. TLS 1.3 drafts and experiments count as TLS 1.3
+   * (0x0304) here, for they run its handshake; serverHello.effectiveVersion keeps the version on the wire.
+   */
   version: number | null;
   cipherSuite: number | null;
   /** A key log was consulted and held secrets for this connection. */
@@ -50,6 +53,13 @@ export interface TlsConnection {
   upgradedFrom: UpgradeProtocol | null;
   /** The client asked for TLS (STARTTLS, SSLRequest …) and the server refused: TLS never started. */
   upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
+  /** One side did not speak TLS: which, where its first non-TLS bytes came, and their first printable line. */
+  nonTls: { side: Side; frame: number; time: number; firstLine: string | null } | null;
+  /**
+   * The first reason tlsdiag itself could not read what was sent — one of its own limits (named), or a protocol
+   * variant it does not know — or null. Not a fault of the peers: their malformed bytes are parse errors.
+   */
+  notUnderstood: string | null;
 }
 
 interface SideState {
@@ -111,6 +121,8 @@ export class TlsConnectionTracker implements StreamHandler {
       gaps: [],
       upgradedFrom: null,
       upgradeRefused: null,
+      nonTls: null,
+      notUnderstood: null,
       applicationTurns: 0,
       lastApplicationSide: null,
     };
@@ -177,7 +189,8 @@ export class TlsConnectionTracker implements StreamHandler {
     records?.push(start.data.subarray(start.offset), frame, time);
   }
 
-  gap(direction: Direction, missing: number, frame: number, time: number): void {
+  gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void {
+    if (ownLimit !== undefined && this.connection.detection === 'tls') this.notUnderstood(ownLimit);
     const state = this.sideFor(direction);
     const inHandshake = !this.handshakeOver;
     if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
@@ -267,7 +280,9 @@ export class TlsConnectionTracker implements StreamHandler {
     const length = (((buffer[0]! & 0x7f) << 8) | buffer[1]!) + 2;
     if (state.ssl2Filled < length) {
       if (state.ssl2Filled >= MAX_SSL2_HELLO + 2) {
-        this.parseError(state, frame, time, `SSLv2 ClientHello of ${length} bytes is longer than the limit of ${MAX_SSL2_HELLO}`);
+        const reason = `an SSLv2 ClientHello of ${length} bytes is larger than tlsdiag's limit of ${MAX_SSL2_HELLO} bytes`;
+        this.notUnderstood(reason);
+        this.parseError(state, frame, time, reason);
         state.ssl2 = null;
         state.records?.stop();
       }
@@ -468,7 +483,10 @@ export class TlsConnectionTracker implements StreamHandler {
         isServer: state.side === 'server',
       });
     } catch (error) {
-      this.parseError(state, bytes.frame, bytes.time, describe(error));
+      const reason = describe(error);
+      if (error instanceof TlsParseError && error.ownLimit) this.notUnderstood(`${reason}: a limit of tlsdiag's, not of the protocol`);
+      else if (bytes.msgType === 2) this.checkServerHelloVariant(bytes.body, reason);
+      this.parseError(state, bytes.frame, bytes.time, reason);
       return;
     }
     const decrypted = typeof state.protection === 'object';
@@ -509,13 +527,17 @@ export class TlsConnectionTracker implements StreamHandler {
     const conn = this.connection;
     const renegotiation = conn.serverHello !== null && conn.serverHello.type === 'ServerHello';
     conn.serverHello = hello;
-    conn.version = hello.effectiveVersion;
+    conn.version = protocolOf(hello.effectiveVersion);
     conn.cipherSuite = hello.cipherSuite;
+    if (!isKnownVersion(hello.effectiveVersion)) {
+      this.notUnderstood(`the ServerHello chose version ${hex16(hello.effectiveVersion)}, a TLS variant tlsdiag does not know`);
+    }
     const clientHello = conn.clientHello;
     const [client, server] = this.sides;
-    if (hello.effectiveVersion === TLS_1_3) {
-      // From here on both sides encrypt their handshake (RFC 8446 §2).
-      const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite) : null;
+    if (conn.version === TLS_1_3) {
+      // From here on both sides encrypt their handshake (RFC 8446 §2); so do the drafts and experiments.
+      const variant = tls13Variant(hello.effectiveVersion);
+      const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite, variant) : null;
       if (keys) conn.keysFound = true;
       this.tls13Keys = keys;
       server.protection = keys?.serverHandshake ?? 'opaque';
@@ -566,7 +588,23 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   private onRecordError(state: SideState, error: RecordLayerError): void {
+    if (error.code === 'handshake-too-long') this.notUnderstood(error.message);
     this.parseError(state, error.frame, 0, error.message);
+  }
+
+  /** Keeps the first reason tlsdiag could not read the connection (docs/output.md `notUnderstood`). */
+  private notUnderstood(reason: string): void {
+    this.connection.notUnderstood ??= reason;
+  }
+
+  /**
+   * A ServerHello that did not parse: when its version field is no version tlsdiag knows (a TLS 1.3 draft before
+   * 14, another experiment), the layout is unknown rather than malformed.
+   */
+  private checkServerHelloVariant(body: Uint8Array, reason: string): void {
+    if (body.length < 2) return;
+    const version = (body[0]! << 8) | body[1]!;
+    if (!isKnownVersion(version)) this.notUnderstood(`ServerHello version ${hex16(version)} is a TLS variant tlsdiag does not know (${reason})`);
   }
 
   private parseError(state: SideState, frame: number, time: number, message: string): void {
@@ -614,6 +652,21 @@ export function httpFirstLine(content: Uint8Array): string | null {
   if (end === 0) return null;
   const line = String.fromCharCode(...content.subarray(0, end));
   return /^(HTTP\/\d(\.\d)? \d{3}|[A-Z]+ \S+ HTTP\/\d(\.\d)?$)/.test(line) ? line : null;
+}
+
+/**
+ * False for a version of the experimental families (0x7fXX TLS 1.3 drafts, 0x7eXX Google experiments, 0xfbXX
+ * Facebook drafts) that tlsdiag cannot read: a variant it does not know. Any other version is judged by the
+ * parsers (a peer's malformed bytes stay parse errors).
+ */
+function isKnownVersion(version: number): boolean {
+  const family = version >> 8;
+  if (family !== 0x7f && family !== 0x7e && family !== 0xfb) return true;
+  return PROTOCOL_VERSION_NAMES[version] !== undefined || tls13Variant(version) !== null;
+}
+
+function hex16(value: number): string {
+  return `0x${value.toString(16).padStart(4, '0')}`;
 }
 
 function describe(error: unknown): string {

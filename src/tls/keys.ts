@@ -2,6 +2,8 @@
  * What the connection driver needs from decryption: per-direction record decryptors for the phases of a
  * handshake. The key log and the ciphers behind it live in src/tls/decrypt/.
  */
+import type { Tls13Variant } from './registry/protocol-versions.js';
+
 export type DecryptResult =
   | { ok: true; contentType: number; content: Uint8Array }
   | { ok: false; reason: string };
@@ -31,7 +33,8 @@ export interface Tls12Keys {
 export interface KeyProvider {
   /** True when the key log holds any secret for this client random. */
   has(clientRandom: Uint8Array): boolean;
-  tls13(clientRandom: Uint8Array, cipherSuite: number): Tls13Keys | null;
+  /** `variant`: the TLS 1.3 draft or experiment the ServerHello chose (null for TLS 1.3 itself). */
+  tls13(clientRandom: Uint8Array, cipherSuite: number, variant?: Tls13Variant | null): Tls13Keys | null;
   tls12(params: {
     clientRandom: Uint8Array;
     serverRandom: Uint8Array;

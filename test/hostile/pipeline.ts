@@ -1,7 +1,6 @@
 import type { CaptureInput } from '../../src/capture/index.js';
 import type { AnalysisWarning, ConnectionReport } from '../../src/model/types.js';
-import { buildReport } from '../../src/model/report.js';
-import { runRules } from '../../src/rules/index.js';
+import { diagnoseConnection } from '../../src/rules/index.js';
 import type { RuleContext } from '../../src/rules/types.js';
 import { streamConnections, type StreamConnectionsResult } from '../../src/tcp/streams.js';
 import { TlsConnectionTracker, type TlsConnection } from '../../src/tls/connection.js';
@@ -39,9 +38,8 @@ export async function runPipeline(input: CaptureInput, keys = new KeyLog()): Pro
   const context: RuleContext = { clientAnchors: [], serverAnchors: [], extraClientCertificates: [], verifyDepth: undefined, keyLogGiven: keys.size > 0 };
   const connections: ConnectionReport[] = [];
   for (const connection of finished.filter((c) => c.detection === 'tls')) {
-    const report = buildReport(connection, connections.length, 'input');
-    report.findings = await runRules({ connection, report }, context);
-    connections.push(report);
+    const report = await diagnoseConnection(connection, connections.length, 'input', context);
+    if (report) connections.push(report);
   }
   const result = { schemaVersion: 1 as const, files: [], warnings, connections };
   return { stream, connections, warnings, json: renderJson(result), text: renderText(result, { all: true, color: false }) };

@@ -142,15 +142,17 @@ describe('redact: one table, one pass', () => {
     const one = await analyzed(JAVA_EMPTY_CERT);
     const c = {
       ...one.connections[0]!,
-      outcome: 'failed',
-      nonTls: { firstLine: 'GET /users/dave/profile HTTP/1.1', lines: ['Host: intranet', 'X-Real-IP: 198.51.100.23', 'via db01.corp.example'] },
+      nonTls: { side: 'client', frame: 4, firstLine: 'GET /users/dave/profile HTTP/1.1' },
+      outcomeDetail: 'the capture ends before 127.0.0.1 answered',
+      peerLines: { lines: ['Host: intranet', 'X-Real-IP: 198.51.100.23', 'via db01.corp.example'] },
     } as ConnectionReport;
-    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { outcome: string; nonTls: { firstLine: string; lines: string[] } };
-    expect(r.outcome).toBe('failed');
-    expect(r.nonTls.firstLine).toBe('GET /[redacted] HTTP/1.1');
-    expect(r.nonTls.lines[0]).toBe('Host: [redacted]');
-    expect(r.nonTls.lines[1]).toMatch(/^X-Real-IP: 10\.0\.\d+\.\d+$/);
-    expect(r.nonTls.lines[2]).toMatch(/^via host-\d+\.example$/);
+    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { peerLines: { lines: string[] } };
+    expect(r.outcome).toBe(c.outcome);
+    expect(r.nonTls).toEqual({ side: 'client', frame: 4, firstLine: 'GET /[redacted] HTTP/1.1' });
+    expect(r.outcomeDetail).toBe('the capture ends before 10.0.0.1 answered');
+    expect(r.peerLines.lines[0]).toBe('Host: [redacted]');
+    expect(r.peerLines.lines[1]).toMatch(/^X-Real-IP: 10\.0\.\d+\.\d+$/);
+    expect(r.peerLines.lines[2]).toMatch(/^via host-\d+\.example$/);
     // The same for fields of the document, its files and warnings added later.
     const doc = redact({
       ...one,
@@ -184,10 +186,10 @@ describe('redact: hostile capture text', () => {
       `${'x@'.repeat(100_000)}`,
       `CN=${'dave '.repeat(40_000)}`,
     ];
-    const c = { ...one.connections[0]!, nonTls: { lines: [...long, 'then db01.corp.example at 203.0.113.9'] } } as ConnectionReport;
-    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { nonTls: { lines: string[] } };
-    expect(r.nonTls.lines).toHaveLength(long.length + 1);
-    expect(r.nonTls.lines.at(-1)).toMatch(/^then host-\d+\.example at 10\.0\.\d+\.\d+$/);
+    const c = { ...one.connections[0]!, peerLines: [...long, 'then db01.corp.example at 203.0.113.9'] } as ConnectionReport;
+    const r = redact({ ...one, connections: [c] }).connections[0]! as ConnectionReport & { peerLines: string[] };
+    expect(r.peerLines).toHaveLength(long.length + 1);
+    expect(r.peerLines.at(-1)).toMatch(/^then host-\d+\.example at 10\.0\.\d+\.\d+$/);
   });
 });
 

@@ -19,7 +19,9 @@ describe('client-cert-empty', () => {
 
   it('Java against nginx without keys: the handshake completes, the HTTP 400 is inside the encrypted stream', async () => {
     const c = await connectionOf('mtls/java-tls12-other-root-keystore-nginx.pcap');
-    expect(c.established).toBe(true);
+    // The handshake completed; nginx answered once and hung up: a refusal, not a healthy connection.
+    expect(c.outcome).toBe('rejected');
+    expect(c.established).toBe(false);
     const f = finding(c, 'client-cert-empty');
     expect(f.explainsAlertFrame).toBeUndefined();
     expect(f.evidence.frames).toEqual([6, 8, 19]);

@@ -92,7 +92,8 @@ describe('server certificate contents', () => {
   it('weak-key explains bad_certificate from a SECLEVEL 2 client; untrusted is not claimed', async () => {
     const c = await connectionOf('server/server-weak-key.pcap');
     const f = finding(c, 'weak-key');
-    expect(f.evidence.fields['bits']).toBe(1024);
+    expect(f.evidence.fields['keys']).toEqual(['RSA 1024 bits (below 2048)']);
+    expect(f.severity).toBe('error');
     expect(f.evidence.fields['side']).toBe('server');
     expect(f.explainsAlertFrame).toBe(8);
     expect(ids(c)).not.toContain('server-cert-untrusted');

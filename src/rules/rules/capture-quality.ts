@@ -6,8 +6,8 @@ import type { FindingDraft, Rule } from '../types.js';
  * and captures that begin after the ClientHello.
  */
 export const captureQuality: Rule = {
-  produces: ['capture-truncated', 'capture-gap', 'capture-started-mid-handshake'],
-  run({ connection }) {
+  produces: ['capture-truncated', 'capture-gap', 'capture-started-mid-handshake', 'capture-ended-mid-handshake', 'not-understood'],
+  run({ connection, facts, report }) {
     const drafts: FindingDraft[] = [];
     const gaps = connection.events.filter((e): e is StreamGapEvent => e.kind === 'gap' && e.inHandshake);
     const sides = new Set(gaps.map((g) => g.side));
@@ -34,6 +34,21 @@ export const captureQuality: Rule = {
         id: 'capture-started-mid-handshake',
         explanation: `The capture holds no ClientHello for this connection${connection.tcp.sawSyn ? '' : ' and no SYN'}: it started after the connection was set up${first ? ` (first TLS data: frame ${first.frame})` : ''}. The negotiated parameters and, for TLS 1.3 or a resumed session, the keys cannot be known.`,
         evidence: { frames: first ? [first.frame] : [], fields: { saw_syn: connection.tcp.sawSyn } },
+      });
+    }
+    if (facts.outcome === 'incomplete' && drafts.length === 0) {
+      const last = report.timeline.filter((e) => e.kind !== 'FIN' && e.kind !== 'RST').at(-1);
+      drafts.push({
+        id: 'capture-ended-mid-handshake',
+        explanation: `The capture ends inside the handshake: the last packet of this connection is frame ${report.lastFrame}${last ? ` (${last.from} ${last.kind}, frame ${last.frame})` : ''}, with no alert, FIN or RST after it. The peers may have finished, or failed, after the capture stopped; the capture does not say.`,
+        evidence: { frames: [report.lastFrame], fields: { history: report.history, last_message: last?.kind ?? null } },
+      });
+    }
+    if (facts.outcome === 'not-understood' && facts.outcomeDetail !== null) {
+      drafts.push({
+        id: 'not-understood',
+        explanation: `tlsdiag could not read this connection: ${facts.outcomeDetail}. This is tlsdiag's limit, not the peers' failure: how the connection ended is not known.`,
+        evidence: { frames: [report.firstFrame], fields: { reason: facts.outcomeDetail } },
       });
     }
     return drafts;

@@ -1,40 +1,34 @@
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
-import type { ConnectionReport } from '../../model/types.js';
-import type { TlsConnection } from '../../tls/connection.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { FindingDraft, Rule, RuleInput } from '../types.js';
 import { keyTypeRefusal } from './client-cert-type.js';
-import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './shared.js';
+import { acceptedBy, caNameStrings, serverReaction, uniqueFrames, type Aftermath } from './shared.js';
 
 /**
  * The handshake completed, no fatal alert followed, and the server did not refuse: it answered with an HTTP
- * status below 400 (decrypted); or, encrypted, the application conversation went on (client, server, client
- * again); or the client ended the connection before the server sent any application data (an FTP or SMTP
- * server waits for the next command). A server that requires the certificate refuses with its first answer
- * and ends the connection (nginx's 400 page, PostgreSQL's FATAL message).
+ * status below 400 (decrypted); or, encrypted, the conversation went on (client, server, client again) or did
+ * not end with the server hanging up after its first answer. A server that requires the certificate refuses
+ * with its first answer and ends the connection (nginx's 400 page, PostgreSQL's FATAL message).
  */
-function acceptedWithoutCertificate(connection: TlsConnection, report: ConnectionReport, reaction: ReturnType<typeof serverReaction>, afterFrame: number): boolean {
-  if (!report.established || reaction.alertFrame !== undefined) return false;
-  if (reaction.httpStatusLine) return /^HTTP\/\d(?:\.\d)? [123]\d\d/.test(reaction.httpStatusLine);
+function acceptedWithoutCertificate({ connection, facts }: RuleInput, reaction: Aftermath): boolean {
+  if (facts.outcome !== 'established' || reaction.alertFrame !== undefined) return false;
+  if (facts.httpStatus !== null) return facts.httpStatus.code < 400;
   if (connection.applicationTurns >= 3) return true;
-  if (connection.applicationBytes.server > 0) return false;
-  const endings = report.alerts.filter((a) => a.frame > afterFrame).map((a) => ({ from: a.from, frame: a.frame }));
-  if (report.closedBy !== null && report.closeFrame !== null) endings.push({ from: report.closedBy, frame: report.closeFrame });
-  endings.sort((x, y) => x.frame - y.frame);
-  return endings[0]?.from === 'client';
+  return facts.refusalShape?.by !== 'server';
 }
 
 export const clientCertEmpty: Rule = {
   produces: ['client-cert-empty', 'client-cert-empty-accepted'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection, report } = input;
     const request = findMessage(connection, 'server', 'CertificateRequest');
     const certificate = findMessage(connection, 'client', 'Certificate');
     if (!request || !certificate || certificate.message.certificates.length > 0) return [];
     const names = request.message.certificateAuthorities;
     const listed = caNameStrings(names);
-    const reaction = serverReaction(connection, report, certificate.frame, 'No required SSL certificate was sent');
+    const reaction = serverReaction(input, certificate.frame, 'No required SSL certificate was sent');
     const frames = uniqueFrames([request.frame, certificate.frame, ...reaction.frames]);
-    if (acceptedWithoutCertificate(connection, report, reaction, certificate.frame)) {
+    if (acceptedWithoutCertificate(input, reaction)) {
       const listedText = listed.length > 0 ? ` (acceptable CAs: ${listed.join('; ')})` : '';
       const how = reaction.httpStatusLine
         ? `answered "${reaction.httpStatusLine}"`

@@ -14,13 +14,14 @@ const CHAIN_REMEDY =
  */
 export const clientCertIssuer: Rule = {
   produces: ['client-cert-issuer-not-accepted', 'client-chain-incomplete'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (!ex || ex.caNames.length === 0) return [];
     if (ex.chain.some((c) => acceptedBy(c, ex.caNames) !== null)) return [];
     const path = pathThroughPresented(ex.chain);
     const top = path.at(-1)!;
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     const frames = uniqueFrames([ex.request.frame, ex.certificate.frame, ...reaction.frames]);
     const sent = ex.chain.map((c) => c.summary.subject);
     const fields: FindingDraft['evidence']['fields'] = {

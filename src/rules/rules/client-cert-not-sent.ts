@@ -8,13 +8,14 @@ import { caNameStrings, serverReaction, uniqueFrames } from './shared.js';
  */
 export const clientCertNotSent: Rule = {
   produces: ['client-cert-not-sent'],
-  run({ connection, report }) {
+  run(input) {
+    const { connection } = input;
     const request = findMessage(connection, 'server', 'CertificateRequest');
     if (!request || findMessage(connection, 'client', 'Certificate')) return [];
     const next = findMessage(connection, 'client', 'ClientKeyExchange') ?? findMessage(connection, 'client', 'Finished');
     if (!next) return [];
     const listed = caNameStrings(request.message.certificateAuthorities);
-    const reaction = serverReaction(connection, report, next.frame);
+    const reaction = serverReaction(input, next.frame);
     return [
       {
         id: 'client-cert-not-sent',

@@ -1,9 +1,9 @@
 import type { Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
-import { httpFirstLineOf, pathThroughPresented, uniqueFrames } from './shared.js';
+import { pathThroughPresented, uniqueFrames } from './shared.js';
 
 /** nginx's 400 for certificate errors; 495/496 are its internal codes some configurations expose. */
-const REJECTING_STATUS = /^HTTP\/\d(?:\.\d)? (400|403|495|496)\b/;
+const REJECTING_STATUS: ReadonlySet<number> = new Set([400, 403, 495, 496]);
 
 /**
  * Applied only when no other rule found a cause: the handshake completed with a client certificate, and the
@@ -12,11 +12,11 @@ const REJECTING_STATUS = /^HTTP\/\d(?:\.\d)? (400|403|495|496)\b/;
  */
 export const clientCertRejectedAfterHandshake: Rule = {
   produces: ['client-cert-rejected-after-handshake'],
-  run({ connection, report }, context) {
-    if (!report.established) return [];
+  run({ connection, facts }, context) {
+    if (!facts.handshakeCompleted) return [];
     const ex = clientCertificateExchange(connection);
-    const http = httpFirstLineOf(connection, 'server');
-    if (!ex || !http?.firstLine || !REJECTING_STATUS.test(http.firstLine)) return [];
+    const http = facts.httpStatus;
+    if (!ex || !http || !REJECTING_STATUS.has(http.code)) return [];
     const intermediates = pathThroughPresented(ex.chain).filter((c, i) => i > 0 && !c.summary.selfSigned).length;
     const candidates = [
       intermediates > 0 && context.verifyDepth === undefined
@@ -29,8 +29,8 @@ export const clientCertRejectedAfterHandshake: Rule = {
     return [
       {
         id: 'client-cert-rejected-after-handshake',
-        explanation: `The handshake completed with the client certificate ${ex.leaf.summary.subject} (frame ${ex.certificate.frame}), which is issued by a CA the server lists and valid at the packet's time, but the server answered "${http.firstLine}" (frame ${http.frame}) — how nginx reports "400 The SSL certificate error". The capture does not show which check failed; the remaining causes: ${candidates.join('; ')}. nginx's error.log names it ("client SSL certificate verify error: (N:…)").`,
-        evidence: { frames: uniqueFrames([ex.certificate.frame, http.frame]), fields: { http_status_line: http.firstLine, client_chain: ex.chain.map((c) => c.summary.subject) } },
+        explanation: `The handshake completed with the client certificate ${ex.leaf.summary.subject} (frame ${ex.certificate.frame}), which is issued by a CA the server lists and valid at the packet's time, but the server answered "${http.line}" (frame ${http.frame}) — how nginx reports "400 The SSL certificate error". The capture does not show which check failed; the remaining causes: ${candidates.join('; ')}. nginx's error.log names it ("client SSL certificate verify error: (N:…)").`,
+        evidence: { frames: uniqueFrames([ex.certificate.frame, http.frame]), fields: { http_status_line: http.line, client_chain: ex.chain.map((c) => c.summary.subject) } },
       },
     ];
   },

@@ -62,13 +62,14 @@ export function keyTypeRefusal(request: CertificateRequest, algorithm: string): 
  */
 export const clientCertType: Rule = {
   produces: ['client-cert-type-not-requested'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (ex) {
       const algorithm = ex.leaf.summary.publicKey.algorithm;
       const why = keyTypeRefusal(ex.request.message, algorithm);
       if (why === null) return [];
-      const reaction = serverReaction(connection, report, ex.certificate.frame);
+      const reaction = serverReaction(input, ex.certificate.frame);
       return [
         {
           id: 'client-cert-type-not-requested',
@@ -91,7 +92,7 @@ export const clientCertType: Rule = {
       const algorithm = decoded.summary.publicKey.algorithm;
       const why = keyTypeRefusal(request.message, algorithm);
       if (why === null) continue;
-      const reaction = serverReaction(connection, report, certificate.frame);
+      const reaction = serverReaction(input, certificate.frame);
       findings.push({
         id: 'client-cert-type-not-requested',
         explanation: `The client certificate given with --cert (${decoded.summary.subject}) has ${withArticle(algorithm)} key, which the server's CertificateRequest (frame ${request.frame}) does not allow: ${why}. A client that cannot sign with its key for this server withholds the certificate (OpenSSL, and so curl and nginx as a client, send an empty Certificate), which is what the client did in frame ${certificate.frame}. ${reaction.text}`.trim(),

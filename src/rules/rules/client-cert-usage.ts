@@ -6,12 +6,13 @@ import { allowsSignature, ANY_EKU, serverReaction, uniqueFrames } from './shared
 /** The client leaf may not be used for TLS client authentication: EKU without clientAuth, or no digitalSignature. */
 export const clientCertUsage: Rule = {
   produces: ['client-cert-eku-missing-clientauth', 'client-cert-keyusage-no-signature'],
-  run({ connection, report }) {
+  run(input) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (!ex) return [];
     const { leaf } = ex;
     const drafts: FindingDraft[] = [];
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     const frames = uniqueFrames([ex.certificate.frame, ...reaction.frames]);
     const link = reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {};
     const eku = leaf.extendedKeyUsageOids;

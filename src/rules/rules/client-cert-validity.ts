@@ -6,13 +6,14 @@ import { describeValidityProblem, firstValidityProblem, validityFields } from '.
 /** A client certificate outside its validity period at the time of the packet that carried it. */
 export const clientCertValidity: Rule = {
   produces: ['client-cert-expired', 'client-cert-not-yet-valid'],
-  run({ connection, report }) {
+  run(input) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (!ex) return [];
     const time = new Date(ex.certificate.time * 1000);
     const problem = firstValidityProblem(ex.chain, time);
     if (!problem) return [];
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     const notes =
       problem.kind === 'not-yet-valid' && reaction.alertFrame !== undefined
         ? ' OpenSSL answers a not-yet-valid certificate with bad_certificate (42), not certificate_expired.'

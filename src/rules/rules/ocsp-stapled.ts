@@ -15,8 +15,8 @@ function normalSerial(hex: string): string {
  */
 export const ocspStapled: Rule = {
   produces: ['ocsp-stapled-revoked', 'ocsp-stapled-unknown', 'ocsp-stapled-stale'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     const status = findMessage(connection, 'server', 'CertificateStatus');
     const der = status?.message.ocspResponse ?? view?.certificate.message.certificates[0]?.ocspResponse ?? null;
     if (!der || der.length === 0) return [];
@@ -29,7 +29,7 @@ export const ocspStapled: Rule = {
       parsed.basic.responses.find((r) => leafSerial !== null && normalSerial(r.certId.serialNumber) === leafSerial) ?? parsed.basic.responses[0];
     if (!single) return [];
     const subject = view?.leaf.summary.subject ?? 'the server certificate';
-    const after = report.established
+    const after = facts.outcome === 'established'
       ? ' The handshake itself completed: clients that check the staple (curl --cert-status, exit 91; browsers with must-staple) reject the connection afterwards, without a TLS alert.'
       : '';
     const fields: FindingDraft['evidence']['fields'] = {

@@ -1,21 +1,24 @@
+import { Alert } from '../../tls/registry/alerts.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
 import type { FindingDraft, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
-import { ANY_EKU, uniqueFrames } from './shared.js';
+import { alertLabel, ANY_EKU, uniqueFrames } from './shared.js';
 import { describeValidityProblem, firstValidityProblem, validityFields } from './validity.js';
+
+const FATAL = 2;
 
 /** A server certificate outside its validity period at the time of the packet that carried it. */
 export const serverCertValidity: Rule = {
   produces: ['server-cert-expired', 'server-cert-not-yet-valid'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     if (!view) return [];
     const time = new Date(view.certificate.time * 1000);
     const problem = firstValidityProblem(view.chain, time);
     if (!problem) return [];
     const reaction = view.rejection
-      ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame})${problem.kind === 'not-yet-valid' && view.rejection.description === 'bad_certificate' ? ' — OpenSSL answers a not-yet-valid certificate with bad_certificate, not certificate_expired' : ''}.`
+      ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame})${problem.kind === 'not-yet-valid' && view.rejection.code === Alert.badCertificate ? ' — OpenSSL answers a not-yet-valid certificate with bad_certificate, not certificate_expired' : ''}.`
       : '';
     return [
       {
@@ -31,14 +34,14 @@ export const serverCertValidity: Rule = {
 /** The server leaf is self-signed and the client did not accept it: only clients that pinned or explicitly trust it do. */
 export const serverCertSelfSigned: Rule = {
   produces: ['server-cert-self-signed'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     // A client that completed the handshake trusts (or pinned) this very certificate: nothing to explain.
-    if (!view || !view.leaf.summary.selfSigned || (report.established && !view.rejection)) return [];
+    if (!view || !view.leaf.summary.selfSigned || (facts.outcome === 'established' && !view.rejection)) return [];
     return [
       {
         id: 'server-cert-self-signed',
-        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) is self-signed: its issuer is itself, so a client accepts it only if it has this very certificate in its trust store.${view.rejection ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame}).` : ''}`,
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) is self-signed: its issuer is itself, so a client accepts it only if it has this very certificate in its trust store.${view.rejection ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame}).` : ''}`,
         evidence: {
           frames: uniqueFrames([view.certificate.frame, ...(view.rejection ? [view.rejection.frame] : [])]),
           fields: { subject: view.leaf.summary.subject, sha256: view.leaf.summary.sha256 },
@@ -52,15 +55,15 @@ export const serverCertSelfSigned: Rule = {
 /** The server leaf's extendedKeyUsage lacks serverAuth. */
 export const serverCertEku: Rule = {
   produces: ['server-cert-eku-missing-serverauth'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     const eku = view?.leaf.extendedKeyUsageOids;
     if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(ANY_EKU)) return [];
-    const alert = report.alerts.find((a) => a.from === 'client' && a.level === 'fatal' && a.frame >= view.certificate.frame);
+    const alert = facts.alerts.find((a) => a.side === 'client' && a.level === FATAL && a.frame >= view.certificate.frame) ?? null;
     return [
       {
         id: 'server-cert-eku-missing-serverauth',
-        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) has extendedKeyUsage ${view.leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without serverAuth, so TLS clients may not accept it for a server ("unsupported certificate purpose").${alert ? ` The client answered with ${alert.description ?? 'an alert'} (frame ${alert.frame}).` : ''}`,
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) has extendedKeyUsage ${view.leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without serverAuth, so TLS clients may not accept it for a server ("unsupported certificate purpose").${alert ? ` The client answered with ${alertLabel(alert)} (frame ${alert.frame}).` : ''}`,
         evidence: {
           frames: uniqueFrames([view.certificate.frame, ...(alert ? [alert.frame] : [])]),
           fields: { subject: view.leaf.summary.subject, extended_key_usage: view.leaf.summary.extendedKeyUsage ?? [] },
@@ -74,8 +77,8 @@ export const serverCertEku: Rule = {
 /** The order of the server's chain: each certificate should certify the one before it; the root is not needed. */
 export const serverChainShape: Rule = {
   produces: ['server-chain-misordered', 'server-chain-includes-root'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     if (!view || view.chain.length < 2) return [];
     const drafts: FindingDraft[] = [];
     const subjects = view.chain.map((c) => c.summary.subject);

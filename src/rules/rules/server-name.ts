@@ -1,7 +1,7 @@
 import type { DecodedCertificate } from '../../x509/types.js';
 import type { Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
-import { uniqueFrames } from './shared.js';
+import { alertLabel, uniqueFrames } from './shared.js';
 
 /** RFC 6125 §6.4.3: a wildcard only as the whole left-most label, matching exactly one label. */
 function dnsNameMatches(pattern: string, host: string): boolean {
@@ -35,13 +35,13 @@ export function nameCovered(cert: DecodedCertificate, host: string): boolean {
 /** The SNI host name is not among the names the server certificate covers. */
 export const serverCertNameMismatch: Rule = {
   produces: ['server-cert-name-mismatch'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts, report }) {
+    const view = serverCertificateView(connection, facts);
     if (!view || !report.sni || nameCovered(view.leaf, report.sni)) return [];
     const { names, fromCommonName } = certificateNames(view.leaf);
     const clientReaction = view.rejection
-      ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame}).`
-      : report.established
+      ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame}).`
+      : facts.outcome === 'established'
         ? ''
         : ` The ${report.closedBy ?? 'client'} closed the connection without an alert: curl checks the host name after the handshake and just closes.`;
     return [

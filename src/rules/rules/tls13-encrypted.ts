@@ -15,7 +15,7 @@ const HOW_TO_GET_KEYS =
  */
 export const tls13EncryptedHandshake: Rule = {
   produces: ['tls13-encrypted-handshake'],
-  run({ connection, report }, context) {
+  run({ connection, facts, report }, context) {
     if (connection.version !== TLS_1_3 || !report.encryptedHandshake || connection.keyMismatch) return [];
     const records = connection.events.filter((e): e is EncryptedRecordEvent => e.kind === 'encrypted-record');
     const serverFlight = records.filter((e) => e.side === 'server');
@@ -32,7 +32,7 @@ export const tls13EncryptedHandshake: Rule = {
         `The client's encrypted second flight (frame ${afterClient}) is ${clientBytes} bytes in ${lastClientFlight.length} record${lastClientFlight.length === 1 ? '' : 's'}: ${clientBytes >= FLIGHT_WITH_CERTIFICATE_MIN ? 'large enough to hold a client certificate' : 'too small to hold a certificate chain — if the server asked for one, the client probably sent an empty Certificate'}.`,
       );
       const serverAfter = connection.events.find((e) => e.side === 'server' && e.frame > afterClient && (e.kind === 'encrypted-record' || e.kind === 'close' || e.kind === 'alert'));
-      if (serverAfter && !report.established) {
+      if (serverAfter && facts.outcome !== 'established') {
         frames.push(serverAfter.frame);
         inferences.push(
           serverAfter.kind === 'close' || (serverAfter.kind === 'encrypted-record' && serverAfter.probableAlert) || serverAfter.kind === 'alert'
@@ -50,7 +50,7 @@ export const tls13EncryptedHandshake: Rule = {
         explanation: `TLS 1.3 encrypts everything after ServerHello (certificates, CertificateRequest, alerts), and no key opened this connection. ${inferences.join(' ')} ${keys}`.replace(/\s+/g, ' ').trim(),
         evidence: {
           frames: uniqueFrames(frames),
-          fields: { client_second_flight_bytes: clientBytes, key_log_given: context.keyLogGiven, established: report.established },
+          fields: { client_second_flight_bytes: clientBytes, key_log_given: context.keyLogGiven, established: facts.outcome === 'established' },
         },
         remedy: HOW_TO_GET_KEYS,
       },

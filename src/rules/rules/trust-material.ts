@@ -11,7 +11,7 @@ export const trustMaterial: Rule = {
   produces: ['client-chain-untrusted', 'server-chain-untrusted'],
   async run({ connection }, context) {
     const drafts: FindingDraft[] = [];
-    const checks: Array<{ side: Side; anchors: Uint8Array[]; id: string; purpose: 'clientAuth' | 'serverAuth'; flag: string }> = [
+    const checks: Array<{ side: Side; anchors: Uint8Array[]; id: 'client-chain-untrusted' | 'server-chain-untrusted'; purpose: 'clientAuth' | 'serverAuth'; flag: string }> = [
       { side: 'client', anchors: context.clientAnchors, id: 'client-chain-untrusted', purpose: 'clientAuth', flag: '--ca' },
       { side: 'server', anchors: context.serverAnchors, id: 'server-chain-untrusted', purpose: 'serverAuth', flag: '--server-ca' },
     ];

@@ -9,7 +9,8 @@ import { acceptedBy, pathThroughPresented, serverReaction, uniqueFrames } from '
  */
 export const verifyDepthExceeded: Rule = {
   produces: ['verify-depth-exceeded'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const depth = context.verifyDepth;
     if (depth === undefined) return [];
     const ex = clientCertificateExchange(connection);
@@ -20,7 +21,7 @@ export const verifyDepthExceeded: Rule = {
     const below = anchorAt >= 0 ? path.slice(0, anchorAt) : path;
     const intermediates = below.slice(1);
     if (intermediates.length <= depth) return [];
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     return [
       {
         id: 'verify-depth-exceeded',

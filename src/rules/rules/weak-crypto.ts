@@ -1,8 +1,13 @@
 import { findMessage } from '../../model/report.js';
-import type { ConnectionReport, Side } from '../../model/types.js';
+import type { AlertFact, ConnectionFacts } from '../../facts/types.js';
+import type { Side } from '../../model/types.js';
+import { Alert } from '../../tls/registry/alerts.js';
+import { cipherSuiteWeakness, type CipherSuiteWeakness } from '../../tls/registry/cipher-suites.js';
 import type { DecodedCertificate } from '../../x509/types.js';
 import type { FindingDraft, Rule } from '../types.js';
-import { decodedCertificates, uniqueFrames } from './shared.js';
+import { alertLabel, decodedCertificates, uniqueFrames } from './shared.js';
+
+const FATAL = 2;
 
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
@@ -27,60 +32,109 @@ function chainOf(connection: Parameters<Rule['run']>[0]['connection'], side: Sid
   return message ? { frame: message.frame, chain: decodedCertificates(message.message) } : null;
 }
 
+/** Alerts with which a peer refuses a certificate it finds too weak. */
+const WEAKNESS_REJECTIONS: ReadonlySet<number> = new Set([Alert.badCertificate, Alert.insufficientSecurity, Alert.handshakeFailure, Alert.unsupportedCertificate]);
+
 /** The peer's fatal alert that may be the other side's rejection of this side's certificate. */
-function rejectionOf(report: ConnectionReport, side: Side, afterFrame: number) {
+function rejectionOf(facts: ConnectionFacts, side: Side, afterFrame: number): AlertFact | null {
   const other: Side = side === 'server' ? 'client' : 'server';
-  return (
-    report.alerts.find(
-      (a) => a.from === other && a.level === 'fatal' && a.frame >= afterFrame && ['bad_certificate', 'insufficient_security', 'handshake_failure', 'unsupported_certificate'].includes(a.description ?? ''),
-    ) ?? null
-  );
+  return facts.alerts.find((a) => a.side === other && a.level === FATAL && a.frame >= afterFrame && a.code !== null && WEAKNESS_REJECTIONS.has(a.code)) ?? null;
 }
 
-/** Weak keys, weak certificate signatures and X.509 v1 certificates in either side's chain. */
+interface Weak {
+  where: string;
+  subject: string;
+  detail: string;
+  position: number;
+}
+
+/**
+ * Weak keys, weak certificate signatures and X.509 v1 certificates in either side's chain: one finding of each
+ * kind per side, listing every certificate it applies to (a chain with two SHA-1 certificates is one finding).
+ */
 export const weakCrypto: Rule = {
   produces: ['weak-key', 'weak-signature-algorithm', 'v1-certificate'],
-  run({ connection, report }) {
+  run({ connection, facts }) {
     const drafts: FindingDraft[] = [];
     for (const side of ['server', 'client'] as const) {
       const sent = chainOf(connection, side);
       if (!sent) continue;
-      const rejection = rejectionOf(report, side, sent.frame);
+      const rejection = rejectionOf(facts, side, sent.frame);
       const link = rejection ? { explainsAlertFrame: rejection.frame } : {};
       const frames = uniqueFrames([sent.frame, ...(rejection ? [rejection.frame] : [])]);
-      const rejected = rejection ? ` The ${rejection.from} answered with ${rejection.description} (frame ${rejection.frame}).` : '';
+      const rejected = rejection ? ` The ${rejection.side} answered with ${alertLabel(rejection)} (frame ${rejection.frame}).` : '';
+      const keys: Weak[] = [];
+      const signatures: Weak[] = [];
+      const v1: Weak[] = [];
       for (const [index, cert] of sent.chain.entries()) {
-        const where = `the ${side} ${index === 0 ? 'certificate' : `chain certificate ${index}`} ${cert.summary.subject} (frame ${sent.frame})`;
+        const where = `the ${side} ${index === 0 ? 'certificate' : `chain certificate ${index}`} ${cert.summary.subject}`;
+        const base = { where, subject: cert.summary.subject, position: index };
         const key = weakKey(cert);
-        if (key) {
-          drafts.push({
-            id: 'weak-key',
-            explanation: `${capital(where)} has a weak key: ${key}. OpenSSL at security level 2 (the default on Debian, Ubuntu and RHEL) rejects RSA keys under 2048 bits ("ee key too small"), as do browsers and current Java policies.${rejected}`,
-            evidence: { frames, fields: { side, subject: cert.summary.subject, algorithm: cert.summary.publicKey.algorithm, bits: cert.summary.publicKey.size, chain_position: index } },
-            ...link,
-          });
-        }
+        if (key) keys.push({ ...base, detail: key });
         const signature = weakSignature(cert);
-        if (signature) {
-          drafts.push({
-            id: 'weak-signature-algorithm',
-            explanation: `${capital(where)} is signed with ${signature}. OpenSSL 3 at security level 1 and above, browsers and Java reject MD5 and SHA-1 certificate signatures ("ca md too weak").${rejected}`,
-            evidence: { frames, fields: { side, subject: cert.summary.subject, signature_algorithm: signature, chain_position: index } },
-            ...link,
-          });
-        }
-        if (cert.summary.version === 1 && !(index > 0 && cert.summary.selfSigned)) {
-          drafts.push({
-            id: 'v1-certificate',
-            explanation: `${capital(where)} is an X.509 version 1 certificate: it has no extensions, so no subjectAltName, key usage or basicConstraints. Clients cannot match a host name against it (no SAN) and OpenSSL does not accept a v1 certificate as an intermediate CA.`,
-            evidence: { frames: [sent.frame], fields: { side, subject: cert.summary.subject, chain_position: index } },
-          });
-        }
+        if (signature) signatures.push({ ...base, detail: signature });
+        if (cert.summary.version === 1 && !(index > 0 && cert.summary.selfSigned)) v1.push({ ...base, detail: 'X.509 v1' });
+      }
+      if (keys.length > 0) {
+        drafts.push({
+          id: 'weak-key',
+          explanation: `${capital(listed(keys, (w) => `${w.where} has a weak key: ${w.detail}`))} (frame ${sent.frame}). OpenSSL at security level 2 (the default on Debian, Ubuntu and RHEL) rejects RSA keys under 2048 bits ("ee key too small"), as do browsers and current Java policies.${rejected}`,
+          evidence: { frames, fields: { side, subjects: keys.map((w) => w.subject), keys: keys.map((w) => w.detail), chain_positions: keys.map((w) => String(w.position)) } },
+          ...link,
+        });
+      }
+      if (signatures.length > 0) {
+        drafts.push({
+          id: 'weak-signature-algorithm',
+          explanation: `${capital(listed(signatures, (w) => `${w.where} is signed with ${w.detail}`))} (frame ${sent.frame}). OpenSSL 3 at security level 1 and above, browsers and Java reject MD5 and SHA-1 certificate signatures ("ca md too weak").${rejected}`,
+          evidence: { frames, fields: { side, subjects: signatures.map((w) => w.subject), signature_algorithms: signatures.map((w) => w.detail), chain_positions: signatures.map((w) => String(w.position)) } },
+          ...link,
+        });
+      }
+      if (v1.length > 0) {
+        drafts.push({
+          id: 'v1-certificate',
+          explanation: `${capital(listed(v1, (w) => w.where))} ${v1.length === 1 ? 'is an X.509 version 1 certificate' : 'are X.509 version 1 certificates'} (frame ${sent.frame}): no extensions, so no subjectAltName, key usage or basicConstraints. Clients cannot match a host name against it (no SAN) and OpenSSL does not accept a v1 certificate as an intermediate CA.`,
+          evidence: { frames: [sent.frame], fields: { side, subjects: v1.map((w) => w.subject), chain_positions: v1.map((w) => String(w.position)) } },
+        });
       }
     }
     return drafts;
   },
 };
+
+const WEAKNESS_WORDS: Readonly<Record<CipherSuiteWeakness, string>> = {
+  'null-encryption': 'no encryption at all (NULL cipher): the traffic is readable by anyone on the path',
+  anonymous: 'anonymous key exchange: the server is not authenticated, so anyone on the path can impersonate it',
+  export: 'an export-grade (40/56-bit) key, broken in minutes (FREAK, Logjam)',
+  rc4: 'RC4, whose biases leak plaintext (RFC 7465 prohibits it)',
+  des: 'single DES, a 56-bit key broken by brute force',
+  '3des': '3DES, a 64-bit block cipher open to Sweet32 on long connections',
+};
+
+/** A negotiated cipher suite that is unencrypted, unauthenticated, export-grade, RC4, DES or 3DES. */
+export const weakCipherSuite: Rule = {
+  produces: ['weak-cipher-suite'],
+  run({ connection, facts, report }) {
+    if (facts.cipherSuite === null) return [];
+    const weakness = cipherSuiteWeakness(facts.cipherSuite);
+    if (weakness === null) return [];
+    const serverHello = findMessage(connection, 'server', 'ServerHello');
+    const frame = serverHello?.frame ?? report.firstFrame;
+    return [
+      {
+        id: 'weak-cipher-suite',
+        explanation: `The server chose ${report.cipherSuite ?? `cipher suite 0x${facts.cipherSuite.toString(16).padStart(4, '0')}`} in frame ${frame}: ${WEAKNESS_WORDS[weakness]}. Current clients refuse it (OpenSSL 3 only at @SECLEVEL=0, browsers and Java not at all), so they fail against this server while this client still got through.`,
+        evidence: { frames: [frame], fields: { cipher_suite: report.cipherSuite, weakness, offered_cipher_suites: connection.clientHello?.cipherSuites.length ?? null } },
+      },
+    ];
+  },
+};
+
+function listed(items: readonly Weak[], say: (w: Weak) => string): string {
+  const parts = items.map(say);
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join('; ')}; and ${parts.at(-1)}`;
+}
 
 function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

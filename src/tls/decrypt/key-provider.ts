@@ -2,7 +2,7 @@ import type { KeyProvider } from '../keys.js';
 import { canDecrypt, cipherSuiteParams } from './cipher-suites.js';
 import type { KeyLog } from './key-log.js';
 import { tls12Decryptors, type Tls12Decryptors } from './tls12.js';
-import { Tls13KeySchedule } from './tls13.js';
+import { recordProtectionOf, Tls13KeySchedule } from './tls13.js';
 
 /**
  * The connection driver's view of a key log (src/tls/keys.ts): decryptors per connection, looked up by the
@@ -12,10 +12,10 @@ import { Tls13KeySchedule } from './tls13.js';
 export function createKeyProvider(keyLog: KeyLog): KeyProvider {
   return {
     has: (clientRandom) => keyLog.has(clientRandom),
-    tls13(clientRandom, cipherSuite): Tls13KeySchedule | null {
+    tls13(clientRandom, cipherSuite, variant = null): Tls13KeySchedule | null {
       const secrets = keyLog.secretsFor(clientRandom);
       if (secrets === undefined || !canDecrypt(cipherSuite)) return null;
-      const schedule = Tls13KeySchedule.create(cipherSuite, secrets);
+      const schedule = Tls13KeySchedule.create(cipherSuite, secrets, recordProtectionOf(variant));
       // Secrets that open neither side's handshake (missing, or sized for another hash) are no keys: the
       // driver takes a schedule as "keys found" and would call a connection it cannot read decrypted.
       if (schedule === null || (schedule.clientHandshake === null && schedule.serverHandshake === null)) return null;
