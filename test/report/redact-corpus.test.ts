@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JS module shared with the scripts, without type declarations
 import { keyLogFor } from '../../scripts/corpus.mjs';
 import { analyze } from '../../src/analyze.js';
+import { renderJson } from '../../src/report/json.js';
+import { redact } from '../../src/report/redact.js';
 import type { AnalysisResult, CertificateSummary } from '../../src/model/types.js';
 import { runCli } from '../cli/run.js';
 
@@ -98,9 +100,11 @@ describe.runIf(process.cwd() === root)('--redact on the whole corpus (run from t
   const keyLogs = captures.map((c) => keyLogFor(join(root, c)) as string | null).filter((k): k is string => k !== null).map((k) => relative(root, k));
   let secrets: Secret[] = [];
   let caNames: string[] = [];
+  let analysis: AnalysisResult;
 
   beforeAll(async () => {
     const result = await analyze(captures, { keyLogFiles: keyLogs });
+    analysis = result;
     secrets = secretsOf(result);
     caNames = caNamesOf(result);
   }, 120_000);
@@ -112,6 +116,11 @@ describe.runIf(process.cwd() === root)('--redact on the whole corpus (run from t
       expect(kinds, kind).toContain(kind);
     }
   });
+
+  it('streams: the --json --redact document, redacted connection by connection, is redact() of the whole analysis', async () => {
+    const run = await runCli('--json', '--redact', '-q', ...keyLogs.flatMap((k) => ['--keylog', k]), ...captures);
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(renderJson(redact(analysis))));
+  }, 120_000);
 
   for (const format of FORMATS) {
     it(`leaves none of it in --format ${format}`, async () => {
