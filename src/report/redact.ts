@@ -7,6 +7,7 @@ import type {
   Finding,
   TimelineEvent,
 } from '../model/types.js';
+import { CATALOG } from '../rules/catalog.js';
 import { escapeRfc4514Value } from '../x509/names.js';
 import { Pseudonyms, type TextMatch, type ValueKind } from './pseudonyms.js';
 
@@ -54,7 +55,7 @@ export class Redactor {
     // First every value that has a field of its own, so the text scanned below knows them all.
     const client = { ...c.client, ip: names.pseudonym('ip', c.client.ip) };
     const server = { ...c.server, ip: names.pseudonym('ip', c.server.ip) };
-    const sni = c.sni === null ? null : names.pseudonym('host', c.sni);
+    const sni = c.sni === null ? null : this.host(c.sni);
     const file = this.file(c.file);
     for (const name of c.certificateRequest?.certificateAuthorities ?? []) names.keep(name);
     const clientCertificates = this.chain(c.clientCertificates, 'client');
@@ -220,10 +221,14 @@ export class Redactor {
     }
   }
 
-  /** A host name; a wildcard keeps its `*.` so a reader still sees that it is one. */
+  /**
+   * A host name; a wildcard keeps its `*.` so a reader still sees that it is one. A one-label name that is a
+   * word of our own findings (an SNI `server` or `api`) is replaced in fields but not in prose, where it would
+   * replace that word everywhere; such a word names no one.
+   */
   private host(name: string): string {
     if (name.startsWith('*.')) return `*.${this.names.pseudonym('host', name.slice(2))}`;
-    return this.names.pseudonym('host', name);
+    return this.names.pseudonym('host', name, /^[a-z]+$/i.test(name) && catalogWords().has(name.toLowerCase()) ? 'never' : 'anywhere');
   }
 
   /** A URL with its host replaced (scheme, port and path kept). */
@@ -332,6 +337,21 @@ export class Redactor {
     }
     return value;
   }
+}
+
+let words: Set<string> | null = null;
+
+/** Every word of the finding catalog's titles, meanings, evidence and remedies, lower case. */
+function catalogWords(): Set<string> {
+  if (words === null) {
+    words = new Set<string>();
+    for (const entry of CATALOG) {
+      for (const text of [entry.title, entry.meaning, entry.evidence, entry.remedy]) {
+        for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) words.add(word);
+      }
+    }
+  }
+  return words;
 }
 
 /** ConnectionReport fields handled above by meaning (kept as they are or redacted field by field). */

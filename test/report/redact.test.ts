@@ -76,6 +76,15 @@ describe('redact: one table, one pass', () => {
     expect(redact(many)).toEqual(r);
   });
 
+  it('replaces a one-word SNI that is a word of the findings (`server`) in fields but leaves the word in prose', async () => {
+    const one = await analyzed(JAVA_EMPTY_CERT);
+    const c = { ...one.connections[0]!, sni: 'server' };
+    const r = redact({ ...one, connections: [c] }).connections[0]!;
+    expect(r.sni).toMatch(/^host-\d+\.example$/);
+    expect(r.findings[0]!.explanation).toBe(c.findings[0]!.explanation.replaceAll('127.0.0.1', '10.0.0.1'));
+    expect(r.findings[0]!.explanation).toMatch(/\bserver\b/);
+  });
+
   it('redacts each distinct certificate once, and scans text in steps proportional to the text (no quadratic work)', async () => {
     const one = await analyzed(`${NGINX_TLS13}.pcap`, `${NGINX_TLS13}.keys.log`);
     const c = one.connections[0]!;
