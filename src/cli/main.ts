@@ -1,14 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
-import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
-import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { redact } from '../report/redact.js';
+import { Redactor } from '../report/redact.js';
 import { CertificateExport } from '../report/export-certs.js';
-import { renderText, TextReport } from '../report/text.js';
+import { decodeCertificate, loadCertificates } from '../x509/index.js';
+import { TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
@@ -128,7 +128,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)')
+      .option('--redact', 'replace what identifies hosts, users and certificates (addresses, host names, leaf subjects, serials, fingerprints, file names) with stable pseudonyms (docs/reports.md)')
       .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
@@ -168,12 +168,23 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-/** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
-async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet = false): Promise<AnalysisResult | null> {
+/**
+ * analyze() with errors turned into messages; null when nothing could be read (exit 2). With a redactor each
+ * connection is redacted as it comes, and so are the run's facts.
+ */
+async function analyzeInputs(
+  captures: string[],
+  options: AnalyzeOptions,
+  quiet = false,
+  redactor: Redactor | null = null,
+): Promise<AnalysisResult | null> {
   const connections: ConnectionReport[] = [];
   // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
-  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
-  return facts === null ? null : { ...facts, connections };
+  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) =>
+    void connections.push(redactor ? redactor.connection(c) : c),
+  );
+  if (facts === null) return null;
+  return { ...(redactor ? redactor.summary(facts) : facts), connections };
 }
 
 /**
@@ -247,44 +258,79 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
 
 async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
-  // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
-  // result) collect every connection first.
-  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format);
-  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
+  // JSON and text keep only what they print (redacted as they come: one pseudonym table for the run);
+  // Markdown and HTML collect every connection first.
+  const redactor = options.redact ? redactorFor(options) : null;
+  if (format === 'json' || format === 'text') return runStreamingReport(captures, options, format, redactor);
+  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true, redactor);
   if (analyzed === null) return 2;
-  const result = options.redact ? redact(analyzed) : analyzed;
-  const useColor =
-    format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const all = options.all === true;
-  if (format === 'json') {
-    // In pieces: the JSON of a large capture can exceed what one string may hold.
-    await write(renderJsonChunks(result), options.output);
-    return exitCodeFor(result, options.failOn);
-  }
-  const text =
-    format === 'markdown'
-        ? renderMarkdown(result, { all, limit: options.limit })
-        : format === 'html'
-          ? renderHtml(result, { all, limit: options.limit })
-          : renderText(result, { all, color: useColor, limit: options.limit });
+  const text = format === 'markdown' ? renderMarkdown(analyzed, { all, limit: options.limit }) : renderHtml(analyzed, { all, limit: options.limit });
   await write(text, options.output);
-  return exitCodeFor(result, options.failOn);
+  return exitCodeFor(analyzed, options.failOn);
+}
+
+/**
+ * A redactor that also knows the certificates of --cert (leaves: replaced) and --ca / --server-ca (CA names:
+ * kept), which findings quote. Unreadable files are left to the analysis, which reports them.
+ */
+function redactorFor(options: CliOptions): Redactor {
+  const redactor = new Redactor();
+  const given = (files: string[], add: (cert: CertificateSummary) => void) => {
+    for (const file of files) {
+      try {
+        if (!smallCertificateSource(file)) continue;
+        for (const der of loadCertificates(file)) {
+          const decoded = decodeCertificate(der);
+          if (decoded.kind === 'certificate') add(decoded.summary);
+        }
+      } catch {
+        // The analysis names the problem with this file.
+      }
+    }
+  };
+  given([...options.ca, ...options.serverCa], (cert) => redactor.givenCaCertificate(cert));
+  given(options.cert, (cert) => redactor.givenClientCertificate(cert));
+  return redactor;
+}
+
+/** Certificate files read for --redact: only regular files (or folders of them) of at most 16 MiB each. */
+function smallCertificateSource(path: string): boolean {
+  const small = (p: string) => {
+    const stat = statSync(p);
+    // loadCertificates reads only the regular files of a folder.
+    return !stat.isFile() || stat.size <= 16 << 20;
+  };
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readdirSync(path).every((entry) => small(join(path, entry)));
+    return stat.isFile() && stat.size <= 16 << 20;
+  } catch {
+    return false;
+  }
 }
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
-async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text'): Promise<number> {
+async function runStreamingReport(
+  captures: string[],
+  options: CliOptions,
+  format: 'json' | 'text',
+  redactor: Redactor | null,
+): Promise<number> {
   const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
   const output = options.output;
   const json = format === 'json' ? new JsonDocumentWriter(() => (output ? createWriteStream(output) : process.stdout)) : null;
   let hit = false;
   try {
-    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
+    const found = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (found) => {
+      const c = redactor ? redactor.connection(found) : found;
       if (!hit && reachesThreshold(c, options.failOn)) hit = true;
       text?.add(c);
       await json?.add(c);
     });
-    if (facts === null) return 2;
+    if (found === null) return 2;
+    const facts = redactor ? redactor.summary(found) : found;
     if (text) await write(text.render(facts), options.output);
     if (json) await json.finish(facts);
     return hit ? 1 : 0;
