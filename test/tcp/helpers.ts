@@ -5,7 +5,22 @@ import { promisify } from 'node:util';
 import { streamConnections, type StreamConnectionsOptions, type StreamConnectionsResult } from '../../src/tcp/streams.js';
 import type { Direction, StreamConsumer, TcpConnectionInfo } from '../../src/tcp/types.js';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/**
+ * execFile, except that tshark's exit 2 on a file cut inside a packet record ("appears to have been cut short in
+ * the middle of a packet": a capture stopped by `head -c`) still gives what it read, as tlsdiag does.
+ */
+async function run(command: string, args: string[], options: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, { ...options, encoding: 'utf8' });
+    return { stdout, stderr };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number };
+    if (e.code === 2 && /cut short in the middle of a packet/.test(e.stderr ?? '')) return { stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    throw error;
+  }
+}
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CAPTURES_DIR = join(REPO, 'captures');
