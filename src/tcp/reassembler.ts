@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CaptureWarning } from '../capture/types.js';
 import { formatAddress } from '../ip/address.js';
 import type {
@@ -49,6 +50,16 @@ export interface ReassemblyStats {
   gapBytes: number;
   /** Payload bytes counted but not kept because the consumer ignored their direction. */
   ignoredBytes: number;
+}
+
+/** How hard the connection table works: a debug figure, kept apart from the capture's statistics. */
+export interface ConnectionTableStats {
+  /** Table lookups, one per segment. */
+  lookups: number;
+  /** Connections compared with a segment's 4-tuple over all lookups (lookups + collisions walked). */
+  probes: number;
+  /** Most connections compared in one lookup: the longest chain of one hash value ever walked. */
+  longestChain: number;
 }
 
 interface PendingSegment {
@@ -106,7 +117,10 @@ export class TcpReassembler {
     gapBytes: 0,
     ignoredBytes: 0,
   };
+  readonly tableStats: ConnectionTableStats = { lookups: 0, probes: 0, longestChain: 0 };
   private readonly options: Required<ReassemblyOptions>;
+  /** Secret key of the 4-tuple hash, new for each table: a capture cannot be crafted to make every tuple collide. */
+  private readonly key = new TupleHashKey();
   /** Hash of the 4-tuple → newest connection with it, older ones chained by nextInBucket (no array per bucket). */
   private readonly table = new Map<number, Connection>();
   private tracked = 0;
@@ -135,7 +149,7 @@ export class TcpReassembler {
       this.src4 = readInt32(seg.bytes, seg.srcAddrOffset);
       this.dst4 = readInt32(seg.bytes, seg.dstAddrOffset);
     }
-    const hash = seg.ipVersion === 4 ? hash4(this.src4, seg.srcPort, this.dst4, seg.dstPort) : segmentHash(seg);
+    const hash = seg.ipVersion === 4 ? hash4(this.key, this.src4, seg.srcPort, this.dst4, seg.dstPort) : hash6(this.key, seg);
     let conn = this.lookup(hash, seg);
     let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
@@ -188,18 +202,28 @@ export class TcpReassembler {
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
   }
 
-  /** Ends every connection still open (the capture is over). */
+  /** Ends every connection still open (the capture is over), oldest first. */
   finish(): void {
-    for (const conn of this.connections()) if (!conn.ended) this.endConnection(conn);
+    for (const conn of inOpeningOrder(this.connections())) if (!conn.ended) this.endConnection(conn);
     this.table.clear();
     this.tracked = 0;
   }
 
   private lookup(hash: number, seg: TcpSegment): Connection | null {
+    const stats = this.tableStats;
+    stats.lookups++;
+    let walked = 0;
+    let found: Connection | null = null;
     for (let conn = this.table.get(hash) ?? null; conn !== null; conn = conn.nextInBucket) {
-      if (this.matches(conn, seg)) return conn;
+      walked++;
+      if (this.matches(conn, seg)) {
+        found = conn;
+        break;
+      }
     }
-    return null;
+    stats.probes += walked;
+    if (walked > stats.longestChain) stats.longestChain = walked;
+    return found;
   }
 
   private open(hash: number, seg: TcpSegment): Connection {
@@ -424,7 +448,8 @@ export class TcpReassembler {
     }
   }
 
-  /** Every tracked connection, collected first so the caller may end and remove them. */
+  /** Every tracked connection, collected first so the caller may end and remove them (in the table's order,
+   * which follows the keyed hash: sort before anything observable depends on it). */
   private connections(): Connection[] {
     const all: Connection[] = [];
     for (const head of this.table.values()) {
@@ -437,8 +462,8 @@ export class TcpReassembler {
   private sweep(now: number): void {
     this.lastSweepTime = now;
     const timeout = this.options.idleTimeout;
-    for (const conn of this.connections()) {
-      if (now - conn.info.lastTime <= timeout) continue;
+    const idle = this.connections().filter((conn) => now - conn.info.lastTime > timeout);
+    for (const conn of inOpeningOrder(idle)) {
       if (!conn.ended) {
         this.stats.evicted++;
         this.endConnection(conn);
@@ -499,6 +524,11 @@ export class TcpReassembler {
   private readonly warned = new Set<string>();
 }
 
+/** Connections by id: the order they were opened in, the same on every run whatever the hash key. */
+function inOpeningOrder(connections: Connection[]): Connection[] {
+  return connections.sort((a, b) => a.info.id - b.info.id);
+}
+
 function newHalf(): HalfStream {
   return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1 };
 }
@@ -516,26 +546,60 @@ function readInt32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
-/** segmentHash for IPv4, from the addresses as integers: the same value whichever direction. */
-function hash4(src: number, srcPort: number, dst: number, dstPort: number): number {
-  const a = Math.imul(src ^ Math.imul(srcPort, 0x9e3779b1), 0x85ebca6b);
-  const b = Math.imul(dst ^ Math.imul(dstPort, 0x9e3779b1), 0x85ebca6b);
-  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number.
-  return ((a ^ b) + Math.imul(a ^ (a >>> 15), b ^ (b >>> 15))) & 0x3fffffff;
+/** Four random 32-bit words drawn once per table (node:crypto), mixed into every 4-tuple hash. */
+class TupleHashKey {
+  readonly k0: number;
+  readonly k1: number;
+  readonly k2: number;
+  readonly k3: number;
+
+  constructor() {
+    const words = new Uint32Array(randomBytes(16).buffer.slice(0, 16));
+    this.k0 = words[0]! | 0;
+    this.k1 = words[1]! | 0;
+    this.k2 = words[2]! | 0;
+    this.k3 = words[3]! | 0;
+  }
 }
 
-/** The same value whichever direction the segment travels (IPv6), computed without allocating. */
-function segmentHash(seg: TcpSegment): number {
-  const length = seg.ipVersion === 4 ? 4 : 16;
+/** MurmurHash3's 32-bit finaliser: a bijection whose every output bit depends on every input bit. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * One endpoint (address, then port) under the key. Each word passes through the bijection after the key is
+ * mixed in, so which inputs collide depends on the key: without it, a capture cannot aim tuples at one value.
+ */
+function endpoint4(key: TupleHashKey, address: number, port: number): number {
+  return mix32(mix32(address ^ key.k0) ^ port ^ key.k1);
+}
+
+/** The two endpoints combined so that either direction gives the same value; 30 bits, a small integer (Smi) in
+ * V8, so the table key is never a boxed heap number. */
+function combine(key: TupleHashKey, a: number, b: number): number {
+  return mix32(((a + b) ^ Math.imul(a ^ key.k3, b ^ key.k3)) ^ key.k2) & 0x3fffffff;
+}
+
+/** The keyed hash of an IPv4 4-tuple, from the addresses as integers: the same value whichever direction. */
+function hash4(key: TupleHashKey, src: number, srcPort: number, dst: number, dstPort: number): number {
+  return combine(key, endpoint4(key, src, srcPort), endpoint4(key, dst, dstPort));
+}
+
+/** The keyed hash of an IPv6 4-tuple, the same whichever direction, computed without allocating. */
+function hash6(key: TupleHashKey, seg: TcpSegment): number {
   const bytes = seg.bytes;
-  let a = seg.srcPort * 0x9e3779b1;
-  let b = seg.dstPort * 0x9e3779b1;
-  for (let i = 0; i < length; i++) {
-    a = Math.imul(a ^ bytes[seg.srcAddrOffset + i]!, 0x01000193);
-    b = Math.imul(b ^ bytes[seg.dstAddrOffset + i]!, 0x01000193);
+  let a = key.k0;
+  let b = key.k0;
+  for (let i = 0; i < 16; i += 4) {
+    a = mix32(a ^ readInt32(bytes, seg.srcAddrOffset + i));
+    b = mix32(b ^ readInt32(bytes, seg.dstAddrOffset + i));
   }
-  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number (one allocation per packet).
-  return ((a ^ b) + Math.imul(a, b)) & 0x3fffffff;
+  return combine(key, mix32(a ^ seg.srcPort ^ key.k1), mix32(b ^ seg.dstPort ^ key.k1));
 }
 
 function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {
