@@ -8,7 +8,7 @@ import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
-import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
+import { createKeyProvider, KeyLog, KeyLogWarnings, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 
@@ -143,13 +143,18 @@ async function* analyzeFile(
 ): AsyncGenerator<ConnectionReport> {
   const window = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
   let embeddedCount = 0;
+  // One list for all the file's secrets blocks: millions of blocks still make at most MAX_KEY_LOG_WARNINGS + 1.
+  const embeddedWarnings = new KeyLogWarnings(`${file} (pcapng secrets)`);
   const addSecrets = (secrets: DecryptionSecrets): void => {
     embeddedCount++;
-    pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embeddedCount})`));
+    keys.readDecryptionSecrets(secrets, embeddedWarnings, `${file} (pcapng secrets #${embeddedCount})`);
   };
   // Secrets blocks may come after the packets they unlock (editcap appends them): a file's are all read first.
   const prescanned = file !== '-' && (await mayHoldSecrets(file));
-  if (prescanned) await readCapture(file, { frame: () => {}, secrets: addSecrets });
+  if (prescanned) {
+    await readCapture(file, { frame: () => {}, secrets: addSecrets });
+    pushKeyLogWarnings(result, file, embeddedWarnings.finish());
+  }
 
   const provider = createKeyProvider(keys);
   const slots = new Map<number, Slot>();
@@ -224,6 +229,7 @@ async function* analyzeFile(
     pace: () => (!stopped && out.length - taken > MAX_PENDING_REPORTS ? new Promise<void>((r) => (resume = r)) : undefined),
   }).then(
     (outcome) => {
+      pushKeyLogWarnings(result, file, embeddedWarnings.finish());
       result.warnings.push(...outcome.warnings.map((w): AnalysisWarning => ({ file, ...w })));
       result.files.push({
         file,

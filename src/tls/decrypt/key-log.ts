@@ -59,7 +59,13 @@ export class KeyLog {
 
   /** Adds the lines of one key log text. Returns its warnings (malformed lines, limits reached). */
   addText(text: string, source?: string): KeyLogWarning[] {
-    const warnings = new WarningList(source);
+    const warnings = new KeyLogWarnings(source);
+    this.readText(text, warnings);
+    return warnings.finish();
+  }
+
+  /** Adds the lines of one key log text, its warnings going to a list the caller may share between texts. */
+  readText(text: string, warnings: KeyLogWarnings, source?: string): void {
     let lineStart = 0;
     let lineNumber = 0;
     while (lineStart < text.length) {
@@ -67,31 +73,41 @@ export class KeyLog {
       if (lineEnd < 0) lineEnd = text.length;
       lineNumber++;
       if (lineNumber > MAX_KEY_LOG_LINES) {
-        warnings.add(0, `stopped after ${MAX_KEY_LOG_LINES} lines (the limit); the rest of the key log was not read`);
+        warnings.add(0, `stopped after ${MAX_KEY_LOG_LINES} lines (the limit); the rest of the key log was not read`, source);
         break;
       }
       if (lineEnd - lineStart > MAX_KEY_LOG_LINE_LENGTH) {
-        warnings.add(lineNumber, `line is longer than ${MAX_KEY_LOG_LINE_LENGTH} characters; skipped`);
+        warnings.add(lineNumber, `line is longer than ${MAX_KEY_LOG_LINE_LENGTH} characters; skipped`, source);
       } else {
-        this.addLine(text.slice(lineStart, lineEnd), lineNumber, warnings);
+        this.addLine(text.slice(lineStart, lineEnd), lineNumber, warnings, source);
       }
       lineStart = lineEnd + 1;
     }
-    return warnings.finish();
   }
 
   /** Adds a pcapng Decryption Secrets Block; only TLS key logs ('TLSK') are understood. */
   addDecryptionSecrets(block: { secretsType: number; data: Uint8Array }, source?: string): KeyLogWarning[] {
+    const warnings = new KeyLogWarnings(source);
+    this.readDecryptionSecrets(block, warnings, source);
+    return warnings.finish();
+  }
+
+  /**
+   * Adds a pcapng Decryption Secrets Block, its warnings going to `warnings`: one list per capture file, so a
+   * file of millions of blocks lists MAX_KEY_LOG_WARNINGS of them and counts the rest.
+   */
+  readDecryptionSecrets(block: { secretsType: number; data: Uint8Array }, warnings: KeyLogWarnings, source?: string): void {
     if (block.secretsType !== DSB_TLS_KEY_LOG) {
       const type = `0x${block.secretsType.toString(16).padStart(8, '0')}`;
-      return [withSource({ line: 0, message: `decryption secrets of type ${type} are not a TLS key log; ignored` }, source)];
+      warnings.add(0, `decryption secrets of type ${type} are not a TLS key log; ignored`, source);
+      return;
     }
-    return this.addText(new TextDecoder('utf-8').decode(block.data), source);
+    this.readText(new TextDecoder('utf-8').decode(block.data), warnings, source);
   }
 
   /** Copies another log's secrets into this one (the first value seen for a secret is kept). */
   merge(other: KeyLog, source?: string): KeyLogWarning[] {
-    const warnings = new WarningList(source);
+    const warnings = new KeyLogWarnings(source);
     for (const [randomHex, secrets] of other.byRandom) {
       for (const field of Object.keys(secrets) as Array<keyof ConnectionSecrets>) {
         if (field === 'clientRandom') continue;
@@ -110,7 +126,7 @@ export class KeyLog {
     return { connections: this.size };
   }
 
-  private addLine(raw: string, line: number, warnings: WarningList): void {
+  private addLine(raw: string, line: number, warnings: KeyLogWarnings, source: string | undefined): void {
     const text = raw.trim();
     if (text === '' || text.startsWith('#')) return;
     const fields = text.split(/[ \t]+/);
@@ -119,25 +135,25 @@ export class KeyLog {
     // Unknown labels (RSA, future ones, DTLS/QUIC variants) are skipped without a word, as NSS tools do.
     if (spec === undefined) return;
     if (fields.length !== 3) {
-      warnings.add(line, `${label}: expected 3 fields (label, client random, secret), found ${fields.length}; skipped`);
+      warnings.add(line, `${label}: expected 3 fields (label, client random, secret), found ${fields.length}; skipped`, source);
       return;
     }
     const clientRandom = parseHex(fields[1]!);
     if (clientRandom === null || clientRandom.length !== CLIENT_RANDOM_LENGTH) {
-      warnings.add(line, `${label}: the client random is not ${CLIENT_RANDOM_LENGTH * 2} hex digits; skipped`);
+      warnings.add(line, `${label}: the client random is not ${CLIENT_RANDOM_LENGTH * 2} hex digits; skipped`, source);
       return;
     }
     const secret = parseHex(fields[2]!);
     if (secret === null) {
-      warnings.add(line, `${label}: the secret is not valid hex; skipped`);
+      warnings.add(line, `${label}: the secret is not valid hex; skipped`, source);
       return;
     }
     if (!spec.lengths.includes(secret.length)) {
       const expected = spec.lengths.map((n) => `${n}`).join(' or ');
-      warnings.add(line, `${label}: the secret is ${secret.length} bytes, expected ${expected}; skipped`);
+      warnings.add(line, `${label}: the secret is ${secret.length} bytes, expected ${expected}; skipped`, source);
       return;
     }
-    this.store(toHex(clientRandom), clientRandom, spec.field, secret, line, label, warnings);
+    this.store(toHex(clientRandom), clientRandom, spec.field, secret, line, label, warnings, source);
   }
 
   private store(
@@ -147,14 +163,15 @@ export class KeyLog {
     secret: Uint8Array,
     line: number,
     label: string,
-    warnings: WarningList,
+    warnings: KeyLogWarnings,
+    source?: string,
   ): void {
     let entry = this.byRandom.get(randomHex);
     if (entry === undefined) {
       if (this.byRandom.size >= MAX_KEY_LOG_CONNECTIONS) {
         if (!this.capWarned) {
           this.capWarned = true;
-          warnings.add(line, `key log holds the limit of ${MAX_KEY_LOG_CONNECTIONS} connections; secrets for further connections are ignored`);
+          warnings.add(line, `key log holds the limit of ${MAX_KEY_LOG_CONNECTIONS} connections; secrets for further connections are ignored`, source);
         }
         return;
       }
@@ -165,7 +182,7 @@ export class KeyLog {
     if (existing === undefined) {
       entry[field] = Uint8Array.from(secret);
     } else if (!sameBytes(existing, secret)) {
-      warnings.add(line, `${label}: a different secret for this client random was loaded before; keeping the first`);
+      warnings.add(line, `${label}: a different secret for this client random was loaded before; keeping the first`, source);
     }
   }
 }
@@ -177,23 +194,30 @@ export function parseKeyLog(text: string, source?: string): { keyLog: KeyLog; wa
   return { keyLog, warnings };
 }
 
-class WarningList {
-  private readonly list: KeyLogWarning[] = [];
+/**
+ * The warnings of one source (a key log file, or every secrets block of one capture file): the first
+ * MAX_KEY_LOG_WARNINGS listed, the rest counted in one last warning, so no input can grow the list.
+ */
+export class KeyLogWarnings {
+  private list: KeyLogWarning[] = [];
   private dropped = 0;
 
   constructor(private readonly source: string | undefined) {}
 
-  add(line: number, message: string): void {
-    if (this.list.length < MAX_KEY_LOG_WARNINGS) this.list.push(withSource({ line, message }, this.source));
+  add(line: number, message: string, source = this.source): void {
+    if (this.list.length < MAX_KEY_LOG_WARNINGS) this.list.push(withSource({ line, message }, source));
     else this.dropped++;
   }
 
+  /** The warnings so far, the count of those not listed last; the list starts empty again. */
   finish(): KeyLogWarning[] {
     if (this.dropped > 0) {
       this.list.push(withSource({ line: 0, message: `${this.dropped} more warnings not listed` }, this.source));
       this.dropped = 0;
     }
-    return this.list;
+    const list = this.list;
+    this.list = [];
+    return list;
   }
 }
 
