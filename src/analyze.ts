@@ -6,7 +6,7 @@ import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, KeyLogWarnings, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
@@ -94,14 +94,11 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
     const keys = new KeyLog();
     for (const file of options.keyLogFiles ?? []) {
-      let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        pushKeyLogWarnings(result, file, await keys.addFile(file));
       } catch (e) {
         result.warnings.push({ file, code: 'keylog-unreadable', message: `cannot read the key log: ${(e as Error).message}` });
-        continue;
       }
-      pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
     const context: RuleContext = {
       clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),

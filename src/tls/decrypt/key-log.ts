@@ -1,11 +1,13 @@
+import { open } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { parseHex, toHex } from './hex.js';
 import type { ConnectionSecrets, KeyLogWarning } from './types.js';
 
-/** Distinct connections (client randoms) one KeyLog holds; about 400 bytes each, so ~40 MB at the cap. */
+/**
+ * Distinct connections (client randoms) one KeyLog holds; about 400 bytes each, so ~40 MB at the cap. Past it
+ * the oldest are dropped: SSLKEYLOGFILE is appended to, so the newest lines are the sessions a capture holds.
+ */
 export const MAX_KEY_LOG_CONNECTIONS = 100_000;
-/** Lines read from one source text; the rest is skipped with a warning. */
-export const MAX_KEY_LOG_LINES = 1_000_000;
 /** No valid line comes near this (the longest is ~210 characters); longer ones are not parsed. */
 export const MAX_KEY_LOG_LINE_LENGTH = 1024;
 /** Warnings listed per source; one more warning counts the rest. */
@@ -32,6 +34,8 @@ const LABELS: ReadonlyMap<string, { field: SecretField; lengths: readonly number
 ] as const);
 
 const CLIENT_RANDOM_LENGTH = 32;
+/** Bytes read from a key log file at a time. */
+const READ_CHUNK_LENGTH = 1024 * 1024;
 
 /**
  * Secrets from NSS key log files (SSLKEYLOGFILE) and pcapng Decryption Secrets Blocks, by client random.
@@ -39,8 +43,8 @@ const CLIENT_RANDOM_LENGTH = 32;
  * only, and inspecting or serialising a KeyLog shows the number of connections, not its contents.
  */
 export class KeyLog {
+  /** In the order first seen, so the oldest is the first key when the cap makes room. */
   private readonly byRandom = new Map<string, ConnectionSecrets>();
-  private capWarned = false;
 
   /** Number of connections (distinct client randoms) with at least one secret. */
   get size(): number {
@@ -66,23 +70,44 @@ export class KeyLog {
 
   /** Adds the lines of one key log text, its warnings going to a list the caller may share between texts. */
   readText(text: string, warnings: KeyLogWarnings, source?: string): void {
-    let lineStart = 0;
-    let lineNumber = 0;
-    while (lineStart < text.length) {
-      let lineEnd = text.indexOf('\n', lineStart);
-      if (lineEnd < 0) lineEnd = text.length;
-      lineNumber++;
-      if (lineNumber > MAX_KEY_LOG_LINES) {
-        warnings.add(0, `stopped after ${MAX_KEY_LOG_LINES} lines (the limit); the rest of the key log was not read`, source);
-        break;
+    this.readBytes(Buffer.from(text, 'utf8'), warnings, source);
+  }
+
+  /**
+   * Reads a key log file (or pipe) as a stream, line by line: any size, memory bounded by
+   * MAX_KEY_LOG_CONNECTIONS and one line, not by the file. Rejects only when the file cannot be read; the
+   * lines read before such an error stay added.
+   */
+  async addFile(path: string, source: string = path): Promise<KeyLogWarning[]> {
+    const warnings = new KeyLogWarnings(source);
+    const lines = this.lineReader(warnings, source);
+    // One reused buffer, read at the current position (a pipe or /dev/stdin has no other position).
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(READ_CHUNK_LENGTH);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        lines.push(buffer.subarray(0, bytesRead));
       }
-      if (lineEnd - lineStart > MAX_KEY_LOG_LINE_LENGTH) {
-        warnings.add(lineNumber, `line is longer than ${MAX_KEY_LOG_LINE_LENGTH} characters; skipped`, source);
-      } else {
-        this.addLine(text.slice(lineStart, lineEnd), lineNumber, warnings, source);
-      }
-      lineStart = lineEnd + 1;
+    } finally {
+      await handle.close();
     }
+    lines.end();
+    return warnings.finish();
+  }
+
+  private readBytes(bytes: Uint8Array, warnings: KeyLogWarnings, source: string | undefined): void {
+    const lines = this.lineReader(warnings, source);
+    lines.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    lines.end();
+  }
+
+  private lineReader(warnings: KeyLogWarnings, source: string | undefined): LineReader {
+    return new LineReader(
+      (text, line) => this.addLine(text, line, warnings, source),
+      (line) => warnings.add(line, `line is longer than ${MAX_KEY_LOG_LINE_LENGTH} characters; skipped`, source),
+    );
   }
 
   /** Adds a pcapng Decryption Secrets Block; only TLS key logs ('TLSK') are understood. */
@@ -102,7 +127,7 @@ export class KeyLog {
       warnings.add(0, `decryption secrets of type ${type} are not a TLS key log; ignored`, source);
       return;
     }
-    this.readText(new TextDecoder('utf-8').decode(block.data), warnings, source);
+    this.readBytes(block.data, warnings, source);
   }
 
   /** Copies another log's secrets into this one (the first value seen for a secret is kept). */
@@ -169,11 +194,8 @@ export class KeyLog {
     let entry = this.byRandom.get(randomHex);
     if (entry === undefined) {
       if (this.byRandom.size >= MAX_KEY_LOG_CONNECTIONS) {
-        if (!this.capWarned) {
-          this.capWarned = true;
-          warnings.add(line, `key log holds the limit of ${MAX_KEY_LOG_CONNECTIONS} connections; secrets for further connections are ignored`, source);
-        }
-        return;
+        this.byRandom.delete(this.byRandom.keys().next().value!);
+        warnings.dropped();
       }
       entry = { clientRandom: Uint8Array.from(clientRandom) };
       this.byRandom.set(randomHex, entry);
@@ -200,24 +222,98 @@ export function parseKeyLog(text: string, source?: string): { keyLog: KeyLog; wa
  */
 export class KeyLogWarnings {
   private list: KeyLogWarning[] = [];
-  private dropped = 0;
+  private notListed = 0;
+  private droppedConnections = 0;
 
   constructor(private readonly source: string | undefined) {}
 
   add(line: number, message: string, source = this.source): void {
     if (this.list.length < MAX_KEY_LOG_WARNINGS) this.list.push(withSource({ line, message }, source));
-    else this.dropped++;
+    else this.notListed++;
   }
 
-  /** The warnings so far, the count of those not listed last; the list starts empty again. */
+  /** The log was full: its oldest connection made room for a new one (told once, with the count, at the end). */
+  dropped(): void {
+    this.droppedConnections++;
+  }
+
+  /** The warnings so far, the counts of dropped connections and of warnings not listed last; then empty again. */
   finish(): KeyLogWarning[] {
-    if (this.dropped > 0) {
-      this.list.push(withSource({ line: 0, message: `${this.dropped} more warnings not listed` }, this.source));
-      this.dropped = 0;
+    if (this.droppedConnections > 0) {
+      const message = `more than ${MAX_KEY_LOG_CONNECTIONS} connections (the limit): the secrets of the ${this.droppedConnections} oldest were dropped, the newest kept`;
+      this.list.push(withSource({ line: 0, message }, this.source));
+      this.droppedConnections = 0;
+    }
+    if (this.notListed > 0) {
+      this.list.push(withSource({ line: 0, message: `${this.notListed} more warnings not listed` }, this.source));
+      this.notListed = 0;
     }
     const list = this.list;
     this.list = [];
     return list;
+  }
+}
+
+/**
+ * Splits bytes that come in chunks into lines ('\n'; a '\r' before it is trimmed with the other blanks), keeping
+ * at most one line of MAX_KEY_LOG_LINE_LENGTH bytes between chunks: a longer line is skipped as it streams past,
+ * never gathered (a key log of one 600 MiB line costs 1 KiB).
+ */
+class LineReader {
+  private readonly carry = Buffer.alloc(MAX_KEY_LOG_LINE_LENGTH);
+  private carried = 0;
+  private tooLong = false;
+  private line = 0;
+  private open = false;
+
+  constructor(
+    private readonly onLine: (text: string, line: number) => void,
+    private readonly onTooLong: (line: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const newline = chunk.indexOf(0x0a, at);
+      const end = newline < 0 ? chunk.length : newline;
+      this.open = true;
+      if (!this.tooLong) {
+        if (this.carried + end - at > MAX_KEY_LOG_LINE_LENGTH) {
+          this.tooLong = true;
+          this.carried = 0;
+        } else if (newline >= 0 && this.carried === 0) {
+          this.line++;
+          this.open = false;
+          this.onLine(chunk.toString('utf8', at, end), this.line);
+          at = newline + 1;
+          continue;
+        } else {
+          chunk.copy(this.carry, this.carried, at, end);
+          this.carried += end - at;
+        }
+      }
+      if (newline < 0) return;
+      this.endLine();
+      at = newline + 1;
+    }
+  }
+
+  /** The input is over: a last line without a newline still counts. */
+  end(): void {
+    if (this.open) this.endLine();
+  }
+
+  private endLine(): void {
+    this.line++;
+    this.open = false;
+    if (this.tooLong) {
+      this.tooLong = false;
+      this.onTooLong(this.line);
+    } else {
+      const text = this.carry.toString('utf8', 0, this.carried);
+      this.carried = 0;
+      this.onLine(text, this.line);
+    }
   }
 }
 
