@@ -6,7 +6,7 @@ import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, KeyLogWarnings, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
@@ -142,11 +142,21 @@ async function* analyzeFile(
   let embeddedCount = 0;
   // One list for all the file's secrets blocks: millions of blocks still make at most MAX_KEY_LOG_WARNINGS + 1.
   const embeddedWarnings = new KeyLogWarnings(`${file} (pcapng secrets)`);
+  let warnedLate = false;
   const addSecrets = (secrets: DecryptionSecrets): void => {
     embeddedCount++;
     keys.readDecryptionSecrets(secrets, embeddedWarnings, `${file} (pcapng secrets #${embeddedCount})`);
+    if (!prescanned && secrets.afterFrame > 0 && !warnedLate) {
+      warnedLate = true;
+      result.warnings.push({
+        file,
+        code: 'late-secrets-unseekable',
+        message: `pcapng secrets after frame ${secrets.afterFrame} of an input that cannot be read twice (a pipe): connections before them could not use them; give the capture as a file to read its secrets first`,
+      });
+    }
   };
   // Secrets blocks may come after the packets they unlock (editcap appends them): a file's are all read first.
+  // A pipe cannot be read twice: its secrets are used from where they stand (warning above).
   const prescanned = file !== '-' && (await mayHoldSecrets(file));
   if (prescanned) {
     await readCapture(file, { frame: () => {}, secrets: addSecrets });
@@ -281,10 +291,15 @@ async function* analyzeFile(
   if (failure !== null) throw failure;
 }
 
-/** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */
+/**
+ * A regular file that is pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets.
+ * Not a pipe, a FIFO (`<(cat x)`) or /dev/stdin: what is read of those is gone, the analysis needs it.
+ */
 async function mayHoldSecrets(file: string): Promise<boolean> {
   let handle;
   try {
+    // Judged before opening: opening and closing a FIFO could end its writer.
+    if (!(await stat(file)).isFile()) return false;
     handle = await open(file, 'r');
   } catch {
     return false;
