@@ -13,6 +13,8 @@ import type {
 } from './types.js';
 
 const RECENTLY_ENDED_KEPT = 4096;
+/** IPv4 addresses whose text is kept for reuse (the cache is emptied when full). */
+const IPV4_TEXTS_KEPT = 4096;
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -83,22 +85,48 @@ interface HalfStream {
   ackedByPeer: number;
 }
 
-interface Connection {
-  hash: number;
-  ipVersion: 4 | 6;
-  /** Initiator address then responder address, 4 or 16 bytes each. */
-  addresses: Uint8Array;
-  /** IPv4: the same two addresses as 32-bit integers, compared without reaching into `addresses`. */
-  initiator4: number;
-  responder4: number;
-  initiatorPort: number;
-  responderPort: number;
-  info: TcpConnectionInfo;
-  handler: StreamHandler | null;
-  halves: [HalfStream, HalfStream];
-  ended: boolean;
-  /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
-  nextInBucket: Connection | null;
+/** The pending list of every direction with nothing out of order (most): an array is made on the first segment. */
+const NO_PENDING: PendingSegment[] = [];
+
+/** No copy of the addresses for IPv4: they are compared as the integers initiator4 and responder4. */
+const IPV4_ADDRESSES = new Uint8Array(0);
+
+/**
+ * One tracked TCP connection; also the StreamControl its consumer gets (one object less per connection: a
+ * flood of 100 000 open connections is the case that counts).
+ */
+class Connection implements StreamControl {
+  handler: StreamHandler | null = null;
+  /** The initiator's and the responder's direction (two fields, not an array: one object less each). */
+  readonly half0: HalfStream = newHalf();
+  readonly half1: HalfStream = newHalf();
+  ended = false;
+
+  constructor(
+    readonly hash: number,
+    readonly ipVersion: 4 | 6,
+    /** IPv6: initiator address then responder address, 16 bytes each; IPv4: empty. */
+    readonly addresses: Uint8Array,
+    /** IPv4: the two addresses as 32-bit integers. */
+    readonly initiator4: number,
+    readonly responder4: number,
+    readonly initiatorPort: number,
+    readonly responderPort: number,
+    readonly info: TcpConnectionInfo,
+    /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
+    public nextInBucket: Connection | null,
+  ) {}
+
+  half(direction: Direction | number): HalfStream {
+    return direction === 0 ? this.half0 : this.half1;
+  }
+
+  ignore(direction: Direction): void {
+    const half = this.half(direction);
+    half.ignored = true;
+    half.pending = NO_PENDING;
+    half.pendingBytes = 0;
+  }
 }
 
 /**
@@ -153,7 +181,7 @@ export class TcpReassembler {
     let conn = this.lookup(hash, seg);
     let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || seqDiff(seg.seq + 1, conn.halves[0].next) !== 0)) {
+    if (conn !== null && isSyn && (conn.ended || conn.half0.finSeq >= 0 || conn.half0.closed || !fromInitiator || seqDiff(seg.seq + 1, conn.half0.next) !== 0)) {
       // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
       if (!conn.ended) this.endConnection(conn);
       this.remove(conn);
@@ -172,8 +200,8 @@ export class TcpReassembler {
     info.packets[direction]++;
     info.bytes[direction] += seg.payloadLength + seg.missingPayload;
 
-    const half = conn.halves[direction];
-    const peer = conn.halves[1 - direction]!;
+    const half = conn.half(direction);
+    const peer = conn.half(1 - direction);
     if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
       if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
     }
@@ -198,7 +226,7 @@ export class TcpReassembler {
       this.fillHoles(conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time);
     }
     this.checkFin(conn, direction, seg.frame, seg.time);
-    if (conn.halves[0].closed && conn.halves[1].closed) this.endConnection(conn);
+    if (conn.half0.closed && conn.half1.closed) this.endConnection(conn);
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
   }
 
@@ -228,23 +256,25 @@ export class TcpReassembler {
 
   private open(hash: number, seg: TcpSegment): Connection {
     if (this.tracked >= this.options.maxConnections) this.evictOldest(seg.time);
-    const addressLength = seg.ipVersion === 4 ? 4 : 16;
     // Who opened it: the SYN sender; the SYN-ACK's receiver; else the side with the higher (ephemeral) port.
     const sawSyn = (seg.flags & (SYN | ACK)) === SYN;
     let senderIsInitiator: boolean;
     if ((seg.flags & SYN) !== 0) senderIsInitiator = (seg.flags & ACK) === 0;
     else senderIsInitiator = seg.srcPort >= seg.dstPort;
-    const addresses = new Uint8Array(addressLength * 2);
-    const srcAddr = seg.bytes.subarray(seg.srcAddrOffset, seg.srcAddrOffset + addressLength);
-    const dstAddr = seg.bytes.subarray(seg.dstAddrOffset, seg.dstAddrOffset + addressLength);
-    addresses.set(senderIsInitiator ? srcAddr : dstAddr, 0);
-    addresses.set(senderIsInitiator ? dstAddr : srcAddr, addressLength);
+    const srcOffset = seg.srcAddrOffset;
+    const dstOffset = seg.dstAddrOffset;
+    let addresses = IPV4_ADDRESSES;
+    if (seg.ipVersion === 6) {
+      addresses = new Uint8Array(32);
+      addresses.set(seg.bytes.subarray(senderIsInitiator ? srcOffset : dstOffset, (senderIsInitiator ? srcOffset : dstOffset) + 16), 0);
+      addresses.set(seg.bytes.subarray(senderIsInitiator ? dstOffset : srcOffset, (senderIsInitiator ? dstOffset : srcOffset) + 16), 16);
+    }
     const initiator4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.src4 : this.dst4) : 0;
     const responder4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.dst4 : this.src4) : 0;
     const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
     const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
-    const initiator: Endpoint = { ip: formatAddress(addresses, 0, seg.ipVersion), port: initiatorPort };
-    const responder: Endpoint = { ip: formatAddress(addresses, addressLength, seg.ipVersion), port: responderPort };
+    const initiator: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? srcOffset : dstOffset, initiator4), port: initiatorPort };
+    const responder: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? dstOffset : srcOffset, responder4), port: responderPort };
     const info: TcpConnectionInfo = {
       id: this.nextId++,
       initiator,
@@ -258,43 +288,22 @@ export class TcpReassembler {
       bytes: [0, 0],
       packets: [0, 0],
     };
-    const conn: Connection = {
-      hash,
-      ipVersion: seg.ipVersion,
-      addresses,
-      initiator4,
-      responder4,
-      initiatorPort,
-      responderPort,
-      info,
-      handler: null,
-      halves: [newHalf(), newHalf()],
-      ended: false,
-      nextInBucket: this.table.get(hash) ?? null,
-    };
-    const control: StreamControl = {
-      ignore: (direction) => {
-        const half = conn.halves[direction];
-        half.ignored = true;
-        half.pending = [];
-        half.pendingBytes = 0;
-      },
-    };
+    const conn = new Connection(hash, seg.ipVersion, addresses, initiator4, responder4, initiatorPort, responderPort, info, this.table.get(hash) ?? null);
     this.stats.connections++;
     if (!sawSyn) this.stats.withoutSyn++;
     this.table.set(hash, conn);
     this.tracked++;
-    conn.handler = this.consumer.open(info, control);
+    conn.handler = this.consumer.open(info, conn);
     if (conn.handler === null) {
-      control.ignore(0);
-      control.ignore(1);
+      conn.ignore(0);
+      conn.ignore(1);
     }
     return conn;
   }
 
   /** Takes `length` bytes starting at `seq` (the last `missing` of them not captured). */
   private accept(conn: Connection, direction: Direction, seq: number, data: Uint8Array, missing: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     const offset = seqDiff(seq, half.next);
     const length = data.length + missing;
     if (offset <= 0) {
@@ -336,13 +345,14 @@ export class TcpReassembler {
     const segment: PendingSegment = { seq, data: data.slice(), missing, frame, time };
     let i = half.pending.length;
     while (i > 0 && seqDiff(half.pending[i - 1]!.seq, seq) > 0) i--;
+    if (half.pending === NO_PENDING) half.pending = [];
     half.pending.splice(i, 0, segment);
     half.pendingBytes += data.length;
   }
 
   /** Hands bytes to the handler, skipping the first `skip` (already delivered); a cut tail becomes a gap. */
   private deliver(conn: Connection, direction: Direction, data: Uint8Array, missing: number, skip: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     const capturedPart = Math.max(0, data.length - skip);
     const missingPart = Math.min(missing, data.length + missing - skip);
     if (capturedPart > 0) {
@@ -354,7 +364,7 @@ export class TcpReassembler {
   }
 
   private drain(conn: Connection, direction: Direction): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     while (half.pending.length > 0) {
       const first = half.pending[0]!;
       if (seqDiff(first.seq, half.next) > 0) break;
@@ -371,7 +381,7 @@ export class TcpReassembler {
 
   /** Declares everything missing up to `until` lost, delivering the waiting segments in between. */
   private fillHoles(conn: Connection, direction: Direction, until: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     while (half.pending.length > 0 && seqDiff(half.pending[0]!.seq, until) < 0) {
       const first = half.pending[0]!;
       if (seqDiff(first.seq, half.next) > 0) this.gapTo(conn, direction, first.seq, first.frame, first.time);
@@ -383,7 +393,7 @@ export class TcpReassembler {
   }
 
   private gapTo(conn: Connection, direction: Direction, seq: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     const missing = seqDiff(seq, half.next);
     if (missing <= 0) return;
     if (half.ignored) this.stats.ignoredBytes += missing;
@@ -394,11 +404,11 @@ export class TcpReassembler {
   private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
     this.stats.gaps++;
     this.stats.gapBytes += missing;
-    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time);
+    if (!conn.half(direction).ignored) conn.handler?.gap(direction, missing, frame, time);
   }
 
   private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     if (half.closed || half.finSeq < 0 || half.next < 0 || seqDiff(half.next, half.finSeq) < 0) return;
     half.closed = true;
     this.recordClose(conn, direction, 'fin', frame, time);
@@ -416,7 +426,7 @@ export class TcpReassembler {
     conn.ended = true;
     const info = conn.info;
     for (const direction of [0, 1] as const) {
-      const half = conn.halves[direction];
+      const half = conn.half(direction);
       if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), info.lastFrame, info.lastTime);
       // Bytes the peer acknowledged but the capture never held: lost at the end of the capture.
       if (half.next >= 0 && half.ackedByPeer >= 0) {
@@ -424,7 +434,7 @@ export class TcpReassembler {
         const missing = seqDiff(limit, half.next);
         if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, info.lastFrame, info.lastTime);
       }
-      half.pending = [];
+      half.pending = NO_PENDING;
       half.pendingBytes = 0;
     }
     conn.handler?.end(info);
@@ -496,6 +506,23 @@ export class TcpReassembler {
     }
   }
 
+  /**
+   * An address as text; IPv4 ones shared between connections through a small cache: a server's address is
+   * then one string for all its connections, not one per connection (a flood of 100 000 holds 100 000).
+   */
+  private addressText(seg: TcpSegment, offset: number, ipv4: number): string {
+    if (seg.ipVersion === 6) return formatAddress(seg.bytes, offset, 6);
+    let text = this.ipv4Texts.get(ipv4);
+    if (text === undefined) {
+      if (this.ipv4Texts.size >= IPV4_TEXTS_KEPT) this.ipv4Texts.clear();
+      text = formatAddress(seg.bytes, offset, 4);
+      this.ipv4Texts.set(ipv4, text);
+    }
+    return text;
+  }
+
+  private readonly ipv4Texts = new Map<number, string>();
+
   /** The current segment's IPv4 addresses as integers (set at the start of segment()). */
   private src4 = 0;
   private dst4 = 0;
@@ -530,7 +557,7 @@ function inOpeningOrder(connections: Connection[]): Connection[] {
 }
 
 function newHalf(): HalfStream {
-  return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1 };
+  return { next: -1, ignored: false, pending: NO_PENDING, pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1 };
 }
 
 /** Signed distance a − b in sequence space (RFC 1982 serial arithmetic). */

@@ -79,24 +79,29 @@ interface SideState {
  * It is the StreamHandler the TCP stage feeds; `onEnd` receives the finished connection.
  */
 export class TlsConnectionTracker implements StreamHandler {
-  readonly connection: TlsConnection;
-  private readonly sides: [SideState, SideState];
+  /** Made on first use, like the side states: a connection without a byte holds only this tracker. */
+  private made: TlsConnection | null = null;
+  /** Made on first use: a connection that never carries a byte (a SYN flood) costs no record-layer state. */
+  private sideStates: [SideState, SideState] | null = null;
   private tls13Keys: Tls13Keys | null = null;
   private handshakeOver = false;
   /** Set while the connection starts with another protocol's plaintext. */
   private preamble: PlaintextPreamble | null = null;
   /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
-  private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
-  private readonly tlsStarted: [boolean, boolean] = [false, false];
+  private lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] | null = null;
+  /** Per direction (bit 1 << direction): TLS began after the preamble. */
+  private tlsStarted = 0;
 
   constructor(
-    info: TcpConnectionInfo,
+    private readonly info: TcpConnectionInfo,
     private readonly control: StreamControl,
     private readonly keys: KeyProvider | null,
     private readonly onEnd: (connection: TlsConnection) => void,
-  ) {
-    this.connection = {
-      tcp: info,
+  ) {}
+
+  get connection(): TlsConnection {
+    return (this.made ??= {
+      tcp: this.info,
       clientDirection: 0,
       detection: 'pending',
       events: [],
@@ -113,8 +118,11 @@ export class TlsConnectionTracker implements StreamHandler {
       upgradeRefused: null,
       applicationTurns: 0,
       lastApplicationSide: null,
-    };
-    this.sides = [this.newSide('client'), this.newSide('server')];
+    });
+  }
+
+  private get sides(): [SideState, SideState] {
+    return (this.sideStates ??= [this.newSide('client'), this.newSide('server')]);
   }
 
   data(direction: Direction, data: Uint8Array, frame: number, time: number): void {
@@ -129,11 +137,11 @@ export class TlsConnectionTracker implements StreamHandler {
       conn.detection = 'tls';
       conn.clientDirection = clientDirectionFrom(kind, data, direction);
       if (kind === 'ssl2') this.sideFor(direction).ssl2 = new Uint8Array(0);
-    } else if (this.preamble !== null && !this.tlsStarted[direction]) {
+    } else if (this.preamble !== null && (this.tlsStarted & (1 << direction)) === 0) {
       // The other side of an upgraded connection: its bytes are TLS from its first record after the upgrade.
       const start = classifyFirstBytes(data) === 'tls' ? { carry: new Uint8Array(0), data, offset: 0 } : this.preamble.push(direction, data);
       if (start === null) return;
-      this.tlsStarted[direction] = true;
+      this.tlsStarted |= 1 << direction;
       if (start.carry.length > 0) this.sideFor(direction).records?.push(start.carry, frame, time);
       data = start.data.subarray(start.offset);
     }
@@ -149,7 +157,7 @@ export class TlsConnectionTracker implements StreamHandler {
   private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number): void {
     const conn = this.connection;
     this.preamble ??= new PlaintextPreamble();
-    this.lastPlaintext[direction] = { frame, time };
+    (this.lastPlaintext ??= [null, null])[direction] = { frame, time };
     const start = this.preamble.push(direction, data);
     if (start === null) {
       if (this.preamble.exhausted) {
@@ -169,19 +177,20 @@ export class TlsConnectionTracker implements StreamHandler {
     const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
     if (refusal !== null && start.messageType === 1) {
       const serverDirection = (1 - conn.clientDirection) as Direction;
-      conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
+      conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext?.[serverDirection] ?? { frame, time }) };
     }
-    this.tlsStarted[direction] = true;
+    this.tlsStarted |= 1 << direction;
     const records = this.sideFor(direction).records;
     if (start.carry.length > 0) records?.push(start.carry, frame, time);
     records?.push(start.data.subarray(start.offset), frame, time);
   }
 
   gap(direction: Direction, missing: number, frame: number, time: number): void {
-    const state = this.sideFor(direction);
+    const side: Side = direction === this.connection.clientDirection ? 'client' : 'server';
     const inHandshake = !this.handshakeOver;
-    if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
+    if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side, frame, missing, inHandshake });
     if (this.connection.detection !== 'tls') return;
+    const state = this.sideFor(direction);
     this.connection.events.push({ kind: 'gap', side: state.side, frame, time, missing, inHandshake });
     state.records?.gap(missing, frame, time);
   }
@@ -204,7 +213,7 @@ export class TlsConnectionTracker implements StreamHandler {
     const serverDirection = (1 - conn.clientDirection) as Direction;
     const refusal = findUpgradeRefusal(this.preamble!.prefix(conn.clientDirection), this.preamble!.prefix(serverDirection));
     if (refusal === null) return;
-    const at = this.lastPlaintext[serverDirection] ?? { frame: conn.tcp.lastFrame, time: conn.tcp.lastTime };
+    const at = this.lastPlaintext?.[serverDirection] ?? { frame: conn.tcp.lastFrame, time: conn.tcp.lastTime };
     conn.detection = 'tls';
     conn.upgradedFrom = refusal.protocol;
     conn.upgradeRefused = { ...refusal, ...at };
