@@ -164,8 +164,11 @@ async function* analyzeFile(
   }
 
   const provider = createKeyProvider(keys);
-  const slots = new Map<number, Slot>();
+  // The slot of connection `id` is order[id - dropped] until released: ids count up in the order connections
+  // open, so no map by id is needed for the (up to 100 000) open ones, only for the few let out while open.
   const order: Slot[] = [];
+  let dropped = 0;
+  const overtakenSlots = new Map<number, Slot>();
   let head = 0;
   let waiting = 0;
   const out: Array<Promise<ConnectionReport | null>> = [];
@@ -184,19 +187,22 @@ async function* analyzeFile(
         waiting--;
       } else if (waiting > window) {
         slot.overtaken = true;
+        overtakenSlots.set(dropped + head, slot);
       } else break;
       order[head++] = undefined as unknown as Slot;
     }
     if (head > 4096 && head * 2 > order.length) {
       order.splice(0, head);
+      dropped += head;
       head = 0;
     }
     notify();
   };
   const finish = (connection: TlsConnection): void => {
     finishedCount++;
-    const slot = slots.get(connection.tcp.id)!;
-    slots.delete(connection.tcp.id);
+    const id = connection.tcp.id;
+    const slot = id - dropped >= head ? order[id - dropped]! : overtakenSlots.get(id)!;
+    overtakenSlots.delete(id);
     slot.ended = true;
     slot.report = connection.detection === 'tls' ? reportFor(connection) : null;
     // Awaited in order later; marked handled now so a rule's exception rejects the iteration, not the process.
@@ -219,7 +225,6 @@ async function* analyzeFile(
   const consumer: StreamConsumer = {
     open: (info, control) => {
       const slot: Slot = { ended: false, report: null, overtaken: false };
-      slots.set(info.id, slot);
       order.push(slot);
       return new TlsConnectionTracker(info, control, provider, finish);
     },
