@@ -3,6 +3,8 @@
  * connection with its findings (AnalysisResult, docs/output.md); the renderers turn that into the CLI's reports.
  */
 export type * from './model/types.js';
+export { OUTCOMES, type Outcome } from './facts/types.js';
+export type { FindingId } from './rules/catalog.js';
 export {
   analyze,
   analyzeConnections,
@@ -18,7 +20,7 @@ export { renderText, type TextOptions } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { renderHtml, escapeHtml, type HtmlOptions } from './report/html.js';
-export { redact } from './report/redact.js';
+export { redact, Redactor, type RedactionStats } from './report/redact.js';
 export { isFailed, rootCause, summarize, type ResultSummary } from './report/outcome.js';
 export {
   baseline,

@@ -1,14 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readBoundedFile } from '../bounded-file.js';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
-import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
-import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { redact } from '../report/redact.js';
-import { renderText, TextReport } from '../report/text.js';
+import { Redactor } from '../report/redact.js';
+import { CertificateExport } from '../report/export-certs.js';
+import { decodeCertificate, loadCertificates } from '../x509/index.js';
+import { TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
@@ -23,9 +24,15 @@ type Format = (typeof FORMATS)[number];
 interface AnalysisCliOptions {
   filter: string[];
   keylog: string[];
+  key: string[];
+  keyPassword?: string;
+  psk: string[];
+  pskFile: string[];
   ca: string[];
   serverCa: string[];
   cert: string[];
+  crl: string[];
+  serverCrl: string[];
   verifyDepth?: number;
   quiet?: boolean;
   workers?: number;
@@ -38,11 +45,21 @@ interface CliOptions extends AnalysisCliOptions {
   all?: boolean;
   limit: number;
   redact?: boolean;
+  exportCerts?: string;
+  /** Set by runReport from --export-certs. */
+  certificateExport?: CertificateExport;
   failOn: FailOn;
   color?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** A --psk value: hex digits only; the error never repeats the value (it is a secret). */
+function collectHex(value: string, previous: string[]): string[] {
+  // A plain Error, not commander's InvalidArgumentError, whose message would quote the value.
+  if (value.length === 0 || value.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(value)) throw new Error('--psk: expected an even number of hex digits (the value is not shown: it is a secret)');
   return [...previous, value];
 }
 
@@ -57,9 +74,15 @@ function withAnalysisOptions(command: Command): Command {
   return command
     .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
+    .option('--key <file>', "the server's RSA private key (PEM, DER or PKCS#12) to decrypt RSA-key-exchange sessions (repeatable)", collect, [])
+    .option('--key-password <password>', 'password of an encrypted --key file (or set TLSDIAG_KEY_PASSWORD)')
+    .option('--psk <hex>', 'a TLS 1.2 pre-shared key in hex, for any identity (repeatable)', collectHex, [])
+    .option('--psk-file <file>', 'pre-shared keys, one "identity hex" (or "hex") a line (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
-    .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
+    .option('--server-ca <pem|dir|system|none>', "what the client trusts, for judging server chains: a CA bundle (repeatable), 'system' (the OS store) or 'none' (no judging); default: Node's Mozilla root store", collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
+    .option('--crl <pem|der|dir>', "the CRLs the server checks client certificates with (nginx ssl_crl); every CA of a client chain needs one (repeatable)", collect, [])
+    .option('--server-crl <pem|der|dir>', "the CRLs the client checks the server's chain with (repeatable)", collect, [])
     .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
     .option('-q, --quiet', 'no progress line on standard error')
     .option('--workers <n>', 'threads for several captures (default: one per core when they hold 32 MiB or more; 1: no worker threads)', positiveInteger);
@@ -71,12 +94,20 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
+function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, extraKeyLogs: string[] = []): AnalyzeOptions {
+  const certificateExport = options.certificateExport;
   return {
+    ...(certificateExport ? { onCertificates: (report, certificates) => certificateExport.add(report, certificates) } : {}),
     keyLogFiles: [...options.keylog, ...extraKeyLogs],
+    keyFiles: options.key,
+    keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
+    psks: options.psk,
+    pskFiles: options.pskFile,
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,
+    crlFiles: options.crl,
+    serverCrlFiles: options.serverCrl,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
@@ -98,7 +129,8 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+      .option('--redact', 'replace what identifies hosts, users and certificates (addresses, host names, leaf subjects, serials, fingerprints, file names) with stable pseudonyms (docs/reports.md)')
+      .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
@@ -137,12 +169,23 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-/** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
-async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet = false): Promise<AnalysisResult | null> {
+/**
+ * analyze() with errors turned into messages; null when nothing could be read (exit 2). With a redactor each
+ * connection is redacted as it comes, and so are the run's facts.
+ */
+async function analyzeInputs(
+  captures: string[],
+  options: AnalyzeOptions,
+  quiet = false,
+  redactor: Redactor | null = null,
+): Promise<AnalysisResult | null> {
   const connections: ConnectionReport[] = [];
   // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
-  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
-  return facts === null ? null : { ...facts, connections };
+  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) =>
+    void connections.push(redactor ? redactor.connection(c) : c),
+  );
+  if (facts === null) return null;
+  return { ...(redactor ? redactor.summary(facts) : facts), connections };
 }
 
 /**
@@ -202,45 +245,93 @@ function inputSize(inputs: string[]): number | null {
 }
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
-  const format: Format = options.json ? 'json' : options.format;
-  // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
-  // result) collect every connection first.
-  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format);
-  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
-  if (analyzed === null) return 2;
-  const result = options.redact ? redact(analyzed) : analyzed;
-  const useColor =
-    format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  const all = options.all === true;
-  if (format === 'json') {
-    // In pieces: the JSON of a large capture can exceed what one string may hold.
-    await write(renderJsonChunks(result), options.output);
-    return exitCodeFor(result, options.failOn);
+  if (options.exportCerts === undefined) return runReportFormat(captures, options);
+  if (options.redact) {
+    process.stderr.write('tlsdiag: --export-certs cannot be used with --redact: a certificate names its host, its owner and its serial\n');
+    return 2;
   }
-  const text =
-    format === 'markdown'
-        ? renderMarkdown(result, { all, limit: options.limit })
-        : format === 'html'
-          ? renderHtml(result, { all, limit: options.limit })
-          : renderText(result, { all, color: useColor, limit: options.limit });
+  const certificateExport = new CertificateExport(options.exportCerts);
+  const code = await runReportFormat(captures, { ...options, certificateExport });
+  const count = certificateExport.finish();
+  if (options.quiet !== true) process.stderr.write(`tlsdiag: ${count} certificates written to ${options.exportCerts} (index.json lists where each was seen)\n`);
+  return code;
+}
+
+async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
+  const format: Format = options.json ? 'json' : options.format;
+  // JSON and text keep only what they print (redacted as they come: one pseudonym table for the run);
+  // Markdown and HTML collect every connection first.
+  const redactor = options.redact ? redactorFor(options) : null;
+  if (format === 'json' || format === 'text') return runStreamingReport(captures, options, format, redactor);
+  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true, redactor);
+  if (analyzed === null) return 2;
+  const all = options.all === true;
+  const text = format === 'markdown' ? renderMarkdown(analyzed, { all, limit: options.limit }) : renderHtml(analyzed, { all, limit: options.limit });
   await write(text, options.output);
-  return exitCodeFor(result, options.failOn);
+  return exitCodeFor(analyzed, options.failOn);
+}
+
+/**
+ * A redactor that also knows the certificates of --cert (leaves: replaced) and --ca / --server-ca (CA names:
+ * kept), which findings quote. Unreadable files are left to the analysis, which reports them.
+ */
+function redactorFor(options: CliOptions): Redactor {
+  const redactor = new Redactor();
+  const given = (files: string[], add: (cert: CertificateSummary) => void) => {
+    for (const file of files) {
+      try {
+        if (!smallCertificateSource(file)) continue;
+        for (const der of loadCertificates(file)) {
+          const decoded = decodeCertificate(der);
+          if (decoded.kind === 'certificate') add(decoded.summary);
+        }
+      } catch {
+        // The analysis names the problem with this file.
+      }
+    }
+  };
+  given([...options.ca, ...options.serverCa], (cert) => redactor.givenCaCertificate(cert));
+  given(options.cert, (cert) => redactor.givenClientCertificate(cert));
+  return redactor;
+}
+
+/** Certificate files read for --redact: only regular files (or folders of them) of at most 16 MiB each. */
+function smallCertificateSource(path: string): boolean {
+  const small = (p: string) => {
+    const stat = statSync(p);
+    // loadCertificates reads only the regular files of a folder.
+    return !stat.isFile() || stat.size <= 16 << 20;
+  };
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readdirSync(path).every((entry) => small(join(path, entry)));
+    return stat.isFile() && stat.size <= 16 << 20;
+  } catch {
+    return false;
+  }
 }
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
-async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text'): Promise<number> {
+async function runStreamingReport(
+  captures: string[],
+  options: CliOptions,
+  format: 'json' | 'text',
+  redactor: Redactor | null,
+): Promise<number> {
   const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
   const output = options.output;
   const json = format === 'json' ? new JsonDocumentWriter(() => (output ? createWriteStream(output) : process.stdout)) : null;
   let hit = false;
   try {
-    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
+    const found = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (found) => {
+      const c = redactor ? redactor.connection(found) : found;
       if (!hit && reachesThreshold(c, options.failOn)) hit = true;
       text?.add(c);
       await json?.add(c);
     });
-    if (facts === null) return 2;
+    if (found === null) return 2;
+    const facts = redactor ? redactor.summary(found) : found;
     if (text) await write(text.render(facts), options.output);
     if (json) await json.finish(facts);
     return hit ? 1 : 0;
@@ -264,6 +355,8 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     ca: options.ca.length > 0 ? options.ca : (saved.clientCa ?? []).map(near),
     serverCa: options.serverCa.length > 0 ? options.serverCa : (saved.serverCa ?? []).map(near),
     cert: options.cert.length > 0 ? options.cert : (saved.cert ?? []).map(near),
+    crl: options.crl.length > 0 ? options.crl : (saved.crl ?? []).map(near),
+    serverCrl: options.serverCrl.length > 0 ? options.serverCrl : (saved.serverCrl ?? []).map(near),
     verifyDepth: options.verifyDepth ?? saved.verifyDepth,
   };
   const keyLogs = (expected.keyLogs ?? []).map(near);
@@ -282,6 +375,8 @@ async function runBaseline(captures: string[], options: AnalysisCliOptions & { o
     clientCa: options.ca,
     serverCa: options.serverCa,
     cert: options.cert,
+    crl: options.crl,
+    serverCrl: options.serverCrl,
     verifyDepth: options.verifyDepth,
   });
   await write(`${JSON.stringify(file, null, 2)}\n`, options.output);

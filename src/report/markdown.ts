@@ -1,5 +1,6 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -47,7 +48,7 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
 
 function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
   const cause = rootCause(c);
-  const heading = `${isFailed(c) ? 'FAILED' : 'OK'}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
+  const heading = `${outcomeHeadline(c)}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
   const out = [`## ${heading}`, ''];
   const facts: Array<[string, string]> = [
     ['Outcome', outcomeLabel(c)],
@@ -56,7 +57,7 @@ function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
     ...(upgradeLabel(c) !== null ? [['Upgraded from', upgradeLabel(c)!] as [string, string]] : []),
     ['Version', c.version ?? 'none agreed'],
     ['Cipher suite', c.cipherSuite ?? '–'],
-    ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
+    ['Handshake', `${c.history}${c.decrypted ? ` (decrypted with ${decryptionSource(c)})` : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
   ];
   out.push(...facts.map(([k, v]) => `- **${k}:** ${text(v)}`), '');
   if (cause) {
@@ -116,7 +117,7 @@ function certificateLines(cert: CertificateSummary, i: number): string[] {
     ...(cert.subjectAltNames.length > 0 ? [`   - SANs: ${text(cert.subjectAltNames.join(', '))}`] : []),
     ...(cert.extendedKeyUsage ? [`   - Extended key usage: ${text(cert.extendedKeyUsage.join(', ') || '(empty)')}`] : []),
     ...(cert.basicConstraints?.ca ? ['   - CA certificate'] : []),
-    `   - SHA-256: ${cert.sha256}`,
+    `   - SHA-256: ${cert.sha256}; SHA-1: ${cert.sha1}`,
   ];
 }
 

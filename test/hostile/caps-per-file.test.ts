@@ -50,13 +50,12 @@ describe('key log warnings of pcapng secrets blocks, per file', () => {
   };
   const keylogWarnings = (result: Awaited<ReturnType<typeof analyze>>) => result.warnings.filter((w) => w.code === 'keylog-line');
 
-  it(`200 000 secrets blocks of an unknown type: ${MAX_KEY_LOG_WARNINGS} warnings and one that counts the rest`, async () => {
+  it('200 000 secrets blocks of a type tlsdiag does not read: one warning naming the type, in little memory', async () => {
     const file = capture('unknown-secrets.pcapng.gz', decryptionSecrets(0x57474b4c, new Uint8Array(4)), 200_000);
     const { value: result, peakMiB } = await peakHeapGrowth(() => analyze(file));
     const warnings = keylogWarnings(result);
-    expect(warnings.length).toBe(MAX_KEY_LOG_WARNINGS + 1);
-    expect(warnings[0]!.message).toBe('decryption secrets of type 0x57474b4c are not a TLS key log; ignored');
-    expect(warnings.at(-1)!.message).toBe(`${200_000 - MAX_KEY_LOG_WARNINGS} more warnings not listed`);
+    // A type not read is said once per file, however many blocks of it come.
+    expect(warnings.map((w) => w.message)).toEqual(['decryption secrets of type 0x57474b4c (WireGuard key log) are not a TLS key log; ignored']);
     expect(result.files[0]!.error).toBeNull();
     expect(peakMiB).toBeLessThan(200);
   });
