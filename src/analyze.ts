@@ -6,7 +6,8 @@ import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { existsSync } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { FileTooLargeError, readBoundedFile } from './bounded-file.js';
 import { readCapture } from './capture/index.js';
 import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, KeyLogWarnings, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates, loadCrls } from './x509/index.js';
@@ -364,9 +365,10 @@ async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisS
   const serverKeys = new ServerKeyRing();
   for (const file of keyFiles) {
     try {
-      serverKeys.add(loadServerKeys(await readFile(file), file, options.keyPassword));
+      serverKeys.add(loadServerKeys(readBoundedFile(file), file, options.keyPassword));
     } catch (e) {
-      const message = e instanceof ServerKeyError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+      const message =
+        e instanceof ServerKeyError || e instanceof FileTooLargeError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
       result.warnings.push({ file, code: 'key-unreadable', message });
     }
   }
@@ -375,9 +377,10 @@ async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisS
   for (const file of options.pskFiles ?? []) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readBoundedFile(file).toString('utf8');
     } catch (e) {
-      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+      const reason = e instanceof FileTooLargeError ? e.message : ((e as NodeJS.ErrnoException).code ?? 'error');
+      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${reason}` });
       continue;
     }
     addPsk(result, () => psks.addFile(text, file));

@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
- * Largest file an option reads whole (--ca, --server-ca, --cert, --expect): a CA bundle of every public root
- * is under 1 MiB, so 64 MiB is room for any real one and stops `--ca /dev/zero` after 64 MiB instead of at
- * the end of memory.
+ * Largest file an option reads whole (--ca, --server-ca, --cert, --expect, --crl, --server-crl, --key,
+ * --psk-file): a CA bundle of every public root is under 1 MiB, so 64 MiB is room for any real one and stops
+ * `--ca /dev/zero` after 64 MiB instead of at the end of memory.
  */
 export const MAX_OPTION_FILE_BYTES = 64 * 1024 * 1024;
 

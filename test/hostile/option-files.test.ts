@@ -8,7 +8,7 @@ import { pcapOf, SYN, tcpPacket } from './craft.js';
 import { peakHeapGrowth } from './measure.js';
 
 // Every file an option reads whole has a size limit (issue 17: `--ca /dev/zero` and `check --expect /dev/zero`
-// read until the process died at 3.5 GB).
+// read until the process died at 3.5 GB); --crl, --key and --psk-file too.
 
 const dir = tempDir('tlsdiag-option-files-');
 const capture = join(dir, 'one.pcap');
@@ -29,6 +29,25 @@ describe(`files read by options: at most ${limit}`, () => {
     const { value: run, peakMiB } = await peakHeapGrowth(() => runCli(capture, option, '/dev/zero'));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`/dev/zero is larger than the limit of ${limit}`);
+    expect(peakMiB).toBeLessThan(3 * (MAX_OPTION_FILE_BYTES / 1024 / 1024));
+  });
+
+  it('--crl /dev/zero stops at the limit with an error naming the file and the limit', async () => {
+    const { value: run, peakMiB } = await peakHeapGrowth(() => runCli(capture, '--crl', '/dev/zero'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`/dev/zero is larger than the limit of ${limit}`);
+    expect(peakMiB).toBeLessThan(3 * (MAX_OPTION_FILE_BYTES / 1024 / 1024));
+  });
+
+  it.each([
+    ['--key', 'key-unreadable'],
+    ['--psk-file', 'psk-unreadable'],
+  ])('%s /dev/zero stops at the limit: a warning naming the file and the limit, the capture still analysed', async (option, code) => {
+    const { value: run, peakMiB } = await peakHeapGrowth(() => runCli(capture, option, '/dev/zero', '--json'));
+    expect(run.code).toBe(0);
+    const warnings = (JSON.parse(run.stdout) as { warnings: { file: string; code: string; message: string }[] }).warnings;
+    expect(warnings.filter((w) => w.code === code).map((w) => w.file)).toEqual(['/dev/zero']);
+    expect(warnings.find((w) => w.code === code)!.message).toContain(`/dev/zero is larger than the limit of ${limit}`);
     expect(peakMiB).toBeLessThan(3 * (MAX_OPTION_FILE_BYTES / 1024 / 1024));
   });
 
