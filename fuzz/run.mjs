@@ -3,7 +3,7 @@
 // Coverage-guided fuzzing of the whole pipeline from capture bytes. Jazzer.js was the first choice, but its
 // native part needs glibc 2.38 (Debian 12 has 2.36) and the npm package has no sources to build it from,
 // so coverage comes from V8 itself (inspector block coverage with counts, libFuzzer-style buckets).
-// Seeds: the corpus captures, the regression inputs and what earlier runs kept in fuzz/corpus/.
+// Seeds: the corpus captures, the regression inputs, fuzz/seeds/ and what earlier runs kept in fuzz/corpus/.
 // Crashes (an exception escaping the pipeline) and hangs go to fuzz/crashes/.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,8 @@ const seedFiles = [
   ...['mtls', 'server', 'formats', 'tcp'].flatMap((d) => filesUnder(join(ROOT, 'captures', d), captureFile)),
   ...filesUnder(join(ROOT, 'test/fixtures/handshake/captures'), captureFile),
   ...filesUnder(join(ROOT, 'test/regressions'), (n) => captureFile(n) || n.endsWith('.bin')),
+  // Hand-built hostile inputs (issue 17), kept in step with test/hostile/craft.ts by test/hostile/fuzz-seeds.test.ts.
+  ...filesUnder(join(ROOT, 'fuzz/seeds'), captureFile),
   ...filesUnder(corpusDir, () => true),
 ];
 const seeds = seedFiles.map((f) => new Uint8Array(readFileSync(f)));

@@ -6,9 +6,10 @@ import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { existsSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { FileTooLargeError, readBoundedFile } from './bounded-file.js';
 import { readCapture } from './capture/index.js';
-import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
+import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, KeyLogWarnings, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates, loadCrls } from './x509/index.js';
 import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
@@ -113,14 +114,11 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
     const keys = new KeyLog();
     for (const file of options.keyLogFiles ?? []) {
-      let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        pushKeyLogWarnings(result, file, await keys.addFile(file));
       } catch (e) {
         result.warnings.push({ file, code: 'keylog-unreadable', message: `cannot read the key log: ${(e as Error).message}` });
-        continue;
       }
-      pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
     const serverCaFiles = (options.serverCaFiles ?? []).filter((f) => f !== 'system' && f !== 'none');
     const serverAnchors = serverCaFiles.flatMap((f) => loadCertificates(f));
@@ -170,6 +168,9 @@ async function* analyzeFile(
 ): AsyncGenerator<ConnectionReport> {
   const window = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
   let embeddedCount = 0;
+  // One list for all the file's secrets blocks: millions of blocks still make at most MAX_KEY_LOG_WARNINGS + 1.
+  const embeddedWarnings = new KeyLogWarnings(`${file} (pcapng secrets)`);
+  let warnedLate = false;
   // A block type tlsdiag does not read is said once per file, however many such blocks there are.
   const unreadTypes = new Set<number>();
   const addSecrets = (secrets: DecryptionSecrets): void => {
@@ -178,17 +179,32 @@ async function* analyzeFile(
       unreadTypes.add(secrets.secretsType);
     }
     embeddedCount++;
-    pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embeddedCount})`));
+    keys.readDecryptionSecrets(secrets, embeddedWarnings, `${file} (pcapng secrets #${embeddedCount})`);
+    if (!prescanned && secrets.afterFrame > 0 && !warnedLate) {
+      warnedLate = true;
+      result.warnings.push({
+        file,
+        code: 'late-secrets-unseekable',
+        message: `pcapng secrets after frame ${secrets.afterFrame} of an input that cannot be read twice (a pipe): connections before them could not use them; give the capture as a file to read its secrets first`,
+      });
+    }
   };
   // Secrets blocks may come after the packets they unlock (editcap appends them): a file's are all read first.
+  // A pipe cannot be read twice: its secrets are used from where they stand (warning above).
   const prescanned = file !== '-' && (await mayHoldSecrets(file));
-  if (prescanned) await readCapture(file, { frame: () => {}, secrets: addSecrets });
+  if (prescanned) {
+    await readCapture(file, { frame: () => {}, secrets: addSecrets });
+    pushKeyLogWarnings(result, file, embeddedWarnings.finish());
+  }
 
   const opener = exchange === null ? undefined : createKeyExchangeOpener(exchange);
   const provider = createKeyProvider(keys, opener);
   const wireCertificates = new WeakMap<ConnectionReport, WireCertificate[]>();
-  const slots = new Map<number, Slot>();
+  // The slot of connection `id` is order[id - dropped] until released: ids count up in the order connections
+  // open, so no map by id is needed for the (up to 100 000) open ones, only for the few let out while open.
   const order: Slot[] = [];
+  let dropped = 0;
+  const overtakenSlots = new Map<number, Slot>();
   let head = 0;
   let waiting = 0;
   const out: Array<Promise<ConnectionReport | null>> = [];
@@ -207,19 +223,22 @@ async function* analyzeFile(
         waiting--;
       } else if (waiting > window) {
         slot.overtaken = true;
+        overtakenSlots.set(dropped + head, slot);
       } else break;
       order[head++] = undefined as unknown as Slot;
     }
     if (head > 4096 && head * 2 > order.length) {
       order.splice(0, head);
+      dropped += head;
       head = 0;
     }
     notify();
   };
   const finish = (connection: TlsConnection): void => {
     finishedCount++;
-    const slot = slots.get(connection.tcp.id)!;
-    slots.delete(connection.tcp.id);
+    const id = connection.tcp.id;
+    const slot = id - dropped >= head ? order[id - dropped]! : overtakenSlots.get(id)!;
+    overtakenSlots.delete(id);
     slot.ended = true;
     slot.report = connection.detection === 'tls' ? reportFor(connection) : null;
     // Awaited in order later; marked handled now so a rule's exception rejects the iteration, not the process.
@@ -241,7 +260,6 @@ async function* analyzeFile(
   const consumer: StreamConsumer = {
     open: (info, control) => {
       const slot: Slot = { ended: false, report: null, overtaken: false };
-      slots.set(info.id, slot);
       order.push(slot);
       return new TlsConnectionTracker(info, control, provider, finish);
     },
@@ -258,6 +276,7 @@ async function* analyzeFile(
     pace: () => (!stopped && out.length - taken > MAX_PENDING_REPORTS ? new Promise<void>((r) => (resume = r)) : undefined),
   }).then(
     (outcome) => {
+      pushKeyLogWarnings(result, file, embeddedWarnings.finish());
       result.warnings.push(...outcome.warnings.map((w): AnalysisWarning => ({ file, ...w })));
       result.files.push({
         file,
@@ -346,9 +365,10 @@ async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisS
   const serverKeys = new ServerKeyRing();
   for (const file of keyFiles) {
     try {
-      serverKeys.add(loadServerKeys(await readFile(file), file, options.keyPassword));
+      serverKeys.add(loadServerKeys(readBoundedFile(file), file, options.keyPassword));
     } catch (e) {
-      const message = e instanceof ServerKeyError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+      const message =
+        e instanceof ServerKeyError || e instanceof FileTooLargeError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
       result.warnings.push({ file, code: 'key-unreadable', message });
     }
   }
@@ -357,9 +377,10 @@ async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisS
   for (const file of options.pskFiles ?? []) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readBoundedFile(file).toString('utf8');
     } catch (e) {
-      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+      const reason = e instanceof FileTooLargeError ? e.message : ((e as NodeJS.ErrnoException).code ?? 'error');
+      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${reason}` });
       continue;
     }
     addPsk(result, () => psks.addFile(text, file));
@@ -398,10 +419,15 @@ function serverTrustFor(serverCa: readonly string[], anchors: Uint8Array[]): Tru
   return new TrustStore('given', systemPath ? [...anchors, ...loadCertificates(systemPath)] : anchors);
 }
 
-/** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */
+/**
+ * A regular file that is pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets.
+ * Not a pipe, a FIFO (`<(cat x)`) or /dev/stdin: what is read of those is gone, the analysis needs it.
+ */
 async function mayHoldSecrets(file: string): Promise<boolean> {
   let handle;
   try {
+    // Judged before opening: opening and closing a FIFO could end its writer.
+    if (!(await stat(file)).isFile()) return false;
     handle = await open(file, 'r');
   } catch {
     return false;

@@ -19,6 +19,13 @@ const MIN_BLOCK_LENGTH = 12;
 /** No real block comes near this; a larger length field is corrupt, and we refuse to buffer for it. */
 export const MAX_BLOCK_LENGTH = 16 * 1024 * 1024;
 
+/**
+ * Interface Description Blocks kept per file. A real capture has a handful (dumpcap writes one per interface
+ * it listens on); 20-byte blocks of a gzip'd file could otherwise pile up millions of interfaces (issue 17).
+ * 65 536 is also every id the obsolete Packet Block's 16-bit interface field can name.
+ */
+export const MAX_INTERFACES_PER_FILE = 65_536;
+
 interface InterfaceInfo {
   linkType: number;
   snaplen: number;
@@ -42,6 +49,9 @@ export class PcapngParser implements FormatParser {
   needed = MIN_BLOCK_LENGTH;
   private littleEndian = true;
   private interfaces: InterfaceInfo[] = [];
+  /** Interface Description Blocks read in the whole file, and those of the current section not kept. */
+  private interfacesInFile = 0;
+  private interfacesDropped = 0;
   sections = 0;
 
   constructor(private readonly ctx: ReaderContext) {}
@@ -181,6 +191,13 @@ export class PcapngParser implements FormatParser {
   private interfaceAt(interfaceId: number, offset: number): InterfaceInfo {
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) {
+      if (interfaceId < this.interfaces.length + this.interfacesDropped) {
+        throw new CaptureFault(
+          'unknown-interface',
+          `packet block at offset ${offset} names interface ${interfaceId}, defined past the limit of ${MAX_INTERFACES_PER_FILE} interfaces per file (not kept)`,
+          offset,
+        );
+      }
       throw new CaptureFault(
         'unknown-interface',
         `packet block at offset ${offset} names interface ${interfaceId}; the section defines ${this.interfaces.length}`,
@@ -205,10 +222,22 @@ export class PcapngParser implements FormatParser {
         }
         this.littleEndian = le;
         this.interfaces = [];
+        this.interfacesDropped = 0;
         this.sections++;
         return;
       }
       case BLOCK_INTERFACE_DESCRIPTION:
+        if (++this.interfacesInFile > MAX_INTERFACES_PER_FILE) {
+          if (this.interfacesInFile === MAX_INTERFACES_PER_FILE + 1) {
+            ctx.sink.warning?.({
+              code: 'too-many-interfaces',
+              message: `more than ${MAX_INTERFACES_PER_FILE} pcapng interfaces in the file (the limit); further Interface Description Blocks are ignored, from offset ${base + pos}`,
+              offset: base + pos,
+            });
+          }
+          this.interfacesDropped++;
+          return;
+        }
         this.interfaces.push(this.readInterface(view, pos, length, le));
         return;
       case BLOCK_SIMPLE_PACKET: {

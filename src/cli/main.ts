@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { readBoundedFile } from '../bounded-file.js';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
 import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
@@ -342,7 +343,7 @@ async function runStreamingReport(
 async function runCheck(captures: string[], options: AnalysisCliOptions & { expect: string }): Promise<number> {
   let expected;
   try {
-    expected = parseExpectations(readFileSync(options.expect, 'utf8'), options.expect);
+    expected = parseExpectations(readBoundedFile(options.expect).toString('utf8'), options.expect);
   } catch (error) {
     process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return 2;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CaptureWarning } from '../capture/types.js';
 import { formatAddress } from '../ip/address.js';
 import type {
@@ -12,6 +13,8 @@ import type {
 } from './types.js';
 
 const RECENTLY_ENDED_KEPT = 4096;
+/** IPv4 addresses whose text is kept for reuse (the cache is emptied when full). */
+const IPV4_TEXTS_KEPT = 4096;
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -51,6 +54,16 @@ export interface ReassemblyStats {
   ignoredBytes: number;
 }
 
+/** How hard the connection table works: a debug figure, kept apart from the capture's statistics. */
+export interface ConnectionTableStats {
+  /** Table lookups, one per segment. */
+  lookups: number;
+  /** Connections compared with a segment's 4-tuple over all lookups (lookups + collisions walked). */
+  probes: number;
+  /** Most connections compared in one lookup: the longest chain of one hash value ever walked. */
+  longestChain: number;
+}
+
 interface PendingSegment {
   seq: number;
   data: Uint8Array;
@@ -71,8 +84,8 @@ interface HalfStream {
   /** Highest sequence number of this direction that the peer acknowledged, or -1. */
   ackedByPeer: number;
   /**
-   * Responder: the initial sequence numbers of its SYN-ACKs, kept until its first bytes are delivered (then
-   * null). With several different ones (TCP Fast Open, SYN proxies) `next` follows the one the initiator
+   * Responder: the initial sequence numbers of its SYN-ACKs (ONE_SYN_ACK while there is one, `isn`), kept until
+   * its first bytes are delivered (then null). With several different ones (TCP Fast Open, SYN proxies) `next` follows the one the initiator
    * acknowledges, or the one the responder's first data segment continues.
    */
   synAckIsns: number[] | null;
@@ -83,22 +96,54 @@ interface HalfStream {
 /** SYN-ACKs of different ISNs remembered for one connection (a hostile capture may send thousands). */
 const MAX_SYN_ACK_ISNS = 4;
 
-interface Connection {
-  hash: number;
-  ipVersion: 4 | 6;
-  /** Initiator address then responder address, 4 or 16 bytes each. */
-  addresses: Uint8Array;
-  /** IPv4: the same two addresses as 32-bit integers, compared without reaching into `addresses`. */
-  initiator4: number;
-  responder4: number;
-  initiatorPort: number;
-  responderPort: number;
-  info: TcpConnectionInfo;
-  handler: StreamHandler | null;
-  halves: [HalfStream, HalfStream];
-  ended: boolean;
-  /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
-  nextInBucket: Connection | null;
+/**
+ * `synAckIsns` of a responder that sent one SYN-ACK so far, its ISN being `isn`: no array per connection (an
+ * array is made only when a second SYN-ACK of another ISN comes). Never changed.
+ */
+const ONE_SYN_ACK: number[] = [];
+
+/** The pending list of every direction with nothing out of order (most): an array is made on the first segment. */
+const NO_PENDING: PendingSegment[] = [];
+
+/** No copy of the addresses for IPv4: they are compared as the integers initiator4 and responder4. */
+const IPV4_ADDRESSES = new Uint8Array(0);
+
+/**
+ * One tracked TCP connection; also the StreamControl its consumer gets (one object less per connection: a
+ * flood of 100 000 open connections is the case that counts).
+ */
+class Connection implements StreamControl {
+  handler: StreamHandler | null = null;
+  /** The initiator's and the responder's direction (two fields, not an array: one object less each). */
+  readonly half0: HalfStream = newHalf();
+  readonly half1: HalfStream = newHalf();
+  ended = false;
+
+  constructor(
+    readonly hash: number,
+    readonly ipVersion: 4 | 6,
+    /** IPv6: initiator address then responder address, 16 bytes each; IPv4: empty. */
+    readonly addresses: Uint8Array,
+    /** IPv4: the two addresses as 32-bit integers. */
+    readonly initiator4: number,
+    readonly responder4: number,
+    readonly initiatorPort: number,
+    readonly responderPort: number,
+    readonly info: TcpConnectionInfo,
+    /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
+    public nextInBucket: Connection | null,
+  ) {}
+
+  half(direction: Direction | number): HalfStream {
+    return direction === 0 ? this.half0 : this.half1;
+  }
+
+  ignore(direction: Direction): void {
+    const half = this.half(direction);
+    half.ignored = true;
+    half.pending = NO_PENDING;
+    half.pendingBytes = 0;
+  }
 }
 
 /**
@@ -117,7 +162,10 @@ export class TcpReassembler {
     gapBytes: 0,
     ignoredBytes: 0,
   };
+  readonly tableStats: ConnectionTableStats = { lookups: 0, probes: 0, longestChain: 0 };
   private readonly options: Required<ReassemblyOptions>;
+  /** Secret key of the 4-tuple hash, new for each table: a capture cannot be crafted to make every tuple collide. */
+  private readonly key = new TupleHashKey();
   /** Hash of the 4-tuple → newest connection with it, older ones chained by nextInBucket (no array per bucket). */
   private readonly table = new Map<number, Connection>();
   private tracked = 0;
@@ -146,11 +194,11 @@ export class TcpReassembler {
       this.src4 = readInt32(seg.bytes, seg.srcAddrOffset);
       this.dst4 = readInt32(seg.bytes, seg.dstAddrOffset);
     }
-    const hash = seg.ipVersion === 4 ? hash4(this.src4, seg.srcPort, this.dst4, seg.dstPort) : segmentHash(seg);
+    const hash = seg.ipVersion === 4 ? hash4(this.key, this.src4, seg.srcPort, this.dst4, seg.dstPort) : hash6(this.key, seg);
     let conn = this.lookup(hash, seg);
     let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || !isRetransmittedSyn(conn.halves[0], seg.seq))) {
+    if (conn !== null && isSyn && (conn.ended || conn.half0.finSeq >= 0 || conn.half0.closed || !fromInitiator || !isRetransmittedSyn(conn.half0, seg.seq))) {
       // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
       if (!conn.ended) this.endConnection(conn);
       this.remove(conn);
@@ -169,8 +217,8 @@ export class TcpReassembler {
     info.packets[direction]++;
     info.bytes[direction] += seg.payloadLength + seg.missingPayload;
 
-    const half = conn.halves[direction];
-    const peer = conn.halves[1 - direction]!;
+    const half = conn.half(direction);
+    const peer = conn.half(1 - direction);
     if ((seg.flags & (SYN | ACK)) === ACK && peer.synAckIsns !== null && peer.synAckIsns.length > 1) this.followAcknowledgedIsn(peer, seg.ack);
     if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
       if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
@@ -179,7 +227,7 @@ export class TcpReassembler {
       if (half.next < 0) {
         half.next = (seg.seq + 1) >>> 0;
         half.isn = seg.seq >>> 0;
-        if ((seg.flags & ACK) !== 0) half.synAckIsns = [seg.seq];
+        if ((seg.flags & ACK) !== 0) half.synAckIsns = ONE_SYN_ACK;
       } else if ((seg.flags & ACK) !== 0 && half.synAckIsns !== null) {
         this.noteSynAck(half, seg.seq);
       }
@@ -204,14 +252,16 @@ export class TcpReassembler {
       this.fillHoles(conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time);
     }
     this.checkFin(conn, direction, seg.frame, seg.time);
-    if (conn.halves[0].closed && conn.halves[1].closed) this.endConnection(conn);
+    if (conn.half0.closed && conn.half1.closed) this.endConnection(conn);
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
   }
 
   /** Another SYN-ACK of the responder before any of its bytes: remember a different ISN as a candidate. */
   private noteSynAck(half: HalfStream, isn: number): void {
     const isns = half.synAckIsns!;
-    if (half.pending.length === 0 && !isns.includes(isn) && isns.length < MAX_SYN_ACK_ISNS) isns.push(isn);
+    if (half.pending.length !== 0 || isn >>> 0 === half.isn || isns.includes(isn) || isns.length >= MAX_SYN_ACK_ISNS) return;
+    if (isns === ONE_SYN_ACK) half.synAckIsns = [half.isn, isn];
+    else isns.push(isn);
   }
 
   /**
@@ -246,39 +296,51 @@ export class TcpReassembler {
     }
   }
 
-  /** Ends every connection still open (the capture is over). */
+  /** Ends every connection still open (the capture is over), oldest first. */
   finish(): void {
-    for (const conn of this.connections()) if (!conn.ended) this.endConnection(conn);
+    for (const conn of inOpeningOrder(this.connections())) if (!conn.ended) this.endConnection(conn);
     this.table.clear();
     this.tracked = 0;
   }
 
   private lookup(hash: number, seg: TcpSegment): Connection | null {
+    const stats = this.tableStats;
+    stats.lookups++;
+    let walked = 0;
+    let found: Connection | null = null;
     for (let conn = this.table.get(hash) ?? null; conn !== null; conn = conn.nextInBucket) {
-      if (this.matches(conn, seg)) return conn;
+      walked++;
+      if (this.matches(conn, seg)) {
+        found = conn;
+        break;
+      }
     }
-    return null;
+    stats.probes += walked;
+    if (walked > stats.longestChain) stats.longestChain = walked;
+    return found;
   }
 
   private open(hash: number, seg: TcpSegment): Connection {
     if (this.tracked >= this.options.maxConnections) this.evictOldest(seg.time);
-    const addressLength = seg.ipVersion === 4 ? 4 : 16;
     // Who opened it: the SYN sender; the SYN-ACK's receiver; else the side with the higher (ephemeral) port.
     const sawSyn = (seg.flags & (SYN | ACK)) === SYN;
     let senderIsInitiator: boolean;
     if ((seg.flags & SYN) !== 0) senderIsInitiator = (seg.flags & ACK) === 0;
     else senderIsInitiator = seg.srcPort >= seg.dstPort;
-    const addresses = new Uint8Array(addressLength * 2);
-    const srcAddr = seg.bytes.subarray(seg.srcAddrOffset, seg.srcAddrOffset + addressLength);
-    const dstAddr = seg.bytes.subarray(seg.dstAddrOffset, seg.dstAddrOffset + addressLength);
-    addresses.set(senderIsInitiator ? srcAddr : dstAddr, 0);
-    addresses.set(senderIsInitiator ? dstAddr : srcAddr, addressLength);
+    const srcOffset = seg.srcAddrOffset;
+    const dstOffset = seg.dstAddrOffset;
+    let addresses = IPV4_ADDRESSES;
+    if (seg.ipVersion === 6) {
+      addresses = new Uint8Array(32);
+      addresses.set(seg.bytes.subarray(senderIsInitiator ? srcOffset : dstOffset, (senderIsInitiator ? srcOffset : dstOffset) + 16), 0);
+      addresses.set(seg.bytes.subarray(senderIsInitiator ? dstOffset : srcOffset, (senderIsInitiator ? dstOffset : srcOffset) + 16), 16);
+    }
     const initiator4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.src4 : this.dst4) : 0;
     const responder4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.dst4 : this.src4) : 0;
     const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
     const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
-    const initiator: Endpoint = { ip: formatAddress(addresses, 0, seg.ipVersion), port: initiatorPort };
-    const responder: Endpoint = { ip: formatAddress(addresses, addressLength, seg.ipVersion), port: responderPort };
+    const initiator: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? srcOffset : dstOffset, initiator4), port: initiatorPort };
+    const responder: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? dstOffset : srcOffset, responder4), port: responderPort };
     const info: TcpConnectionInfo = {
       id: this.nextId++,
       initiator,
@@ -292,43 +354,22 @@ export class TcpReassembler {
       bytes: [0, 0],
       packets: [0, 0],
     };
-    const conn: Connection = {
-      hash,
-      ipVersion: seg.ipVersion,
-      addresses,
-      initiator4,
-      responder4,
-      initiatorPort,
-      responderPort,
-      info,
-      handler: null,
-      halves: [newHalf(), newHalf()],
-      ended: false,
-      nextInBucket: this.table.get(hash) ?? null,
-    };
-    const control: StreamControl = {
-      ignore: (direction) => {
-        const half = conn.halves[direction];
-        half.ignored = true;
-        half.pending = [];
-        half.pendingBytes = 0;
-      },
-    };
+    const conn = new Connection(hash, seg.ipVersion, addresses, initiator4, responder4, initiatorPort, responderPort, info, this.table.get(hash) ?? null);
     this.stats.connections++;
     if (!sawSyn) this.stats.withoutSyn++;
     this.table.set(hash, conn);
     this.tracked++;
-    conn.handler = this.consumer.open(info, control);
+    conn.handler = this.consumer.open(info, conn);
     if (conn.handler === null) {
-      control.ignore(0);
-      control.ignore(1);
+      conn.ignore(0);
+      conn.ignore(1);
     }
     return conn;
   }
 
   /** Takes `length` bytes starting at `seq` (the last `missing` of them not captured). */
   private accept(conn: Connection, direction: Direction, seq: number, data: Uint8Array, missing: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     const offset = seqDiff(seq, half.next);
     const length = data.length + missing;
     if (offset <= 0) {
@@ -373,13 +414,14 @@ export class TcpReassembler {
     const segment: PendingSegment = { seq, data: data.slice(), missing, frame, time };
     let i = half.pending.length;
     while (i > 0 && seqDiff(half.pending[i - 1]!.seq, seq) > 0) i--;
+    if (half.pending === NO_PENDING) half.pending = [];
     half.pending.splice(i, 0, segment);
     half.pendingBytes += data.length;
   }
 
   /** Hands bytes to the handler, skipping the first `skip` (already delivered); a cut tail becomes a gap. */
   private deliver(conn: Connection, direction: Direction, data: Uint8Array, missing: number, skip: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     half.synAckIsns = null;
     const capturedPart = Math.max(0, data.length - skip);
     const missingPart = Math.min(missing, data.length + missing - skip);
@@ -392,7 +434,7 @@ export class TcpReassembler {
   }
 
   private drain(conn: Connection, direction: Direction): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     while (half.pending.length > 0) {
       const first = half.pending[0]!;
       if (seqDiff(first.seq, half.next) > 0) break;
@@ -409,7 +451,7 @@ export class TcpReassembler {
 
   /** Declares everything missing up to `until` lost, delivering the waiting segments in between. */
   private fillHoles(conn: Connection, direction: Direction, until: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     while (half.pending.length > 0 && seqDiff(half.pending[0]!.seq, until) < 0) {
       const first = half.pending[0]!;
       if (seqDiff(first.seq, half.next) > 0) this.gapTo(conn, direction, first.seq, first.frame, first.time);
@@ -421,7 +463,7 @@ export class TcpReassembler {
   }
 
   private gapTo(conn: Connection, direction: Direction, seq: number, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     const missing = seqDiff(seq, half.next);
     if (missing <= 0) return;
     if (half.ignored) this.stats.ignoredBytes += missing;
@@ -432,14 +474,14 @@ export class TcpReassembler {
   private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
     this.stats.gaps++;
     this.stats.gapBytes += missing;
-    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
+    if (!conn.half(direction).ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
   }
 
   /** Set while holes are declared lost because of the reassembly limit (the reason handed to the handler). */
   private givingUp: string | undefined = undefined;
 
   private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
-    const half = conn.halves[direction];
+    const half = conn.half(direction);
     if (half.closed || half.finSeq < 0 || half.next < 0 || seqDiff(half.next, half.finSeq) < 0) return;
     half.closed = true;
     this.recordClose(conn, direction, 'fin', frame, time);
@@ -457,7 +499,7 @@ export class TcpReassembler {
     conn.ended = true;
     const info = conn.info;
     for (const direction of [0, 1] as const) {
-      const half = conn.halves[direction];
+      const half = conn.half(direction);
       if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), info.lastFrame, info.lastTime);
       // Bytes the peer acknowledged but the capture never held: lost at the end of the capture.
       if (half.next >= 0 && half.ackedByPeer >= 0) {
@@ -465,7 +507,7 @@ export class TcpReassembler {
         const missing = seqDiff(limit, half.next);
         if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, info.lastFrame, info.lastTime);
       }
-      half.pending = [];
+      half.pending = NO_PENDING;
       half.pendingBytes = 0;
     }
     conn.handler?.end(info);
@@ -489,7 +531,8 @@ export class TcpReassembler {
     }
   }
 
-  /** Every tracked connection, collected first so the caller may end and remove them. */
+  /** Every tracked connection, collected first so the caller may end and remove them (in the table's order,
+   * which follows the keyed hash: sort before anything observable depends on it). */
   private connections(): Connection[] {
     const all: Connection[] = [];
     for (const head of this.table.values()) {
@@ -502,8 +545,8 @@ export class TcpReassembler {
   private sweep(now: number): void {
     this.lastSweepTime = now;
     const timeout = this.options.idleTimeout;
-    for (const conn of this.connections()) {
-      if (now - conn.info.lastTime <= timeout) continue;
+    const idle = this.connections().filter((conn) => now - conn.info.lastTime > timeout);
+    for (const conn of inOpeningOrder(idle)) {
       if (!conn.ended) {
         this.stats.evicted++;
         this.endConnection(conn);
@@ -536,6 +579,23 @@ export class TcpReassembler {
     }
   }
 
+  /**
+   * An address as text; IPv4 ones shared between connections through a small cache: a server's address is
+   * then one string for all its connections, not one per connection (a flood of 100 000 holds 100 000).
+   */
+  private addressText(seg: TcpSegment, offset: number, ipv4: number): string {
+    if (seg.ipVersion === 6) return formatAddress(seg.bytes, offset, 6);
+    let text = this.ipv4Texts.get(ipv4);
+    if (text === undefined) {
+      if (this.ipv4Texts.size >= IPV4_TEXTS_KEPT) this.ipv4Texts.clear();
+      text = formatAddress(seg.bytes, offset, 4);
+      this.ipv4Texts.set(ipv4, text);
+    }
+    return text;
+  }
+
+  private readonly ipv4Texts = new Map<number, string>();
+
   /** The current segment's IPv4 addresses as integers (set at the start of segment()). */
   private src4 = 0;
   private dst4 = 0;
@@ -564,8 +624,13 @@ export class TcpReassembler {
   private readonly warned = new Set<string>();
 }
 
+/** Connections by id: the order they were opened in, the same on every run whatever the hash key. */
+function inOpeningOrder(connections: Connection[]): Connection[] {
+  return connections.sort((a, b) => a.info.id - b.info.id);
+}
+
 function newHalf(): HalfStream {
-  return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1, synAckIsns: null, isn: -1 };
+  return { next: -1, ignored: false, pending: NO_PENDING, pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1, synAckIsns: null, isn: -1 };
 }
 
 /**
@@ -590,26 +655,60 @@ function readInt32(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
-/** segmentHash for IPv4, from the addresses as integers: the same value whichever direction. */
-function hash4(src: number, srcPort: number, dst: number, dstPort: number): number {
-  const a = Math.imul(src ^ Math.imul(srcPort, 0x9e3779b1), 0x85ebca6b);
-  const b = Math.imul(dst ^ Math.imul(dstPort, 0x9e3779b1), 0x85ebca6b);
-  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number.
-  return ((a ^ b) + Math.imul(a ^ (a >>> 15), b ^ (b >>> 15))) & 0x3fffffff;
+/** Four random 32-bit words drawn once per table (node:crypto), mixed into every 4-tuple hash. */
+class TupleHashKey {
+  readonly k0: number;
+  readonly k1: number;
+  readonly k2: number;
+  readonly k3: number;
+
+  constructor() {
+    const words = new Uint32Array(randomBytes(16).buffer.slice(0, 16));
+    this.k0 = words[0]! | 0;
+    this.k1 = words[1]! | 0;
+    this.k2 = words[2]! | 0;
+    this.k3 = words[3]! | 0;
+  }
 }
 
-/** The same value whichever direction the segment travels (IPv6), computed without allocating. */
-function segmentHash(seg: TcpSegment): number {
-  const length = seg.ipVersion === 4 ? 4 : 16;
+/** MurmurHash3's 32-bit finaliser: a bijection whose every output bit depends on every input bit. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * One endpoint (address, then port) under the key. Each word passes through the bijection after the key is
+ * mixed in, so which inputs collide depends on the key: without it, a capture cannot aim tuples at one value.
+ */
+function endpoint4(key: TupleHashKey, address: number, port: number): number {
+  return mix32(mix32(address ^ key.k0) ^ port ^ key.k1);
+}
+
+/** The two endpoints combined so that either direction gives the same value; 30 bits, a small integer (Smi) in
+ * V8, so the table key is never a boxed heap number. */
+function combine(key: TupleHashKey, a: number, b: number): number {
+  return mix32(((a + b) ^ Math.imul(a ^ key.k3, b ^ key.k3)) ^ key.k2) & 0x3fffffff;
+}
+
+/** The keyed hash of an IPv4 4-tuple, from the addresses as integers: the same value whichever direction. */
+function hash4(key: TupleHashKey, src: number, srcPort: number, dst: number, dstPort: number): number {
+  return combine(key, endpoint4(key, src, srcPort), endpoint4(key, dst, dstPort));
+}
+
+/** The keyed hash of an IPv6 4-tuple, the same whichever direction, computed without allocating. */
+function hash6(key: TupleHashKey, seg: TcpSegment): number {
   const bytes = seg.bytes;
-  let a = seg.srcPort * 0x9e3779b1;
-  let b = seg.dstPort * 0x9e3779b1;
-  for (let i = 0; i < length; i++) {
-    a = Math.imul(a ^ bytes[seg.srcAddrOffset + i]!, 0x01000193);
-    b = Math.imul(b ^ bytes[seg.dstAddrOffset + i]!, 0x01000193);
+  let a = key.k0;
+  let b = key.k0;
+  for (let i = 0; i < 16; i += 4) {
+    a = mix32(a ^ readInt32(bytes, seg.srcAddrOffset + i));
+    b = mix32(b ^ readInt32(bytes, seg.dstAddrOffset + i));
   }
-  // 30 bits: a small integer (Smi) in V8, so the table key is never a boxed heap number (one allocation per packet).
-  return ((a ^ b) + Math.imul(a, b)) & 0x3fffffff;
+  return combine(key, mix32(a ^ seg.srcPort ^ key.k1), mix32(b ^ seg.dstPort ^ key.k1));
 }
 
 function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {

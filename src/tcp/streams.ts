@@ -1,7 +1,7 @@
 import { readCapture, type CaptureInput, type ReadCaptureOptions } from '../capture/index.js';
 import type { CaptureSummary, CaptureWarning, DecryptionSecrets } from '../capture/types.js';
 import { PacketDecoder, type PacketDecoderStats } from '../ip/index.js';
-import { TcpReassembler, type ReassemblyOptions, type ReassemblyStats } from './reassembler.js';
+import { TcpReassembler, type ConnectionTableStats, type ReassemblyOptions, type ReassemblyStats } from './reassembler.js';
 import type { StreamConsumer } from './types.js';
 
 export interface StreamConnectionsOptions extends ReassemblyOptions, ReadCaptureOptions {
@@ -15,6 +15,8 @@ export interface StreamConnectionsResult {
   capture: CaptureSummary;
   decoder: PacketDecoderStats;
   reassembly: ReassemblyStats;
+  /** How much the connection table worked (debug: the hostile-input tests read it). */
+  table: ConnectionTableStats;
   warnings: CaptureWarning[];
 }
 
@@ -41,7 +43,7 @@ export async function streamConnections(
     options,
   );
   reassembler.finish();
-  return { capture, decoder: decoder.stats, reassembly: reassembler.stats, warnings: warnings.list() };
+  return { capture, decoder: decoder.stats, reassembly: reassembler.stats, table: reassembler.tableStats, warnings: warnings.list() };
 }
 
 /** Keeps the first few warnings of each code, so a capture full of the same fault cannot grow the list. */

@@ -147,21 +147,24 @@ interface SideState {
  * It is the StreamHandler the TCP stage feeds; `onEnd` receives the finished connection.
  */
 export class TlsConnectionTracker implements StreamHandler {
-  readonly connection: TlsConnection;
-  private readonly sides: [SideState, SideState];
+  /** Made on first use, like the side states: a connection without a byte holds only this tracker. */
+  private made: TlsConnection | null = null;
+  /** Made on first use: a connection that never carries a byte (a SYN flood) costs no record-layer state. */
+  private sideStates: [SideState, SideState] | null = null;
   private tls13Keys: Tls13Keys | null = null;
   private handshakeOver = false;
   /** Set while the connection starts with another protocol's plaintext. */
   private preamble: PlaintextPreamble | null = null;
   /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
-  private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
-  private readonly tlsStarted: [boolean, boolean] = [false, false];
-  /** Whether each direction delivered anything yet (bytes or a gap). */
-  private readonly started: [boolean, boolean] = [false, false];
+  private lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] | null = null;
+  /** Per direction (bit 1 << direction): TLS began after the preamble. */
+  private tlsStarted = 0;
+  /** Per direction (bit 1 << direction): it delivered anything yet (bytes or a gap). */
+  private started = 0;
   /** The direction that sent the connection's first bytes (the client of a plaintext request). */
   private firstSender: Direction | null = null;
-  /** Where each direction's plaintext first came. */
-  private readonly firstPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
+  /** Where each direction's plaintext first came (made with the first plaintext, like lastPlaintext). */
+  private firstPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] | null = null;
   /** The client's first bytes were a ClientHello (direct TLS): the server must answer in TLS. */
   private helloFromClient = false;
   /** The direction that did not speak TLS: its bytes are no longer parsed. */
@@ -176,13 +179,15 @@ export class TlsConnectionTracker implements StreamHandler {
   private keyExchangesOpened = 0;
 
   constructor(
-    info: TcpConnectionInfo,
+    private readonly info: TcpConnectionInfo,
     private readonly control: StreamControl,
     private readonly keys: KeyProvider | null,
     private readonly onEnd: (connection: TlsConnection) => void,
-  ) {
-    this.connection = {
-      tcp: info,
+  ) {}
+
+  get connection(): TlsConnection {
+    return (this.made ??= {
+      tcp: this.info,
       clientDirection: 0,
       detection: 'pending',
       events: [],
@@ -202,15 +207,18 @@ export class TlsConnectionTracker implements StreamHandler {
       notUnderstood: null,
       applicationTurns: 0,
       lastApplicationSide: null,
-    };
-    this.sides = [this.newSide('client'), this.newSide('server')];
+    });
+  }
+
+  private get sides(): [SideState, SideState] {
+    return (this.sideStates ??= [this.newSide('client'), this.newSide('server')]);
   }
 
   data(direction: Direction, data: Uint8Array, frame: number, time: number): void {
     const conn = this.connection;
     if (conn.detection === 'not-tls' || direction === this.nonTlsDirection) return;
-    const first = !this.started[direction];
-    this.started[direction] = true;
+    const first = (this.started & (1 << direction)) === 0;
+    this.started |= 1 << direction;
     this.firstSender ??= direction;
     if (conn.detection === 'pending') {
       const kind = this.preamble === null ? classifyFirstBytes(data) : 'other';
@@ -227,11 +235,11 @@ export class TlsConnectionTracker implements StreamHandler {
       // TLS sent to a plaintext port: the server answers the ClientHello in its own protocol (nginx: HTTP 400).
       this.markNonTls(direction, 'server', frame, time, data, null, null);
       return;
-    } else if (this.preamble !== null && !this.tlsStarted[direction]) {
+    } else if (this.preamble !== null && (this.tlsStarted & (1 << direction)) === 0) {
       // The other side of an upgraded connection: its bytes are TLS from its first record after the upgrade.
       const start = classifyFirstBytes(data) === 'tls' ? { carry: new Uint8Array(0), data, offset: 0 } : this.preamble.push(direction, data);
       if (start === null) return;
-      this.tlsStarted[direction] = true;
+      this.tlsStarted |= 1 << direction;
       if (start.carry.length > 0) this.sideFor(direction).records?.push(start.carry, frame, time);
       data = start.data.subarray(start.offset);
     }
@@ -254,8 +262,8 @@ export class TlsConnectionTracker implements StreamHandler {
       return;
     }
     this.preamble ??= new PlaintextPreamble();
-    this.lastPlaintext[direction] = { frame, time };
-    this.firstPlaintext[direction] ??= { frame, time };
+    (this.lastPlaintext ??= [null, null])[direction] = { frame, time };
+    (this.firstPlaintext ??= [null, null])[direction] ??= { frame, time };
     const start = this.preamble.push(direction, data);
     if (start === null) {
       if (this.preamble.exhausted) {
@@ -271,7 +279,7 @@ export class TlsConnectionTracker implements StreamHandler {
     const clientPrefix = this.preamble.prefix(conn.clientDirection);
     const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
     const serverDirection = (1 - conn.clientDirection) as Direction;
-    const greeting = this.firstPlaintext[serverDirection];
+    const greeting = this.firstPlaintext?.[serverDirection] ?? null;
     if (start.messageType === 1 && clientPrefix.length === 0 && greeting !== null && conn.tcp.sawSyn && conn.gaps.length === 0) {
       // The server greeted in plaintext and the client answered with a ClientHello, asking for no upgrade: TLS
       // sent to a port that starts in plaintext (implicit TLS against SMTP 25/587, IMAP 143, MySQL 3306, SSH …).
@@ -284,21 +292,22 @@ export class TlsConnectionTracker implements StreamHandler {
     // A client may start TLS although the server refused the upgrade (openssl s_client -starttls does).
     const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
     if (refusal !== null && start.messageType === 1) {
-      conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
+      conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext?.[serverDirection] ?? { frame, time }) };
     }
-    this.tlsStarted[direction] = true;
+    this.tlsStarted |= 1 << direction;
     const records = this.sideFor(direction).records;
     if (start.carry.length > 0) records?.push(start.carry, frame, time);
     records?.push(start.data.subarray(start.offset), frame, time);
   }
 
   gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void {
-    this.started[direction] = true;
+    this.started |= 1 << direction;
     if (ownLimit !== undefined && this.connection.detection === 'tls') this.notUnderstood(ownLimit);
-    const state = this.sideFor(direction);
+    const side: Side = direction === this.connection.clientDirection ? 'client' : 'server';
     const inHandshake = !this.handshakeOver;
-    if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
+    if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side, frame, missing, inHandshake });
     if (this.connection.detection !== 'tls') return;
+    const state = this.sideFor(direction);
     this.connection.events.push({ kind: 'gap', side: state.side, frame, time, missing, inHandshake });
     state.records?.gap(missing, frame, time);
   }
@@ -311,7 +320,8 @@ export class TlsConnectionTracker implements StreamHandler {
 
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
-    for (const side of this.sides) this.finishFirstLine(side);
+    // A connection that never carried a byte has no side states to finish (none are made for it).
+    if (this.sideStates !== null) for (const side of this.sideStates) this.finishFirstLine(side);
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkPlaintextToTls();
     this.onEnd(this.connection);
@@ -330,7 +340,7 @@ export class TlsConnectionTracker implements StreamHandler {
     const preamble = this.preamble!;
     const clientBytes = preamble.prefix(client);
     const serverBytes = preamble.prefix(server);
-    const at = this.firstPlaintext[server];
+    const at = this.firstPlaintext?.[server] ?? null;
     if (at !== null && isHttpsPortPage(serverBytes)) {
       const reply = { frame: at.frame, firstLine: firstPrintableLine(serverBytes), alert: null };
       this.markNonTls(client, 'client', at.frame, at.time, clientBytes, 'https-port-page', reply);
@@ -361,7 +371,7 @@ export class TlsConnectionTracker implements StreamHandler {
     const conn = this.connection;
     const protocol = plaintextProtocol(bytes);
     const firstLine = protocol === 'mysql' ? mysqlServerVersion(bytes) : firstPrintableLine(bytes);
-    const at = side === 'client' ? (this.firstPlaintext[direction] ?? { frame, time }) : { frame, time };
+    const at = side === 'client' ? (this.firstPlaintext?.[direction] ?? { frame, time }) : { frame, time };
     conn.nonTls = { side, frame: at.frame, time: at.time, firstLine, protocol, spokeFirst: false, serverShowedTls, reply };
     this.nonTlsDirection = direction;
     if (conn.detection !== 'tls') {
@@ -378,7 +388,7 @@ export class TlsConnectionTracker implements StreamHandler {
     const serverDirection = (1 - conn.clientDirection) as Direction;
     const refusal = findUpgradeRefusal(this.preamble!.prefix(conn.clientDirection), this.preamble!.prefix(serverDirection));
     if (refusal === null) return;
-    const at = this.lastPlaintext[serverDirection] ?? { frame: conn.tcp.lastFrame, time: conn.tcp.lastTime };
+    const at = this.lastPlaintext?.[serverDirection] ?? { frame: conn.tcp.lastFrame, time: conn.tcp.lastTime };
     conn.detection = 'tls';
     conn.upgradedFrom = refusal.protocol;
     conn.upgradeRefused = { ...refusal, ...at };

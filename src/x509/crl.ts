@@ -6,8 +6,9 @@
  * the certificate's serial — in that order, as OpenSSL's check_crl() then cert_crl() do.
  * See docs/certificates.md ("Revocation lists") for what is and is not modelled.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBoundedFile } from '../bounded-file.js';
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { AuthorityKeyIdentifier, CertificateList, CRLReason, CRLReasons, Name } from '@peculiar/asn1-x509';
 import { X509Crl } from './peculiar.js';
@@ -116,7 +117,7 @@ function integerHex(content: Uint8Array): string {
 }
 
 function crlsFromFile(path: string, result: LoadedCrls): void {
-  const bytes = new Uint8Array(readFileSync(path));
+  const bytes = new Uint8Array(readBoundedFile(path));
   const text = Buffer.from(bytes).toString('latin1');
   if (text.includes('-----BEGIN ')) {
     let found = 0;

@@ -3,8 +3,9 @@
  * PEM blocks that are not certificates (private keys, CSRs, parameters) are skipped without their
  * content ever being printed — only their label may appear in a message.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileTooLargeError, readBoundedFile } from '../bounded-file.js';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -61,7 +62,13 @@ function looksLikePem(bytes: Uint8Array): boolean {
 }
 
 function loadFile(path: string, result: LoadedCertificates): void {
-  const bytes = new Uint8Array(readFileSync(path));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readBoundedFile(path));
+  } catch (e) {
+    if (e instanceof FileTooLargeError) throw new TrustMaterialError(`cannot read trust material ${path}: ${e.message}`, path);
+    throw e;
+  }
   if (looksLikePem(bytes)) {
     const found = certificatesFromPem(Buffer.from(bytes).toString('latin1'), result.skipped);
     if (found.length === 0) result.skipped.push(`${path}: no certificate`);

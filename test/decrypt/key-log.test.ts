@@ -10,7 +10,6 @@ import {
   KeyLog,
   MAX_KEY_LOG_CONNECTIONS,
   MAX_KEY_LOG_LINE_LENGTH,
-  MAX_KEY_LOG_LINES,
   MAX_KEY_LOG_WARNINGS,
   parseKeyLog,
   Tls13KeySchedule,
@@ -156,23 +155,25 @@ describe('parseKeyLog: malformed lines', () => {
     expect(warnings.at(-1)).toEqual({ line: 0, message: '25 more warnings not listed' });
   });
 
-  it('stops at MAX_KEY_LOG_LINES with a warning', () => {
+  it('reads every line, however many (no line limit)', () => {
     const random2 = hex(32);
-    const text = `${'#\n'.repeat(MAX_KEY_LOG_LINES)}CLIENT_RANDOM ${random2} ${hex(48)}\n`;
+    const text = `${'#\n'.repeat(1_100_000)}CLIENT_RANDOM ${random2} ${hex(48)}\n`;
     const { keyLog, warnings } = parseKeyLog(text);
-    expect(keyLog.size).toBe(0);
-    expect(warnings).toEqual([{ line: 0, message: `stopped after ${MAX_KEY_LOG_LINES} lines (the limit); the rest of the key log was not read` }]);
+    expect(keyLog.size).toBe(1);
+    expect(warnings).toEqual([]);
   });
 
-  it('holds at most MAX_KEY_LOG_CONNECTIONS connections, warning once', () => {
+  it('holds at most MAX_KEY_LOG_CONNECTIONS connections, the newest, with one warning counting the dropped', () => {
     const lines2: string[] = [];
     const secret = hex(48);
     for (let i = 0; i <= MAX_KEY_LOG_CONNECTIONS + 5; i++) lines2.push(`CLIENT_RANDOM ${i.toString(16).padStart(64, '0')} ${secret}`);
     const { keyLog, warnings } = parseKeyLog(lines2.join('\n'));
     expect(keyLog.size).toBe(MAX_KEY_LOG_CONNECTIONS);
+    expect(keyLog.has(Buffer.from((5).toString(16).padStart(64, '0'), 'hex'))).toBe(false);
+    expect(keyLog.has(Buffer.from((6).toString(16).padStart(64, '0'), 'hex'))).toBe(true);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.line).toBe(MAX_KEY_LOG_CONNECTIONS + 1);
-    expect(warnings[0]!.message).toMatch(/limit of 100000 connections/);
+    expect(warnings[0]!.line).toBe(0);
+    expect(warnings[0]!.message).toMatch(/more than 100000 connections \(the limit\): the secrets of the 6 oldest were dropped, the newest kept/);
   });
 
   it('treats Object.prototype names as unknown labels', () => {

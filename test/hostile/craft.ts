@@ -133,3 +133,58 @@ export function clientHelloBody(extensionsBlock: Uint8Array): Uint8Array {
   const random = new Uint8Array(32).fill(7);
   return concat([u16(0x0303), random, Uint8Array.of(0), u16(2), u16(0xc02f), Uint8Array.of(1, 0), u16(extensionsBlock.length), extensionsBlock]);
 }
+
+/** A little-endian pcapng block: type, total length, body padded to 4 bytes, total length again. */
+export function pcapngBlock(type: number, body: Uint8Array): Uint8Array {
+  const padded = (body.length + 3) & ~3;
+  const bytes = new Uint8Array(12 + padded);
+  const v = new DataView(bytes.buffer);
+  v.setUint32(0, type, true);
+  v.setUint32(4, bytes.length, true);
+  bytes.set(body, 8);
+  v.setUint32(8 + padded, bytes.length, true);
+  return bytes;
+}
+
+/** Section Header Block, version 1.0, section length unknown. */
+export function sectionHeader(): Uint8Array {
+  const body = new DataView(new ArrayBuffer(16));
+  body.setUint32(0, 0x1a2b3c4d, true);
+  body.setUint16(4, 1, true);
+  body.setBigInt64(8, -1n, true);
+  return pcapngBlock(0x0a0d0d0a, new Uint8Array(body.buffer));
+}
+
+/** Interface Description Block without options (20 bytes). */
+export function interfaceDescription(linkType = LINKTYPE_RAW): Uint8Array {
+  const body = new DataView(new ArrayBuffer(8));
+  body.setUint16(0, linkType, true);
+  body.setUint32(4, 262144, true);
+  return pcapngBlock(1, new Uint8Array(body.buffer));
+}
+
+/** Enhanced Packet Block on `interfaceId`, timestamp 0. */
+export function enhancedPacket(interfaceId: number, packet: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(20));
+  header.setUint32(0, interfaceId, true);
+  header.setUint32(12, packet.length, true);
+  header.setUint32(16, packet.length, true);
+  return pcapngBlock(6, concat([new Uint8Array(header.buffer), packet]));
+}
+
+/** Decryption Secrets Block of `secretsType` ('TLSK' = 0x544c534b is an NSS key log). */
+export function decryptionSecrets(secretsType: number, data: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(8));
+  header.setUint32(0, secretsType, true);
+  header.setUint32(4, data.length, true);
+  return pcapngBlock(10, concat([new Uint8Array(header.buffer), data]));
+}
+
+/** `block` repeated `count` times after `prefix` (one allocation: floods of millions of tiny blocks). */
+export function repeated(prefix: Uint8Array, block: Uint8Array, count: number, suffix: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const out = new Uint8Array(prefix.length + block.length * count + suffix.length);
+  out.set(prefix, 0);
+  for (let i = 0; i < count; i++) out.set(block, prefix.length + i * block.length);
+  out.set(suffix, prefix.length + block.length * count);
+  return out;
+}

@@ -16,7 +16,7 @@ import { MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/tls/record/handshake-ass
 import { MAX_RECORD_LENGTH } from '../../src/tls/record/types.js';
 import { MAX_PREAMBLE_SCAN } from '../../src/tls/preamble.js';
 import { parseOcspResponse } from '../../src/ocsp/index.js';
-import { KeyLog, MAX_KEY_LOG_CONNECTIONS, MAX_KEY_LOG_LINE_LENGTH, MAX_KEY_LOG_LINES } from '../../src/tls/decrypt/key-log.js';
+import { KeyLog, MAX_KEY_LOG_CONNECTIONS, MAX_KEY_LOG_LINE_LENGTH } from '../../src/tls/decrypt/key-log.js';
 import {
   clientHelloBody,
   concat,
@@ -30,24 +30,9 @@ import {
   u16,
   u24,
 } from './craft.js';
+import { peakHeapGrowth } from './measure.js';
 import { runPipeline } from './pipeline.js';
 
-const MiB = 1024 * 1024;
-
-/** Peak heap growth while `run` works, sampled every few milliseconds (a bound, not a precise figure). */
-async function peakHeapGrowth<T>(run: () => Promise<T>): Promise<{ value: T; peakMiB: number; ms: number }> {
-  const before = process.memoryUsage().heapUsed;
-  let peak = before;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 5);
-  const started = performance.now();
-  const value = await run();
-  const ms = performance.now() - started;
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().heapUsed);
-  return { value, peakMiB: (peak - before) / MiB, ms };
-}
 
 function parseError(msgType: number, body: Uint8Array, version?: number): TlsParseError {
   try {
@@ -272,10 +257,11 @@ describe('warnings kept per code', () => {
 describe('key log', () => {
   const line = (i: number): string => `CLIENT_RANDOM ${i.toString(16).padStart(64, '0')} ${'ab'.repeat(48)}`;
 
-  it(`stops after ${MAX_KEY_LOG_LINES} lines with a warning`, () => {
+  it('has no line limit: the line after 1 100 000 others is read (SSLKEYLOGFILE appends, the newest count)', () => {
     const keys = new KeyLog();
-    const warnings = keys.addText('#\n'.repeat(MAX_KEY_LOG_LINES + 10));
-    expect(warnings.map((w) => w.message).join('\n')).toContain(`stopped after ${MAX_KEY_LOG_LINES} lines`);
+    const warnings = keys.addText(`${'#\n'.repeat(1_100_000)}${line(1)}\n`);
+    expect(warnings).toEqual([]);
+    expect(keys.size).toBe(1);
   });
 
   it(`skips lines longer than ${MAX_KEY_LOG_LINE_LENGTH} characters`, () => {
@@ -285,14 +271,18 @@ describe('key log', () => {
     expect(warnings).toEqual([{ line: 2, message: `line is longer than ${MAX_KEY_LOG_LINE_LENGTH} characters; skipped` }]);
   });
 
-  it(`keeps at most ${MAX_KEY_LOG_CONNECTIONS} connections`, () => {
+  it(`keeps at most ${MAX_KEY_LOG_CONNECTIONS} connections, the newest`, () => {
     const keys = new KeyLog();
     const lines: string[] = [];
     for (let i = 0; i < MAX_KEY_LOG_CONNECTIONS + 500; i++) lines.push(line(i));
     const warnings = keys.addText(lines.join('\n'));
     expect(keys.size).toBe(MAX_KEY_LOG_CONNECTIONS);
+    const random = (i: number) => Buffer.from(i.toString(16).padStart(64, '0'), 'hex');
+    expect(keys.has(random(499))).toBe(false);
+    expect(keys.has(random(500))).toBe(true);
+    expect(keys.has(random(MAX_KEY_LOG_CONNECTIONS + 499))).toBe(true);
     expect(warnings.length).toBe(1);
-    expect(warnings[0]!.message).toContain(`limit of ${MAX_KEY_LOG_CONNECTIONS} connections`);
+    expect(warnings[0]!.message).toBe(`more than ${MAX_KEY_LOG_CONNECTIONS} connections (the limit): the secrets of the 500 oldest were dropped, the newest kept`);
     // The warning names no secret.
     expect(warnings[0]!.message).not.toContain('abab');
   });

@@ -19,12 +19,13 @@ async function segmentsOf(path: string): Promise<TcpSegment[]> {
 
 /** Reads the reassembler's private table: the invariant under test is about memory nobody else can see. */
 function pendingPerDirection(reassembler: TcpReassembler): { bytes: number; segments: number }[] {
-  type Tracked = { halves: { pending: { data: Uint8Array }[]; pendingBytes: number }[]; nextInBucket: Tracked | null };
+  type Half = { pending: { data: Uint8Array }[]; pendingBytes: number };
+  type Tracked = { half0: Half; half1: Half; nextInBucket: Tracked | null };
   const table = (reassembler as unknown as { table: Map<number, Tracked> }).table;
   const out: { bytes: number; segments: number }[] = [];
   for (const head of table.values()) {
     for (let conn: Tracked | null = head; conn !== null; conn = conn.nextInBucket) {
-      for (const half of conn.halves) {
+      for (const half of [conn.half0, conn.half1]) {
         const bytes = half.pending.reduce((n, p) => n + p.data.length, 0);
         expect(bytes).toBe(half.pendingBytes);
         out.push({ bytes, segments: half.pending.length });

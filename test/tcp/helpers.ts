@@ -5,22 +5,7 @@ import { promisify } from 'node:util';
 import { streamConnections, type StreamConnectionsOptions, type StreamConnectionsResult } from '../../src/tcp/streams.js';
 import type { Direction, StreamConsumer, TcpConnectionInfo } from '../../src/tcp/types.js';
 
-const execFileAsync = promisify(execFile);
-
-/**
- * execFile, except that tshark's exit 2 on a file cut inside a packet record ("appears to have been cut short in
- * the middle of a packet": a capture stopped by `head -c`) still gives what it read, as tlsdiag does.
- */
-async function run(command: string, args: string[], options: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, { ...options, encoding: 'utf8' });
-    return { stdout, stderr };
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; code?: number };
-    if (e.code === 2 && /cut short in the middle of a packet/.test(e.stderr ?? '')) return { stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    throw error;
-  }
-}
+const run = promisify(execFile);
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CAPTURES_DIR = join(REPO, 'captures');
@@ -111,9 +96,23 @@ export interface TsharkStream {
 
 const MISSING = /^\[(\d+) bytes missing in capture file\]\0?$/;
 
+/**
+ * tshark's standard output. It exits non-zero on a file cut inside a packet record ("appears to have been cut
+ * short in the middle of a packet") after handling every whole packet: those are what tlsdiag reads too.
+ */
+async function tsharkOutput(args: string[], maxBuffer: number): Promise<string> {
+  try {
+    return (await run('tshark', args, { maxBuffer })).stdout;
+  } catch (e) {
+    const failed = e as { stdout?: unknown; stderr?: unknown };
+    if (typeof failed.stdout === 'string' && /cut short in the middle of a packet/.test(String(failed.stderr))) return failed.stdout;
+    throw e;
+  }
+}
+
 /** Every TCP stream tshark finds, with `-z follow,tcp,raw,N` parsed into data and gaps per node. */
 export async function tsharkStreams(path: string): Promise<TsharkStream[]> {
-  const { stdout: fields } = await run('tshark', ['-r', path, '-T', 'fields', '-e', 'tcp.stream', '-e', 'frame.number', '-e', 'frame.len', '-e', 'frame.cap_len', '-Y', 'tcp'], { maxBuffer: 64 << 20 });
+  const fields = await tsharkOutput(['-r', path, '-T', 'fields', '-e', 'tcp.stream', '-e', 'frame.number', '-e', 'frame.len', '-e', 'frame.cap_len', '-Y', 'tcp'], 64 << 20);
   const firstFrames = new Map<number, number>();
   const truncated = new Map<number, number>();
   for (const line of fields.split('\n')) {
@@ -126,7 +125,7 @@ export async function tsharkStreams(path: string): Promise<TsharkStream[]> {
   if (firstFrames.size === 0) return [];
   const args = ['-r', path, '-q'];
   for (const index of firstFrames.keys()) args.push('-z', `follow,tcp,raw,${index}`);
-  const { stdout } = await run('tshark', args, { maxBuffer: 256 << 20 });
+  const stdout = await tsharkOutput(args, 256 << 20);
   const streams: TsharkStream[] = [];
   let current: TsharkStream | null = null;
   for (const line of stdout.split('\n')) {
