@@ -11,6 +11,7 @@ import { readCapture } from './capture/index.js';
 import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
 import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
+import { checkCaptureInput } from './capture/input-check.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter). */
 export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
@@ -30,6 +31,12 @@ export interface AnalyzeOptions {
   onProgress?: (progress: AnalyzeProgress) => void;
   /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
   workers?: number;
+  /**
+   * 'reject' (the default): a path that cannot be read or is not a capture rejects with CaptureInputError
+   * before any file is analysed. 'report': it is analysed with the others and its reason recorded in
+   * `files[].error` (the CLI, which reports it and exits 2).
+   */
+  unreadableInput?: 'reject' | 'report';
 }
 
 export interface AnalyzeProgress {
@@ -65,6 +72,7 @@ export interface StreamOptions extends AnalyzeOptions {
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
   if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+    checkInputs(files, options);
     return analyzeInParallel(files, { ...options, workers: options.workers! });
   }
   const stream = analyzeConnections(files, { ...options, reorderWindow: Infinity });
@@ -85,6 +93,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
   const files = Array.isArray(inputs) ? inputs : [inputs];
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
+    checkInputs(files, options);
     if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
@@ -276,6 +285,11 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+}
+
+/** Rejects an unreadable input or one that is not a capture up front, unless the caller asked to be told in files[]. */
+function checkInputs(files: string[], options: AnalyzeOptions): void {
+  if (options.unreadableInput !== 'report') for (const file of files) checkCaptureInput(file);
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

@@ -1,15 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
-import { renderText, TextReport } from '../report/text.js';
+import { printable, renderText, TextReport } from '../report/text.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
+import { OutputClosed, OutputError, ReportOutput } from './output.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
@@ -79,6 +80,8 @@ function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] 
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
+    // Unreadable inputs are analysed with the others and reported once, then the run exits 2.
+    unreadableInput: 'report',
   };
 }
 
@@ -99,7 +102,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
       .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
   )
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported (none: never)').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
     .action(async (captures: string[], options: CliOptions) => report(await runReport(captures, options)));
 
@@ -129,6 +132,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    if (error instanceof OutputError) {
+      process.stderr.write(`tlsdiag: ${printable(error.message)}\n`);
+      return 2;
+    }
     const exitCode = (error as { exitCode?: number }).exitCode;
     if (exitCode === undefined) process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return exitCode === 0 ? 0 : 2;
@@ -136,31 +143,42 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+/** What the CLI knows once the inputs were analysed. */
+interface InputFacts {
+  facts: AnalysisSummary;
+  /** Inputs that could not be read at all (each named once on standard error): the run exits 2. */
+  unreadable: number;
+}
+
 /** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
-async function analyzeInputs(captures: string[], options: AnalyzeOptions, quiet = false): Promise<AnalysisResult | null> {
+async function analyzeInputs(
+  captures: string[],
+  options: AnalyzeOptions,
+  quiet = false,
+): Promise<(InputFacts & { result: AnalysisResult }) | null> {
   const connections: ConnectionReport[] = [];
   // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
-  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
-  return facts === null ? null : { ...facts, connections };
+  const read = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
+  return read === null ? null : { ...read, result: { ...read.facts, connections } };
 }
 
 /**
  * analyzeConnections with errors turned into messages, each connection handed to `each` as it comes; null
- * when nothing could be read (exit 2).
+ * when nothing could be read (exit 2). Each input that could not be read is named once, on standard error.
  */
 async function analyzeInputStream(
   captures: string[],
   options: StreamOptions,
   quiet: boolean,
   each: (connection: ConnectionReport) => void | Promise<void>,
-): Promise<AnalysisSummary | null> {
+): Promise<InputFacts | null> {
   if (captures.length === 0) {
-    process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
+    process.stderr.write('tlsdiag: no capture given (see tlsdiag --help)\n');
     return null;
   }
   const inputs = expandInputs(captures);
   if (inputs.length === 0) {
-    process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
+    process.stderr.write(`tlsdiag: no capture found in ${printable(captures.join(', '))}\n`);
     return null;
   }
   const totalBytes = inputSize(inputs);
@@ -175,15 +193,19 @@ async function analyzeInputStream(
     facts = await stream.summary();
   } catch (error) {
     progress?.finish();
-    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    if (error instanceof OutputError || error instanceof OutputClosed) throw error;
+    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
     return null;
   }
   progress?.finish();
-  for (const file of facts.files) {
-    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
-  }
-  const unreadable = facts.files.filter((f) => f.error !== null && f.frames === 0);
-  return unreadable.length === facts.files.length ? null : facts;
+  const unreadable = facts.files.filter(isUnreadable);
+  for (const file of unreadable) process.stderr.write(`tlsdiag: ${printable(file.file)}: ${printable(file.error!)}\n`);
+  return unreadable.length === facts.files.length ? null : { facts, unreadable: unreadable.length };
+}
+
+/** An input of which nothing could be read (missing, not a capture); one cut short was read up to its error. */
+function isUnreadable(file: AnalysisSummary['files'][number]): boolean {
+  return file.error !== null && file.frames === 0;
 }
 
 /** Bytes of all input files; null when one is standard input or cannot be sized. */
@@ -202,50 +224,83 @@ function inputSize(inputs: string[]): number | null {
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
+  const out = new ReportOutput(options.output);
   // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
   // result) collect every connection first.
-  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format);
+  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format, out);
   const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
   if (analyzed === null) return 2;
-  const result = options.redact ? redact(analyzed) : analyzed;
+  const result = options.redact ? redact(analyzed.result) : analyzed.result;
+  const code = analyzed.unreadable > 0 ? 2 : exitCodeFor(result, options.failOn);
   const useColor =
     format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const all = options.all === true;
-  if (format === 'json') {
-    // In pieces: the JSON of a large capture can exceed what one string may hold.
-    await write(renderJsonChunks(result), options.output);
-    return exitCodeFor(result, options.failOn);
-  }
-  const text =
-    format === 'markdown'
+  return untilClosed(code, async () => {
+    if (format === 'json') {
+      // In pieces: the JSON of a large capture can exceed what one string may hold.
+      await write(renderJsonChunks(result), out);
+      return;
+    }
+    const text =
+      format === 'markdown'
         ? renderMarkdown(result, { all, limit: options.limit })
         : format === 'html'
           ? renderHtml(result, { all, limit: options.limit })
           : renderText(result, { all, color: useColor, limit: options.limit });
-  await write(text, options.output);
-  return exitCodeFor(result, options.failOn);
+    await write(text, out);
+  });
+}
+
+/**
+ * Runs `work` (which writes the report) and returns `code`; when the reader of standard output left (`| head`),
+ * the run stops there quietly with the code known so far.
+ */
+async function untilClosed(code: number | (() => number), work: () => Promise<void>): Promise<number> {
+  const value = (): number => (typeof code === 'number' ? code : code());
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof OutputClosed) return value();
+    throw error;
+  }
+  return value();
 }
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
-async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text'): Promise<number> {
+async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text', out: ReportOutput): Promise<number> {
   const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
   const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
-  const output = options.output;
-  const json = format === 'json' ? new JsonDocumentWriter(() => (output ? createWriteStream(output) : process.stdout)) : null;
+  const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
-  try {
-    const facts = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
-      if (!hit && reachesThreshold(c, options.failOn)) hit = true;
-      text?.add(c);
-      await json?.add(c);
-    });
-    if (facts === null) return 2;
-    if (text) await write(text.render(facts), options.output);
-    if (json) await json.finish(facts);
-    return hit ? 1 : 0;
-  } finally {
-    await json?.close();
-  }
+  let unreadable = 0;
+  return untilClosed(
+    () => (unreadable > 0 ? 2 : hit ? 1 : 0),
+    async () => {
+      try {
+        const read = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
+          if (!hit && reachesThreshold(c, options.failOn)) hit = true;
+          text?.add(c);
+          await json?.add(c);
+        });
+        if (read === null) {
+          unreadable = 1;
+          return;
+        }
+        unreadable = read.unreadable;
+        if (text) await write(text.render(read.facts), out);
+        if (json) await json.finish(read.facts);
+      } finally {
+        await json?.close();
+      }
+    },
+  );
+}
+
+/** A file an expectation file names: absolute as is; relative to the expectation file, else (older files) to here. */
+function nearExpectation(expectFile: string, path: string): string {
+  if (isAbsolute(path)) return path;
+  const beside = join(dirname(expectFile), path);
+  return existsSync(beside) || !existsSync(path) ? beside : path;
 }
 
 async function runCheck(captures: string[], options: AnalysisCliOptions & { expect: string }): Promise<number> {
@@ -253,10 +308,10 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
   try {
     expected = parseExpectations(readFileSync(options.expect, 'utf8'), options.expect);
   } catch (error) {
-    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
     return 2;
   }
-  const near = (k: string) => (existsSync(k) ? k : join(dirname(options.expect), k));
+  const near = (k: string): string => nearExpectation(options.expect, k);
   const saved = expected.options ?? {};
   const merged: AnalysisCliOptions = {
     ...options,
@@ -266,45 +321,57 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     verifyDepth: options.verifyDepth ?? saved.verifyDepth,
   };
   const keyLogs = (expected.keyLogs ?? []).map(near);
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
-  if (result === null) return 2;
-  const outcome = checkExpectations(result, expected);
+  // A file the expectations depend on that is gone changes the outcomes: say so instead of printing a diff.
+  const named: Array<[string, string[]]> = [
+    ['key log', keyLogs],
+    ['client CA', options.ca.length > 0 ? [] : merged.ca],
+    ['server CA', options.serverCa.length > 0 ? [] : merged.serverCa],
+    ['certificate', options.cert.length > 0 ? [] : merged.cert],
+  ];
+  for (const [what, paths] of named) {
+    const missing = paths.find((p) => !existsSync(p));
+    if (missing !== undefined) {
+      process.stderr.write(`tlsdiag: ${what} not found: ${printable(missing)} (named in ${printable(options.expect)})\n`);
+      return 2;
+    }
+  }
+  const read = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
+  if (read === null) return 2;
+  const outcome = checkExpectations(read.result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
-  await write(`${header}\n${outcome.lines.join('\n')}\n`, undefined);
-  return outcome.ok ? 0 : 1;
+  const code = read.unreadable > 0 ? 2 : outcome.ok ? 0 : 1;
+  return untilClosed(code, () => write(`${printable(header)}\n${outcome.lines.join('\n')}\n`, new ReportOutput()));
 }
 
 async function runBaseline(captures: string[], options: AnalysisCliOptions & { output?: string }): Promise<number> {
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
-  if (result === null) return 2;
-  const file = baseline(result, captures.join(' '), options.keylog, {
-    clientCa: options.ca,
-    serverCa: options.serverCa,
-    cert: options.cert,
+  const read = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
+  if (read === null) return 2;
+  // Paths relative to the expectation file, as check reads them: the file moves with its folder.
+  const base = options.output ? dirname(resolve(options.output)) : process.cwd();
+  const near = (paths: string[]): string[] => paths.map((p) => relative(base, resolve(p)) || '.');
+  const file = baseline(read.result, captures.join(' '), near(options.keylog), {
+    clientCa: near(options.ca),
+    serverCa: near(options.serverCa),
+    cert: near(options.cert),
     verifyDepth: options.verifyDepth,
   });
-  await write(`${JSON.stringify(file, null, 2)}\n`, options.output);
-  return 0;
+  const code = read.unreadable > 0 ? 2 : 0;
+  return untilClosed(code, () => write(`${JSON.stringify(file, null, 2)}\n`, new ReportOutput(options.output)));
 }
 
-async function write(text: string | Iterable<string>, output: string | undefined): Promise<void> {
-  const out = output ? createWriteStream(output) : process.stdout;
-  const put = (piece: string): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      out.write(piece, (error) => (error ? reject(error) : resolve()));
-    });
-  if (typeof text === 'string') await put(text);
+/** Writes a report (one string, or pieces batched to about 1 MB: few writes, bounded memory), then ends a file. */
+async function write(text: string | Iterable<string>, out: ReportOutput): Promise<void> {
+  if (typeof text === 'string') await out.write(text);
   else {
-    // Batches of about 1 MB: few writes, bounded memory.
     let batch = '';
     for (const piece of text) {
       batch += piece;
       if (batch.length >= 1 << 20) {
-        await put(batch);
+        await out.write(batch);
         batch = '';
       }
     }
-    await put(batch);
+    await out.write(batch);
   }
-  if (out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+  await out.end();
 }

@@ -85,7 +85,7 @@ export class TextReport {
       out.push(p.dim(`${this.candidateCount - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
     }
 
-    const files = facts.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
+    const files = facts.files.map((f) => `${printable(f.file)} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
     const hidden = this.total - this.candidateCount;
     out.push(
       p.dim(
@@ -94,7 +94,8 @@ export class TextReport {
       ),
     );
     for (const w of facts.warnings) out.push(p.yellow(`warning: ${printable(w.file)}: ${printable(w.message)}`));
-    for (const f of facts.files) if (f.error) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
+    // An input of which nothing could be read is named once, on standard error (the CLI), and above as unreadable.
+    for (const f of facts.files) if (f.error && f.frames > 0) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
     return `${out.join('\n')}\n`;
   }
 
