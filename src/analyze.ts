@@ -13,8 +13,8 @@ import { loadCertificates } from './x509/index.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 import { checkCaptureInput } from './capture/input-check.js';
 
-/** Keeps a connection when it returns true (the CLI's --filter). */
-export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
+/** Keeps a connection when it returns true (the CLI's --filter); called once its rules ran, findings included. */
+export type ConnectionFilter = (connection: ConnectionReport) => boolean;
 
 export interface AnalyzeOptions {
   /** SSLKEYLOGFILE-format files. */
@@ -208,10 +208,10 @@ async function* analyzeFile(
   };
   const reportFor = async (connection: TlsConnection): Promise<ConnectionReport | null> => {
     const report = buildReport(connection, 0, file);
-    if (options.filter && !options.filter(report)) return null;
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
     report.findings = await runRules({ connection, report }, ruleContext);
-    return report;
+    // After the rules: a filter may ask for findings (--filter finding=, severity=).
+    return options.filter && !options.filter(report) ? null : report;
   };
   const consumer: StreamConsumer = {
     open: (info, control) => {

@@ -46,6 +46,34 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** --filter terms, each checked here (at the edge) so a typo is an option error, not a run that matches nothing. */
+function collectFilter(value: string, previous: string[]): string[] {
+  try {
+    parseFilter([value]);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--filter [^:]*: /, ''));
+  }
+  return [...previous, value];
+}
+
+/** The version of the package this file belongs to (src/cli or dist/cli, two folders below package.json). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Colour for the text report: never with --no-color; FORCE_COLOR (other than 0/false) forces it on standard
+ * output, also on a pipe; NO_COLOR (non-empty) turns it off; else only when standard output is a terminal.
+ * As Node decides, FORCE_COLOR wins over NO_COLOR. A file of -o never gets colour.
+ */
+export function wantsColor(flag: boolean | undefined, output: string | undefined, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (flag === false || output !== undefined) return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env['NO_COLOR']) return false;
+  return isTTY;
+}
+
 function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -55,7 +83,12 @@ function nonNegativeInteger(value: string): number {
 /** The options that change what analyze() finds, shared by the default command, check and baseline. */
 function withAnalysisOptions(command: Command): Command {
   return command
-    .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
+    .option(
+      '--filter <term>',
+      'keep connections matching host=IP|CIDR|NAME, port=N, sni=NAME, finding=ID, severity=S, since=TIME, until=TIME or a bare IP/port/name (repeatable: AND between keys, OR within one)',
+      collectFilter,
+      [],
+    )
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
     .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
@@ -88,10 +121,14 @@ function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] 
 export function buildProgram(report: (code: number) => void): Command {
   const program = new Command('tlsdiag')
     .description('Explain why TLS and mutual-TLS handshakes in a packet capture failed.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
+    // One line per option error and where to read more, not the whole help (inherited by the subcommands).
+    .configureOutput({
+      outputError: (text, write) => write(`tlsdiag: ${printable(text.replace(/^error: /, '').trim())} (see tlsdiag --help)\n`),
+    })
     // Subcommand options (check -o, baseline --keylog) belong to the subcommand, not to the report options.
-    .enablePositionalOptions()
-    .showHelpAfterError();
+    .enablePositionalOptions();
   withAnalysisOptions(
     program
       .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input')
@@ -103,7 +140,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported (none: never)').choices(SEVERITY_THRESHOLDS).default('error'))
-    .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
+    .option('--no-color', 'no colour in text output (also with NO_COLOR, or output not a terminal unless FORCE_COLOR is set)')
     .action(async (captures: string[], options: CliOptions) => report(await runReport(captures, options)));
 
   withAnalysisOptions(
@@ -232,8 +269,7 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
   if (analyzed === null) return 2;
   const result = options.redact ? redact(analyzed.result) : analyzed.result;
   const code = analyzed.unreadable > 0 ? 2 : exitCodeFor(result, options.failOn);
-  const useColor =
-    format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
   const all = options.all === true;
   return untilClosed(code, async () => {
     if (format === 'json') {
@@ -268,7 +304,7 @@ async function untilClosed(code: number | (() => number), work: () => Promise<vo
 
 /** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
 async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text', out: ReportOutput): Promise<number> {
-  const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
   const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
   const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
@@ -340,7 +376,7 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
   const outcome = checkExpectations(read.result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
   const code = read.unreadable > 0 ? 2 : outcome.ok ? 0 : 1;
-  return untilClosed(code, () => write(`${printable(header)}\n${outcome.lines.join('\n')}\n`, new ReportOutput()));
+  return untilClosed(code, () => write(`${printable(header)}\n${outcome.lines.map(printable).join('\n')}\n`, new ReportOutput()));
 }
 
 async function runBaseline(captures: string[], options: AnalysisCliOptions & { output?: string }): Promise<number> {

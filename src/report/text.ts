@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 import { isFailed, outcomeLabel } from './outcome.js';
 
@@ -21,8 +22,11 @@ interface Palette {
   bold(s: string): string;
 }
 
-const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
-const COLOR: Palette = { red: ansi(31), yellow: ansi(33), green: ansi(32), dim: ansi(2), bold: ansi(1) };
+// The caller decides whether to colour (src/cli: --no-color, FORCE_COLOR, NO_COLOR, a terminal): styleText must
+// not check the stream again (validateStream, Node 22.13+; older Node ignores the option and always styles).
+type StyleFormat = Parameters<typeof styleText>[0];
+const style = (format: StyleFormat) => (s: string) => styleText(format, s, { validateStream: false } as never);
+const COLOR: Palette = { red: style('red'), yellow: style('yellow'), green: style('green'), dim: style('dim'), bold: style('bold') };
 const PLAIN: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
 
 function hasNews(c: ConnectionReport): boolean {
