@@ -64,8 +64,19 @@ export const DEFAULT_REORDER_WINDOW = 4096;
 const MAX_PENDING_REPORTS = 1024;
 
 export interface StreamOptions extends AnalyzeOptions {
-  /** See DEFAULT_REORDER_WINDOW; Infinity keeps strict first-frame order at the cost of memory. */
+  /**
+   * See DEFAULT_REORDER_WINDOW; Infinity keeps strict first-frame order at the cost of memory; 0 yields each
+   * connection the moment it ends (live use).
+   */
   reorderWindow?: number;
+  /**
+   * Stops reading when aborted (SIGINT in the CLI): the capture being read ends where it is, connections still
+   * open are reported as they stand, later files are skipped, and summary() is known as after a normal end.
+   * Not for several files on worker threads.
+   */
+  signal?: AbortSignal;
+  /** Inputs read from these streams instead of files of that name (the CLI's `--interface`: tcpdump's output). */
+  inputStreams?: Record<string, NodeJS.ReadableStream>;
 }
 
 /** Analyses one or more captures and returns every TLS connection found, with its findings. */
@@ -121,6 +132,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     };
     const counter = { next: 0 };
     for (const file of files) {
+      if (options.signal?.aborted) break;
       yield* analyzeFile(file, keys, context, options, result, counter);
     }
     summary = result;
@@ -157,7 +169,8 @@ async function* analyzeFile(
     pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embeddedCount})`));
   };
   // Secrets blocks may come after the packets they unlock (editcap appends them): a file's are all read first.
-  const prescanned = file !== '-' && (await mayHoldSecrets(file));
+  const stream = options.inputStreams && Object.hasOwn(options.inputStreams, file) ? options.inputStreams[file]! : null;
+  const prescanned = file !== '-' && stream === null && (await mayHoldSecrets(file));
   if (prescanned) await readCapture(file, { frame: () => {}, secrets: addSecrets });
 
   const provider = createKeyProvider(keys);
@@ -227,7 +240,8 @@ async function* analyzeFile(
   let resume: (() => void) | null = null;
   let taken = 0;
   let stopped = false;
-  const reading = streamConnections(file, consumer, {
+  const reading = streamConnections(stream ?? file, consumer, {
+    signal: options.signal,
     onProgress: onProgress ? (bytesRead) => onProgress({ file, bytesRead, connections: finishedCount }) : undefined,
     onSecrets: prescanned ? undefined : addSecrets,
     pace: () => (!stopped && out.length - taken > MAX_PENDING_REPORTS ? new Promise<void>((r) => (resume = r)) : undefined),
@@ -289,7 +303,9 @@ async function* analyzeFile(
 
 /** Rejects an unreadable input or one that is not a capture up front, unless the caller asked to be told in files[]. */
 function checkInputs(files: string[], options: AnalyzeOptions): void {
-  if (options.unreadableInput !== 'report') for (const file of files) checkCaptureInput(file);
+  if (options.unreadableInput === 'report') return;
+  const streams = (options as StreamOptions).inputStreams ?? {};
+  for (const file of files) if (!Object.hasOwn(streams, file)) checkCaptureInput(file);
 }
 
 /** pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets. */

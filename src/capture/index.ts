@@ -21,6 +21,11 @@ export interface ReadCaptureOptions {
    * asynchronously (the streaming analysis) hold the reader back instead of queueing without bound.
    */
   pace?: () => Promise<void> | void;
+  /**
+   * Stops reading when aborted (the CLI on SIGINT/SIGTERM): what was read so far ends the capture as if the
+   * input had ended there, with no error — a live capture stopped by Ctrl-C is a capture, not a fault.
+   */
+  signal?: AbortSignal;
 }
 
 export type CaptureInput = string | NodeJS.ReadableStream | Uint8Array;
@@ -45,10 +50,10 @@ export async function readCapture(input: CaptureInput, sink: CaptureSink, option
         reader.parseWhole(input);
       }
     } else if (typeof input === 'string') {
-      if (input === '-') await readRawStream(process.stdin, reader, options.onProgress, options.pace);
-      else await readFile(input, reader, options.onProgress, options.pace);
+      if (input === '-') await readRawStream(untilAborted(process.stdin, options.signal), reader, options.onProgress, options.pace);
+      else await readFile(input, reader, options.onProgress, options.pace, options.signal);
     } else {
-      await readRawStream(input, reader, options.onProgress, options.pace);
+      await readRawStream(untilAborted(input, options.signal), reader, options.onProgress, options.pace);
     }
   } catch (e) {
     if (e instanceof CaptureFault) reader.fail(e);
@@ -79,6 +84,7 @@ async function readFile(
   reader: BufferedReader,
   onProgress?: (bytesRead: number) => void,
   pace?: () => Promise<void> | void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -90,7 +96,8 @@ async function readFile(
       if (first) {
         first = false;
         if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
-          await readStream(gunzip(countBytes(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH }), onProgress)), reader, true, pace);
+          const inflated = gunzip(countBytes(createReadStream(path, { highWaterMark: READ_CHUNK_LENGTH }), onProgress));
+          await readStream(untilAborted(inflated, signal), reader, true, pace);
           return;
         }
       }
@@ -98,6 +105,7 @@ async function readFile(
       onProgress?.(reader.bytesRead);
       if (reader.done) return;
       await pace?.();
+      if (signal?.aborted) break;
     }
     reader.finish();
   } finally {
@@ -107,7 +115,7 @@ async function readFile(
 
 /** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
 async function readRawStream(
-  stream: NodeJS.ReadableStream,
+  stream: AsyncIterable<Uint8Array | string>,
   reader: BufferedReader,
   onProgress?: (bytesRead: number) => void,
   pace?: () => Promise<void> | void,
@@ -144,6 +152,25 @@ async function readRawStream(
     return;
   }
   await readStream(rest(), reader, false, pace);
+}
+
+/** The chunks of `source` until `signal` aborts; a read still pending then is left unanswered. */
+function untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
+  if (signal === undefined) return source;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  return {
+    async *[Symbol.asyncIterator]() {
+      const chunks = source[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([chunks.next(), aborted]);
+        if (next === 'aborted' || next.done) return;
+        yield next.value;
+      }
+    },
+  };
 }
 
 /** Reports the raw (before gunzip) bytes read from a file stream that is piped (so 'data' events flow anyway). */

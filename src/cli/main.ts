@@ -7,7 +7,10 @@ import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
-import { printable, renderText, TextReport } from '../report/text.js';
+import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
+import { isFailed } from '../report/outcome.js';
+import { printable, renderConnectionNow, renderText, TextReport } from '../report/text.js';
+import { standardInputIsLive, startTcpdump, stopOnSignals, type LiveCapture } from './live.js';
 import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
 import { OutputClosed, OutputError, ReportOutput } from './output.js';
@@ -17,7 +20,7 @@ import { expandInputs } from './inputs.js';
 import { chooseWorkerCount } from '../parallel/index.js';
 import { ProgressLine, wantsProgress } from './progress.js';
 
-const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
+const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface AnalysisCliOptions {
@@ -40,6 +43,7 @@ interface CliOptions extends AnalysisCliOptions {
   redact?: boolean;
   failOn: FailOn;
   color?: boolean;
+  interface?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -131,9 +135,10 @@ export function buildProgram(report: (code: number) => void): Command {
     .enablePositionalOptions();
   withAnalysisOptions(
     program
-      .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input')
+      .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input; with --interface: a BPF filter')
+      .option('-i, --interface <if>', 'capture live: run tcpdump -i <if> -s 0 -U -w - [filter] and analyse its output as it comes (Ctrl-C ends it)')
       .option('--json', 'print one JSON document (same as --format json)')
-      .addOption(new Option('--format <format>', 'output format: text, json, markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
+      .addOption(new Option('--format <format>', 'output format: text, json, jsonl (a line per connection as it ends), markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
@@ -218,7 +223,7 @@ async function analyzeInputStream(
     process.stderr.write(`tlsdiag: no capture found in ${printable(captures.join(', '))}\n`);
     return null;
   }
-  const totalBytes = inputSize(inputs);
+  const totalBytes = options.inputStreams ? null : inputSize(inputs);
   const progress = wantsProgress({ quiet, stderrIsTTY: process.stderr.isTTY === true, totalBytes })
     ? new ProgressLine(process.stderr, totalBytes)
     : null;
@@ -261,11 +266,48 @@ function inputSize(inputs: string[]): number | null {
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
+  if (format === 'jsonl' && options.redact) {
+    process.stderr.write('tlsdiag: --redact numbers its pseudonyms over the whole result: not with --format jsonl (see tlsdiag --help)\n');
+    return 2;
+  }
+  let live: LiveCapture | null = null;
+  if (options.interface !== undefined) {
+    try {
+      live = await startTcpdump(options.interface, captures);
+    } catch (error) {
+      process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
+      return 2;
+    }
+    captures = [live.name];
+  }
+  const readsStandardInput = captures.includes('-');
+  const liveInput = live !== null || (readsStandardInput && standardInputIsLive());
+  // Ctrl-C or SIGTERM: stop reading, report what was read (open connections too), complete the output.
+  const stop = stopOnSignals(() => live?.stop());
+  const extra: StreamOptions = {
+    signal: stop.signal,
+    ...(live ? { inputStreams: { [live.name]: live.stream } } : {}),
+    // Each connection the moment it ends, not held back behind one that is still open.
+    ...(format === 'jsonl' || liveInput ? { reorderWindow: 0 } : {}),
+  };
+  try {
+    return await reportOn(captures, options, format, liveInput, extra);
+  } finally {
+    stop.dispose();
+    live?.stop();
+    // A read of standard input still pending after a stop would keep the process alive.
+    if (readsStandardInput && stop.signal.aborted) process.stdin.destroy();
+  }
+}
+
+async function reportOn(captures: string[], options: CliOptions, format: Format, liveInput: boolean, extra: StreamOptions): Promise<number> {
   const out = new ReportOutput(options.output);
-  // JSON and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over the whole
-  // result) collect every connection first.
-  if ((format === 'json' || format === 'text') && !options.redact) return runStreamingReport(captures, options, format, out);
-  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
+  // JSON, JSON Lines and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over
+  // the whole result) collect every connection first.
+  if ((format === 'json' || format === 'jsonl' || format === 'text') && !options.redact) {
+    return runStreamingReport(captures, options, format, out, liveInput, extra);
+  }
+  const analyzed = await analyzeInputs(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true);
   if (analyzed === null) return 2;
   const result = options.redact ? redact(analyzed.result) : analyzed.result;
   const code = analyzed.unreadable > 0 ? 2 : exitCodeFor(result, options.failOn);
@@ -302,10 +344,20 @@ async function untilClosed(code: number | (() => number), work: () => Promise<vo
   return value();
 }
 
-/** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
-async function runStreamingReport(captures: string[], options: CliOptions, format: 'json' | 'text', out: ReportOutput): Promise<number> {
+/**
+ * The connections as they come: text keeps its counts and first --limit (on live input it prints each failed
+ * connection the moment it ends); JSON writes each in batches (json-writer.ts); JSON Lines writes each at once.
+ */
+async function runStreamingReport(
+  captures: string[],
+  options: CliOptions,
+  format: 'json' | 'jsonl' | 'text',
+  out: ReportOutput,
+  liveInput: boolean,
+  extra: StreamOptions,
+): Promise<number> {
   const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
-  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
+  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit, streamed: liveInput }) : null;
   const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
   let unreadable = 0;
@@ -313,9 +365,11 @@ async function runStreamingReport(captures: string[], options: CliOptions, forma
     () => (unreadable > 0 ? 2 : hit ? 1 : 0),
     async () => {
       try {
-        const read = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (c) => {
+        const read = await analyzeInputStream(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true, async (c) => {
           if (!hit && reachesThreshold(c, options.failOn)) hit = true;
           text?.add(c);
+          if (text && liveInput && isFailed(c)) await out.write(renderConnectionNow(c, { color: useColor, showFile: false }));
+          if (format === 'jsonl') await out.write(jsonLine(c));
           await json?.add(c);
         });
         if (read === null) {
@@ -325,6 +379,7 @@ async function runStreamingReport(captures: string[], options: CliOptions, forma
         unreadable = read.unreadable;
         if (text) await write(text.render(read.facts), out);
         if (json) await json.finish(read.facts);
+        if (format === 'jsonl') await write(jsonLinesTail(read.facts), out);
       } finally {
         await json?.close();
       }

@@ -10,6 +10,11 @@ export interface TextOptions {
   color: boolean;
   /** At most this many connections in detail (failed first); default 20. */
   limit?: number;
+  /**
+   * The failed connections were printed as they ended (renderConnectionNow, live input): render() gives only the
+   * counts and the footer, with no connection in detail.
+   */
+  streamed?: boolean;
 }
 
 const WIDTH = 100;
@@ -81,12 +86,14 @@ export class TextReport {
     const p = options.color ? COLOR : PLAIN;
     const out: string[] = [];
     const limit = this.limit;
-    const shown = [...this.failed, ...this.others].slice(0, limit);
+    const shown = options.streamed ? [] : [...this.failed, ...this.others].slice(0, limit);
     // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
-    if (this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
+    if (options.streamed || this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
     for (const c of shown) out.push(...renderConnection(printable(c), p, facts.files.length > 1), '');
-    if (this.candidateCount > shown.length) {
-      out.push(p.dim(`${this.candidateCount - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
+    const notShown = this.candidateCount - shown.length - (options.streamed ? this.failedCount : 0);
+    if (notShown > 0) {
+      const why = options.streamed ? 'failed ones were printed as they ended' : `--limit ${limit}; --limit 0 shows none`;
+      out.push(p.dim(`${notShown} more connections not shown (${why}, --json has all)`), '');
     }
 
     const files = facts.files.map((f) => `${printable(f.file)} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
@@ -129,6 +136,11 @@ export function printable<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T;
   }
   return value;
+}
+
+/** One connection in detail, as render() shows it, followed by a blank line: for printing it the moment it ends. */
+export function renderConnectionNow(c: ConnectionReport, options: { color: boolean; showFile: boolean }): string {
+  return `${renderConnection(printable(c), options.color ? COLOR : PLAIN, options.showFile).join('\n')}\n\n`;
 }
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
