@@ -96,9 +96,9 @@ describe.runIf(ready)('tcpdump -w - | tlsdiag - on loopback, then SIGINT', () =>
     };
     const jsonl = tlsdiag('--format', 'jsonl');
     const text = tlsdiag('--no-color');
+    const json = tlsdiag('--json', '--all');
     tcpdump.stdout.on('data', (chunk: Buffer) => {
-      jsonl.child.stdin.write(chunk);
-      text.child.stdin.write(chunk);
+      for (const run of [jsonl, text, json]) run.child.stdin.write(chunk);
     });
 
     // 1. A failed handshake: reported while tcpdump still runs and stdin stays open.
@@ -120,9 +120,8 @@ describe.runIf(ready)('tcpdump -w - | tlsdiag - on loopback, then SIGINT', () =>
     const open = await connect(PORT_OPEN);
     expect(open.socket.encrypted && !open.socket.destroyed).toBe(true);
     await new Promise((r) => setTimeout(r, 1500)); // tcpdump -U has written the handshake's packets
-    jsonl.child.kill('SIGINT');
-    text.child.kill('SIGINT');
-    const [jsonlCode, textCode] = await Promise.all([exitOf(jsonl.child), exitOf(text.child)]);
+    for (const run of [jsonl, text, json]) run.child.kill('SIGINT');
+    const [jsonlCode, textCode, jsonCode] = await Promise.all([exitOf(jsonl.child), exitOf(text.child), exitOf(json.child)]);
 
     // JSON Lines: the failed connection, the open one, then the run's facts; every line is JSON.
     const lines = jsonl.stdout.text.trim().split('\n').map((l) => JSON.parse(l));
@@ -144,6 +143,12 @@ describe.runIf(ready)('tcpdump -w - | tlsdiag - on loopback, then SIGINT', () =>
     expect(after).toMatch(/^-? ?\(pcap, \d+ frames\): 2 TLS connections, 1 failed/m);
     expect(text.stderr.text).toBe('');
     expect(textCode).toBe(1);
+
+    // The JSON document is closed and holds both connections, as JSON Lines had them.
+    const document = JSON.parse(json.stdout.text);
+    expect(document.connections.map((c: { server: { port: number } }) => c.server.port)).toEqual([PORT_FAIL, PORT_OPEN]);
+    expect(document.files).toEqual([lines[2].files[0]]);
+    expect(jsonCode).toBe(1);
     tcpdump.kill('SIGTERM');
   }, 60_000);
 });
