@@ -7,6 +7,7 @@ import { renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
+import { GROUP_BY, type GroupBy } from '../report/groups.js';
 import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
 import { isFailed } from '../report/outcome.js';
 import { printable, renderConnectionNow, renderText, TextReport } from '../report/text.js';
@@ -44,6 +45,7 @@ interface CliOptions extends AnalysisCliOptions {
   failOn: FailOn;
   color?: boolean;
   interface?: string;
+  groupBy: GroupBy;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -141,6 +143,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .addOption(new Option('--format <format>', 'output format: text, json, jsonl (a line per connection as it ends), markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
+      .addOption(new Option('--group-by <key>', 'text summary: problems grouped by root cause and server (ip:port and SNI), sni, client, or cause alone').choices(GROUP_BY).default('server'))
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
       .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
   )
@@ -324,7 +327,7 @@ async function reportOn(captures: string[], options: CliOptions, format: Format,
         ? renderMarkdown(result, { all, limit: options.limit })
         : format === 'html'
           ? renderHtml(result, { all, limit: options.limit })
-          : renderText(result, { all, color: useColor, limit: options.limit });
+          : renderText(result, { all, color: useColor, limit: options.limit, groupBy: options.groupBy });
     await write(text, out);
   });
 }
@@ -357,7 +360,7 @@ async function runStreamingReport(
   extra: StreamOptions,
 ): Promise<number> {
   const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
-  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit, streamed: liveInput }) : null;
+  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit, streamed: liveInput, groupBy: options.groupBy }) : null;
   const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
   let unreadable = 0;

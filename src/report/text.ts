@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
+import { ProblemGroups, type GroupBy, type ProblemGroup } from './groups.js';
 import { isFailed, outcomeLabel } from './outcome.js';
 
 export { isFailed };
@@ -15,6 +16,8 @@ export interface TextOptions {
    * counts and the footer, with no connection in detail.
    */
   streamed?: boolean;
+  /** How the summary groups the problems besides their root cause (src/report/groups.ts); default server. */
+  groupBy?: GroupBy;
 }
 
 const WIDTH = 100;
@@ -61,13 +64,16 @@ export class TextReport {
   private total = 0;
   private failedCount = 0;
   private candidateCount = 0;
+  private readonly problems: ProblemGroups;
 
   constructor(private readonly options: TextOptions) {
     this.limit = options.limit ?? 20;
+    this.problems = new ProblemGroups(options.groupBy);
   }
 
   add(c: ConnectionReport): void {
     this.total++;
+    this.problems.add(c);
     const label = outcomeLabel(c);
     this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
     for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
@@ -119,6 +125,7 @@ export class TextReport {
       p.bold(`${this.total} TLS connections, ${this.failedCount} failed`),
       `  by outcome: ${byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
       ...(byFinding.length > 0 ? [`  by finding: ${byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+      ...problemLines(this.problems.rows(), this.options.groupBy ?? 'server', p),
     ];
   }
 }
@@ -138,6 +145,22 @@ export function printable<T>(value: T): T {
   return value;
 }
 
+/** The problem rows of the summary (src/report/groups.ts): at most 20, the rest counted. */
+function problemLines(rows: ProblemGroup[], by: GroupBy, p: Palette): string[] {
+  if (rows.length === 0) return [];
+  const MAX_ROWS = 20;
+  const lines = [`  problems by root cause${by === 'cause' ? '' : ` and ${by}`} (errors first):`];
+  for (const g of rows.slice(0, MAX_ROWS).map((row) => printable(row))) {
+    const mark = g.severity === 'error' ? p.red('ERROR') : p.yellow('WARNING');
+    const clients = `${g.clients}${g.clientsCapped ? '+' : ''} client${g.clients === 1 ? '' : 's'}`;
+    const example = `e.g. #${g.example.index} frames ${g.example.firstFrame}-${g.example.lastFrame}`;
+    lines.push(`    ${String(g.connections).padStart(5)} × ${mark} ${p.bold(g.cause)}${g.where === null ? '' : ` at ${g.where}`}: ${clients}, ${g.firstTime} … ${g.lastTime}, ${example}`);
+    if (g.clientCertificates.length > 0) lines.push(p.dim(`            client certificates: ${g.clientCertificates.join('; ')}`));
+  }
+  if (rows.length > MAX_ROWS) lines.push(p.dim(`    ${rows.length - MAX_ROWS} more groups (--json has every connection)`));
+  return lines;
+}
+
 /** One connection in detail, as render() shows it, followed by a blank line: for printing it the moment it ends. */
 export function renderConnectionNow(c: ConnectionReport, options: { color: boolean; showFile: boolean }): string {
   return `${renderConnection(printable(c), options.color ? COLOR : PLAIN, options.showFile).join('\n')}\n\n`;
@@ -149,7 +172,7 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
   const lines = [
     `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
-      p.dim(`(frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
+      p.dim(`(${c.startTime}, frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
   ];
   for (const f of c.findings) lines.push(...renderFinding(f, p));
   if (c.upgradeRefused) {

@@ -1,0 +1,67 @@
+// The problem summary on a capture folder of many connections across many servers (captures/mtls: 21
+// connections, 19 servers): one row per root cause and server, errors first, counts that add up.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analyze.js';
+import { expandInputs } from '../../src/cli/inputs.js';
+import type { AnalysisResult } from '../../src/model/types.js';
+import { GROUP_BY, ProblemGroups } from '../../src/report/groups.js';
+import { isFailed, rootCause } from '../../src/report/outcome.js';
+import { runCli } from '../cli/run.js';
+
+let result: AnalysisResult;
+beforeAll(async () => {
+  result = await analyze(expandInputs(['captures/mtls']));
+});
+
+const grouped = (by: (typeof GROUP_BY)[number]) => {
+  const groups = new ProblemGroups(by);
+  for (const c of result.connections) groups.add(c);
+  return groups.rows();
+};
+
+describe('ProblemGroups', () => {
+  it('counts every failed connection and every one whose root cause is a warning, once, whatever the grouping', () => {
+    const problems = result.connections.filter((c) => isFailed(c) || rootCause(c)?.severity === 'warning');
+    expect(result.connections.length).toBeGreaterThan(15);
+    expect(problems.length).toBeGreaterThan(10);
+    for (const by of GROUP_BY) {
+      const rows = grouped(by);
+      expect(rows.reduce((n, r) => n + r.connections, 0), by).toBe(problems.length);
+      // Errors first, then by count.
+      const ranks = rows.map((r) => (r.severity === 'error' ? 0 : 1));
+      expect(ranks, by).toEqual([...ranks].sort());
+      for (let i = 1; i < rows.length; i++) {
+        if (rows[i]!.severity === rows[i - 1]!.severity) expect(rows[i]!.connections, by).toBeLessThanOrEqual(rows[i - 1]!.connections);
+      }
+    }
+  });
+
+  it('one row per (root cause, server) by default; --group-by cause merges the servers', () => {
+    const byServer = grouped('server').filter((r) => r.cause === 'client-cert-empty');
+    const empty = result.connections.filter((c) => rootCause(c)?.id === 'client-cert-empty');
+    expect(empty.length).toBe(5);
+    expect(byServer.map((r) => r.where).sort()).toEqual(
+      empty.map((c) => `${c.server.ip}:${c.server.port}${c.sni !== null ? ` SNI ${c.sni}` : ''}`).sort(),
+    );
+    const byCause = grouped('cause').find((r) => r.cause === 'client-cert-empty')!;
+    expect(byCause).toMatchObject({ connections: 5, clients: 1, where: null });
+    expect(byCause.firstTime).toBe(empty.map((c) => c.startTime).sort()[0]);
+    expect(byCause.lastTime).toBe(empty.map((c) => c.endTime).sort().at(-1));
+    expect(empty.map((c) => c.index)).toContain(byCause.example.index);
+    const issuer = grouped('cause').find((r) => r.cause === 'client-cert-issuer-not-accepted')!;
+    expect(issuer.clientCertificates).toEqual(['CN=tlsdiag Test Client from Other Root,O=Other Org ← CN=Other Root CA,O=Other Org']);
+  });
+});
+
+describe('the text summary', () => {
+  it('lists the groups, --group-by changes them, and each connection shows its time', async () => {
+    const text = (await runCli('captures/mtls', '--quiet', '--workers', '1', '--no-color', '--limit', '1')).stdout;
+    expect(text).toContain('  problems by root cause and server (errors first):');
+    expect(text).toMatch(/^ +1 × ERROR client-cert-empty at 127\.0\.0\.1:22020: 1 client, 2026-11-22T15:33:01\.\d+Z … /m);
+    expect(text).toMatch(/^FAILED .*\(2026-11-22T\d\d:\d\d:\d\d\.\d+Z, frames \d+-\d+, captures\/mtls\/[^)]+\)$/m);
+    const byCause = (await runCli('captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause')).stdout;
+    expect(byCause).toContain('  problems by root cause (errors first):');
+    expect(byCause).toMatch(/^ +5 × ERROR client-cert-empty: 1 client, /m);
+    expect((await runCli('captures/mtls', '--group-by', 'port')).code).toBe(2);
+  });
+});
