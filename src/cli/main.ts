@@ -324,7 +324,7 @@ async function reportOn(captures: string[], options: CliOptions, format: Format,
     }
     const text =
       format === 'markdown'
-        ? renderMarkdown(result, { all, limit: options.limit })
+        ? renderMarkdown(result, { all, limit: options.limit, groupBy: options.groupBy })
         : format === 'html'
           ? renderHtml(result, { all, limit: options.limit })
           : renderText(result, { all, color: useColor, limit: options.limit, groupBy: options.groupBy });

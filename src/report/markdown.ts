@@ -1,4 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
+import { ProblemGroups, type GroupBy } from './groups.js';
 import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface MarkdownOptions {
@@ -6,6 +7,8 @@ export interface MarkdownOptions {
   all: boolean;
   /** At most this many connection sections (failed ones first). */
   limit: number;
+  /** How the problem table groups besides the root cause (src/report/groups.ts); default server. */
+  groupBy?: GroupBy;
 }
 
 /**
@@ -27,7 +30,7 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
   if (summary.connections > 1) {
     out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
     if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
-    out.push('');
+    out.push('', ...problemTable(result, options.groupBy ?? 'server'));
   }
   const problems = [
     ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
@@ -43,6 +46,29 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
   const hidden = result.connections.length - failed.length - (options.all ? result.connections.length - failed.length : 0);
   if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The problems grouped, as the text summary has them (same rows, same order); the first 20. */
+function problemTable(result: AnalysisResult, by: GroupBy): string[] {
+  const groups = new ProblemGroups(by);
+  for (const c of result.connections) groups.add(c);
+  const rows = groups.rows();
+  if (rows.length === 0) return [];
+  const place = by === 'cause' ? [] : [by];
+  const out = [
+    `| connections | severity | root cause |${place.map((p) => ` ${p} |`).join('')} clients | client certificates | first | last | example |`,
+    `|---:|---|---|${place.map(() => '---|').join('')}---:|---|---|---|---|`,
+  ];
+  for (const g of rows.slice(0, 20)) {
+    const where = g.where === null ? '' : ` ${cell(g.where)} |`;
+    const certificates = g.clientCertificates.map(cell).join('<br>') || '–';
+    const example = `#${g.example.index}, frames ${g.example.firstFrame}–${g.example.lastFrame}`;
+    out.push(
+      `| ${g.connections} | ${g.severity} | \`${g.cause}\` |${where} ${g.clients}${g.clientsCapped ? '+' : ''} | ${certificates} | ${g.firstTime} | ${g.lastTime} | ${example} |`,
+    );
+  }
+  if (rows.length > 20) out.push('', `_${rows.length - 20} more groups not shown._`);
+  return [...out, ''];
 }
 
 function connectionSection(c: ConnectionReport, showFile: boolean): string[] {

@@ -65,3 +65,16 @@ describe('the text summary', () => {
     expect((await runCli('captures/mtls', '--group-by', 'port')).code).toBe(2);
   });
 });
+
+describe('the markdown summary', () => {
+  it('has the same problem rows as the text summary, in the same order', async () => {
+    const args = ['captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause'];
+    const text = (await runCli(...args)).stdout;
+    const markdown = (await runCli(...args, '--format', 'markdown')).stdout;
+    const fromText = [...text.matchAll(/^ +(\d+) × (?:ERROR|WARNING) ([a-z0-9-]+):/gm)].map((m) => [Number(m[1]), m[2]]);
+    const fromMarkdown = [...markdown.matchAll(/^\| (\d+) \| (?:error|warning) \| `([a-z0-9-]+)` \|/gm)].map((m) => [Number(m[1]), m[2]]);
+    expect(fromText.length).toBeGreaterThan(5);
+    expect(fromMarkdown).toEqual(fromText);
+    expect(fromMarkdown[0]).toEqual([5, 'client-cert-empty']);
+  });
+});
