@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -27,7 +27,7 @@ svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
 export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
   const summary = summarize(result);
   const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
+  const shown = [...failed, ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
   const body: string[] = ['<h1>tlsdiag report</h1>'];
   body.push('<table><tr><th>capture</th><th>format</th><th>frames</th><th>TLS connections</th><th>failed</th></tr>');
   for (const f of result.files) {
@@ -51,7 +51,7 @@ export function renderHtml(result: AnalysisResult, options: HtmlOptions): string
   shown.slice(0, options.limit).forEach((c, i) => body.push(connectionSection(c, i, result.files.length > 1)));
   if (shown.length > options.limit) body.push(`<p class="muted">${shown.length - options.limit} more connections not shown (limit ${options.limit}).</p>`);
   if (failed.length === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
-  const hidden = options.all ? 0 : result.connections.length - failed.length;
+  const hidden = result.connections.length - shown.length;
   if (hidden > 0) body.push(`<p class="muted">${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.</p>`);
   return [
     '<!DOCTYPE html>',

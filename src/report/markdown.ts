@@ -1,6 +1,6 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
 import { ProblemGroups, type GroupBy } from './groups.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -39,11 +39,11 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
   if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
 
   const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
+  const shown = [...failed, ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
   for (const c of shown.slice(0, options.limit)) out.push(...connectionSection(c, result.files.length > 1));
   if (shown.length > options.limit) out.push(`_${shown.length - options.limit} more connections not shown (limit ${options.limit})._`, '');
   if (failed.length === 0) out.push('Every TLS handshake in the capture succeeded.', '');
-  const hidden = result.connections.length - failed.length - (options.all ? result.connections.length - failed.length : 0);
+  const hidden = result.connections.length - shown.length;
   if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
   return `${out.join('\n').trimEnd()}\n`;
 }

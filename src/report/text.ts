@@ -1,7 +1,7 @@
 import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 import { ProblemGroups, type GroupBy, type ProblemGroup } from './groups.js';
-import { isFailed, outcomeLabel } from './outcome.js';
+import { hasNews, isFailed, outcomeLabel } from './outcome.js';
 
 export { isFailed };
 
@@ -36,10 +36,6 @@ type StyleFormat = Parameters<typeof styleText>[0];
 const style = (format: StyleFormat) => (s: string) => styleText(format, s, { validateStream: false } as never);
 const COLOR: Palette = { red: style('red'), yellow: style('yellow'), green: style('green'), dim: style('dim'), bold: style('bold') };
 const PLAIN: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
-
-function hasNews(c: ConnectionReport): boolean {
-  return isFailed(c) || c.findings.some((f) => f.severity !== 'info');
-}
 
 /**
  * Human text: failed connections first, each opening with its root cause and the fix, then the evidence and

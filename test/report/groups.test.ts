@@ -78,3 +78,22 @@ describe('the markdown summary', () => {
     expect(fromMarkdown[0]).toEqual([5, 'client-cert-empty']);
   });
 });
+
+describe('counts that agree across formats', () => {
+  it('text, markdown and HTML leave out the same number of connections, and add up to the JSON document', async () => {
+    for (const extra of [[], ['--all']]) {
+      const args = ['captures/mtls', 'captures/server', '--quiet', '--workers', '1', '--limit', '3', ...extra];
+      const total = JSON.parse((await runCli(...args, '--json')).stdout).connections.length as number;
+      const counts = [];
+      for (const format of ['text', 'markdown', 'html']) {
+        const out = (await runCli(...args, '--format', format)).stdout;
+        const more = Number(/(\d+) more connections not shown/.exec(out)?.[1] ?? 0);
+        const successful = Number(/(\d+) successful (?:connections? )?not shown/.exec(out)?.[1] ?? 0);
+        counts.push([more, successful]);
+        expect(3 + more + successful, `${format} ${extra.join(' ')}`).toBe(total);
+      }
+      expect(counts[1], `markdown ${extra.join(' ')}`).toEqual(counts[0]);
+      expect(counts[2], `html ${extra.join(' ')}`).toEqual(counts[0]);
+    }
+  });
+});
