@@ -98,11 +98,11 @@ export class TextReport {
       out.push(p.dim(`${notShown} more connections not shown (${why}, --json has all)`), '');
     }
 
-    const files = facts.files.map((f) => `${printable(f.file)} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
+    const files = filesLine(facts.files);
     const hidden = this.total - this.candidateCount;
     out.push(
       p.dim(
-        `${files.join(', ')}: ${this.total} TLS connection${this.total === 1 ? '' : 's'}, ${this.failedCount} failed` +
+        `${files}: ${this.total} TLS connection${this.total === 1 ? '' : 's'}, ${this.failedCount} failed` +
           (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
       ),
     );
@@ -139,6 +139,21 @@ export function printable<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T;
   }
   return value;
+}
+
+/** The footer's inputs: each named up to three; more as counts, naming only the unreadable ones (at most five). */
+function filesLine(files: AnalysisResult['files']): string {
+  const one = (f: AnalysisResult['files'][number]) => `${printable(f.file)} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`;
+  if (files.length <= 3) return files.map(one).join(', ');
+  const formats = new Map<string, number>();
+  for (const f of files) if (f.format !== null) formats.set(f.format, (formats.get(f.format) ?? 0) + 1);
+  const frames = files.reduce((n, f) => n + f.frames, 0);
+  const unreadable = files.filter((f) => f.format === null);
+  const named = unreadable.slice(0, 5).map((f) => printable(f.file)).join(', ') + (unreadable.length > 5 ? ', …' : '');
+  return (
+    `${files.length} captures (${[...formats].map(([format, n]) => `${n} ${format}`).join(', ')}; ${frames} frames` +
+    `${unreadable.length > 0 ? `; ${unreadable.length} unreadable: ${named}` : ''})`
+  );
 }
 
 /** The problem rows of the summary (src/report/groups.ts): at most 20, the rest counted. */

@@ -97,3 +97,12 @@ describe('counts that agree across formats', () => {
     }
   });
 });
+
+describe('the text footer of a folder of captures', () => {
+  it('counts the captures instead of one line naming each, and names the unreadable ones', async () => {
+    const run = await runCli('captures/mtls', 'missing.pcap', '--quiet', '--workers', '1', '--limit', '0', '--no-color');
+    const footer = run.stdout.trimEnd().split('\n').at(-1)!;
+    expect(footer).toMatch(/^22 captures \(21 pcap; \d+ frames; 1 unreadable: missing\.pcap\): 21 TLS connections, \d+ failed/);
+    expect(footer.length).toBeLessThan(200);
+  });
+});
