@@ -326,7 +326,7 @@ async function reportOn(captures: string[], options: CliOptions, format: Format,
       format === 'markdown'
         ? renderMarkdown(result, { all, limit: options.limit, groupBy: options.groupBy })
         : format === 'html'
-          ? renderHtml(result, { all, limit: options.limit })
+          ? renderHtml(result, { all, limit: options.limit, groupBy: options.groupBy })
           : renderText(result, { all, color: useColor, limit: options.limit, groupBy: options.groupBy });
     await write(text, out);
   });

@@ -41,10 +41,11 @@ export class ProblemGroups {
 
   constructor(private readonly by: GroupBy = 'server') {}
 
-  add(c: ConnectionReport): void {
+  /** Counts the connection in its group; true when it is the first of a new group (the group's example). */
+  add(c: ConnectionReport): boolean {
     const cause = rootCause(c);
     const failed = isFailed(c);
-    if (!failed && cause?.severity !== 'warning') return;
+    if (!failed && cause?.severity !== 'warning') return false;
     const id = cause?.id ?? 'failed-without-finding';
     const where = this.where(c);
     const key = `${id}\u0000${where ?? ''}`;
@@ -66,6 +67,7 @@ export class ProblemGroups {
       };
       this.groups.set(key, group);
     }
+    const first = group.connections === 0;
     group.connections++;
     if (group.clientSet.size < MAX_DISTINCT) group.clientSet.add(c.client.ip);
     else if (!group.clientSet.has(c.client.ip)) group.clientsCapped = true;
@@ -73,6 +75,7 @@ export class ProblemGroups {
     if (leaf && group.names.size < MAX_NAMES) group.names.add(`${leaf.subject} ← ${leaf.issuer}`);
     if (c.startTime < group.firstTime) group.firstTime = c.startTime;
     if (c.endTime > group.lastTime) group.lastTime = c.endTime;
+    return first;
   }
 
   /** The rows: errors first, then the most connections, then by cause and place. */
@@ -100,6 +103,15 @@ export class ProblemGroups {
         return null;
     }
   }
+}
+
+/** The connections in the order their sections come: each group's example first, then the repeats (stable). */
+export function examplesFirst(connections: ConnectionReport[], by: GroupBy = 'server'): ConnectionReport[] {
+  const groups = new ProblemGroups(by);
+  const examples: ConnectionReport[] = [];
+  const repeats: ConnectionReport[] = [];
+  for (const c of connections) (groups.add(c) ? examples : repeats).push(c);
+  return [...examples, ...repeats];
 }
 
 function endpoint(ip: string, port: number): string {

@@ -1,9 +1,12 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
 import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { examplesFirst, type GroupBy } from './groups.js';
 
 export interface HtmlOptions {
   all: boolean;
   limit: number;
+  /** How failed connections are grouped to show each group's example first (src/report/groups.ts). */
+  groupBy?: GroupBy;
 }
 
 /** Text and attribute escaping for everything that came from a capture (SNI, names, HTTP lines are untrusted). */
@@ -27,7 +30,7 @@ svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
 export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
   const summary = summarize(result);
   const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
+  const shown = [...examplesFirst(failed, options.groupBy), ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
   const body: string[] = ['<h1>tlsdiag report</h1>'];
   body.push('<table><tr><th>capture</th><th>format</th><th>frames</th><th>TLS connections</th><th>failed</th></tr>');
   for (const f of result.files) {

@@ -1,5 +1,5 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { ProblemGroups, type GroupBy } from './groups.js';
+import { examplesFirst, ProblemGroups, type GroupBy } from './groups.js';
 import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
 
 export interface MarkdownOptions {
@@ -39,7 +39,7 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions)
   if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
 
   const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
+  const shown = [...examplesFirst(failed, options.groupBy), ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
   for (const c of shown.slice(0, options.limit)) out.push(...connectionSection(c, result.files.length > 1));
   if (shown.length > options.limit) out.push(`_${shown.length - options.limit} more connections not shown (limit ${options.limit})._`, '');
   if (failed.length === 0) out.push('Every TLS handshake in the capture succeeded.', '');

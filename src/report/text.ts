@@ -54,6 +54,8 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
 export class TextReport {
   private readonly limit: number;
   private readonly failed: ConnectionReport[] = [];
+  /** Failed connections of a group already shown by an example: shown after every example. */
+  private readonly repeats: ConnectionReport[] = [];
   private readonly others: ConnectionReport[] = [];
   private readonly outcomes = new Map<string, number>();
   private readonly findings = new Map<string, number>();
@@ -69,14 +71,15 @@ export class TextReport {
 
   add(c: ConnectionReport): void {
     this.total++;
-    this.problems.add(c);
+    const example = this.problems.add(c);
     const label = outcomeLabel(c);
     this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
     for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
     if (isFailed(c)) {
       this.failedCount++;
       this.candidateCount++;
-      if (this.failed.length < this.limit) this.failed.push(c);
+      const list = example ? this.failed : this.repeats;
+      if (list.length < this.limit) list.push(c);
     } else if (this.options.all || hasNews(c)) {
       this.candidateCount++;
       if (this.others.length < this.limit) this.others.push(c);
@@ -88,7 +91,7 @@ export class TextReport {
     const p = options.color ? COLOR : PLAIN;
     const out: string[] = [];
     const limit = this.limit;
-    const shown = options.streamed ? [] : [...this.failed, ...this.others].slice(0, limit);
+    const shown = options.streamed ? [] : [...this.failed, ...this.repeats, ...this.others].slice(0, limit);
     // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
     if (options.streamed || this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
     for (const c of shown) out.push(...renderConnection(printable(c), p, facts.files.length > 1), '');

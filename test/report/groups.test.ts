@@ -106,3 +106,22 @@ describe('the text footer of a folder of captures', () => {
     expect(footer.length).toBeLessThan(200);
   });
 });
+
+describe('the connections in detail', () => {
+  it('show one example of each group before any repeat, in text, markdown and HTML', async () => {
+    const args = ['captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause', '--limit', '4'];
+    const causes = (await runCli(...args)).stdout
+      .split('\n')
+      .filter((_line, i, all) => all[i - 1]?.startsWith('FAILED'))
+      .map((l) => /(?:ERROR|WARNING) ([a-z0-9-]+):/.exec(l)?.[1]);
+    expect(causes).toHaveLength(4);
+    expect(new Set(causes).size).toBe(4);
+    const markdown = (await runCli(...args, '--format', 'markdown')).stdout;
+    const mdCauses = [...markdown.matchAll(/^\*\*Root cause\*\* \(`([a-z0-9-]+)`/gm)].map((m) => m[1]);
+    expect(mdCauses).toHaveLength(4);
+    expect(new Set(mdCauses).size).toBe(4);
+    const html = (await runCli(...args, '--format', 'html')).stdout;
+    const htmlCauses = [...html.matchAll(/Root cause<\/b> <code>([a-z0-9-]+)<\/code>/g)].map((m) => m[1]);
+    expect(htmlCauses).toEqual(mdCauses);
+  });
+});
