@@ -1,6 +1,6 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
 import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
-import { examplesFirst, type GroupBy } from './groups.js';
+import { examplesFirst, ProblemGroups, type GroupBy } from './groups.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -26,6 +26,26 @@ th{background:#f6f8fa}code{font:12px ui-monospace,Menlo,Consolas,monospace;backg
 svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
 `;
 
+/** The problems grouped, the same rows in the same order as the text and markdown summaries; the first 20. */
+function problemTable(result: AnalysisResult, by: GroupBy): string[] {
+  const groups = new ProblemGroups(by);
+  for (const c of result.connections) groups.add(c);
+  const rows = groups.rows();
+  if (rows.length === 0) return [];
+  const place = by === 'cause' ? '' : `<th>${h(by)}</th>`;
+  const out = [`<table class="problems"><tr><th>connections</th><th>severity</th><th>root cause</th>${place}<th>clients</th><th>client certificates</th><th>first</th><th>last</th><th>example</th></tr>`];
+  for (const g of rows.slice(0, 20)) {
+    out.push(
+      `<tr><td>${g.connections}</td><td>${g.severity}</td><td><code>${h(g.cause)}</code></td>${g.where === null ? '' : `<td>${h(g.where)}</td>`}` +
+        `<td>${g.clients}${g.clientsCapped ? '+' : ''}</td><td>${g.clientCertificates.map(h).join('<br>') || '–'}</td>` +
+        `<td>${h(g.firstTime)}</td><td>${h(g.lastTime)}</td><td>#${g.example.index}, frames ${g.example.firstFrame}–${g.example.lastFrame}</td></tr>`,
+    );
+  }
+  out.push('</table>');
+  if (rows.length > 20) out.push(`<p class="muted">${rows.length - 20} more groups not shown.</p>`);
+  return out;
+}
+
 /** One self-contained page (inline CSS and SVG, no scripts, nothing fetched) with a handshake ladder per connection. */
 export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
   const summary = summarize(result);
@@ -45,6 +65,7 @@ export function renderHtml(result: AnalysisResult, options: HtmlOptions): string
     if (summary.byFinding.length > 0) {
       body.push(`<p><b>Findings:</b> ${summary.byFinding.map(([k, n]) => `<code>${h(k)}</code> ${n}`).join(', ')}</p>`);
     }
+    body.push(...problemTable(result, options.groupBy ?? 'server'));
   }
   const problems = [
     ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),

@@ -66,8 +66,8 @@ describe('the text summary', () => {
   });
 });
 
-describe('the markdown summary', () => {
-  it('has the same problem rows as the text summary, in the same order', async () => {
+describe('the markdown and HTML summaries', () => {
+  it('have the same problem rows as the text summary, in the same order', async () => {
     const args = ['captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause'];
     const text = (await runCli(...args)).stdout;
     const markdown = (await runCli(...args, '--format', 'markdown')).stdout;
@@ -76,6 +76,9 @@ describe('the markdown summary', () => {
     expect(fromText.length).toBeGreaterThan(5);
     expect(fromMarkdown).toEqual(fromText);
     expect(fromMarkdown[0]).toEqual([5, 'client-cert-empty']);
+    const html = (await runCli(...args, '--format', 'html')).stdout;
+    const fromHtml = [...html.matchAll(/<tr><td>(\d+)<\/td><td>(?:error|warning)<\/td><td><code>([a-z0-9-]+)<\/code>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(fromHtml).toEqual(fromText);
   });
 });
 
