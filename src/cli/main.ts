@@ -3,9 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
-import { renderHtml } from '../report/html.js';
+import { HtmlReport, renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { MarkdownReport, renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
 import { GROUP_BY, type GroupBy } from '../report/groups.js';
 import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
@@ -305,9 +305,9 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
 
 async function reportOn(captures: string[], options: CliOptions, format: Format, liveInput: boolean, extra: StreamOptions): Promise<number> {
   const out = new ReportOutput(options.output);
-  // JSON, JSON Lines and text keep only what they print; Markdown, HTML and --redact (pseudonyms numbered over
-  // the whole result) collect every connection first.
-  if ((format === 'json' || format === 'jsonl' || format === 'text') && !options.redact) {
+  // Every format keeps only what it prints; --redact (pseudonyms numbered over the whole result) collects every
+  // connection first.
+  if (!options.redact) {
     return runStreamingReport(captures, options, format, out, liveInput, extra);
   }
   const analyzed = await analyzeInputs(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true);
@@ -354,13 +354,20 @@ async function untilClosed(code: number | (() => number), work: () => Promise<vo
 async function runStreamingReport(
   captures: string[],
   options: CliOptions,
-  format: 'json' | 'jsonl' | 'text',
+  format: Format,
   out: ReportOutput,
   liveInput: boolean,
   extra: StreamOptions,
 ): Promise<number> {
   const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
-  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit, streamed: liveInput, groupBy: options.groupBy }) : null;
+  const all = options.all === true;
+  const text = format === 'text' ? new TextReport({ all, color: useColor, limit: options.limit, streamed: liveInput, groupBy: options.groupBy }) : null;
+  const page =
+    format === 'markdown'
+      ? new MarkdownReport({ all, limit: options.limit, groupBy: options.groupBy })
+      : format === 'html'
+        ? new HtmlReport({ all, limit: options.limit, groupBy: options.groupBy })
+        : null;
   const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
   let unreadable = 0;
@@ -371,6 +378,7 @@ async function runStreamingReport(
         const read = await analyzeInputStream(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true, async (c) => {
           if (!hit && reachesThreshold(c, options.failOn)) hit = true;
           text?.add(c);
+          page?.add(c);
           if (text && liveInput && isFailed(c)) await out.write(renderConnectionNow(c, { color: useColor, showFile: false }));
           if (format === 'jsonl') await out.write(jsonLine(c));
           await json?.add(c);
@@ -381,6 +389,7 @@ async function runStreamingReport(
         }
         unreadable = read.unreadable;
         if (text) await write(text.render(read.facts), out);
+        if (page) await write(page.render(read.facts), out);
         if (json) await json.finish(read.facts);
         if (format === 'jsonl') await write(jsonLinesTail(read.facts), out);
       } finally {

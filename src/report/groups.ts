@@ -105,15 +105,6 @@ export class ProblemGroups {
   }
 }
 
-/** The connections in the order their sections come: each group's example first, then the repeats (stable). */
-export function examplesFirst(connections: ConnectionReport[], by: GroupBy = 'server'): ConnectionReport[] {
-  const groups = new ProblemGroups(by);
-  const examples: ConnectionReport[] = [];
-  const repeats: ConnectionReport[] = [];
-  for (const c of connections) (groups.add(c) ? examples : repeats).push(c);
-  return [...examples, ...repeats];
-}
-
 function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }

@@ -1,6 +1,7 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
-import { examplesFirst, ProblemGroups, type GroupBy } from './groups.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
+import { CollectingReport, type ReportCollector } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
 
 export interface HtmlOptions {
   all: boolean;
@@ -27,10 +28,7 @@ svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
 `;
 
 /** The problems grouped, the same rows in the same order as the text and markdown summaries; the first 20. */
-function problemTable(result: AnalysisResult, by: GroupBy): string[] {
-  const groups = new ProblemGroups(by);
-  for (const c of result.connections) groups.add(c);
-  const rows = groups.rows();
+function problemTable(rows: ProblemGroup[], by: GroupBy): string[] {
   if (rows.length === 0) return [];
   const place = by === 'cause' ? '' : `<th>${h(by)}</th>`;
   const out = [`<table class="problems"><tr><th>connections</th><th>severity</th><th>root cause</th>${place}<th>clients</th><th>client certificates</th><th>first</th><th>last</th><th>example</th></tr>`];
@@ -48,15 +46,29 @@ function problemTable(result: AnalysisResult, by: GroupBy): string[] {
 
 /** One self-contained page (inline CSS and SVG, no scripts, nothing fetched) with a handshake ladder per connection. */
 export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
-  const summary = summarize(result);
-  const failed = result.connections.filter(isFailed);
-  const shown = [...examplesFirst(failed, options.groupBy), ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
+  const report = new HtmlReport(options);
+  for (const c of result.connections) report.add(c);
+  return report.render(result);
+}
+
+/**
+ * renderHtml for a stream of connections: keeps the counts and only the connections it will print
+ * (src/report/collect.ts, the same choice as the text and markdown reports), so memory stays flat.
+ */
+export class HtmlReport extends CollectingReport<HtmlOptions> {
+  render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
+    return page(this.collected, facts, this.options);
+  }
+}
+
+function page(collected: ReportCollector, facts: Pick<AnalysisResult, 'files' | 'warnings'>, options: HtmlOptions): string {
+  const summary = collected.summary();
   const body: string[] = ['<h1>tlsdiag report</h1>'];
   body.push('<table><tr><th>capture</th><th>format</th><th>frames</th><th>TLS connections</th><th>failed</th></tr>');
-  for (const f of result.files) {
-    const inFile = result.connections.filter((c) => c.file === f.file);
+  for (const f of facts.files) {
+    const inFile = collected.byFile.get(f.file) ?? { connections: 0, failed: 0 };
     body.push(
-      `<tr><td>${h(f.file)}</td><td>${h(f.format ?? 'unreadable')}${f.compressed ? ' (gzip)' : ''}</td><td>${f.frames}</td><td>${inFile.length}</td><td>${inFile.filter(isFailed).length}</td></tr>`,
+      `<tr><td>${h(f.file)}</td><td>${h(f.format ?? 'unreadable')}${f.compressed ? ' (gzip)' : ''}</td><td>${f.frames}</td><td>${inFile.connections}</td><td>${inFile.failed}</td></tr>`,
     );
   }
   body.push('</table>');
@@ -65,17 +77,18 @@ export function renderHtml(result: AnalysisResult, options: HtmlOptions): string
     if (summary.byFinding.length > 0) {
       body.push(`<p><b>Findings:</b> ${summary.byFinding.map(([k, n]) => `<code>${h(k)}</code> ${n}`).join(', ')}</p>`);
     }
-    body.push(...problemTable(result, options.groupBy ?? 'server'));
+    body.push(...problemTable(collected.problemRows(), options.groupBy ?? 'server'));
   }
   const problems = [
-    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
-    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
+    ...facts.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+    ...facts.warnings.map((w) => `${w.file}: ${w.message}`),
   ];
   if (problems.length > 0) body.push(`<p><b>Capture warnings:</b></p><ul>${problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul>`);
-  shown.slice(0, options.limit).forEach((c, i) => body.push(connectionSection(c, i, result.files.length > 1)));
-  if (shown.length > options.limit) body.push(`<p class="muted">${shown.length - options.limit} more connections not shown (limit ${options.limit}).</p>`);
-  if (failed.length === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
-  const hidden = result.connections.length - shown.length;
+  collected.shown().forEach((c, i) => body.push(connectionSection(c, i, facts.files.length > 1)));
+  const notShown = collected.notShown();
+  if (notShown > 0) body.push(`<p class="muted">${notShown} more connections not shown (limit ${options.limit}).</p>`);
+  if (collected.failed === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
+  const hidden = collected.hidden();
   if (hidden > 0) body.push(`<p class="muted">${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.</p>`);
   return [
     '<!DOCTYPE html>',

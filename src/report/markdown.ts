@@ -1,6 +1,7 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { examplesFirst, ProblemGroups, type GroupBy } from './groups.js';
-import { endpoint, evidenceRows, failingEventIndex, hasNews, isFailed, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { CollectingReport } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -17,42 +18,52 @@ export interface MarkdownOptions {
  * everything taken from the capture is escaped so it can neither break the layout nor inject HTML.
  */
 export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions): string {
-  const out: string[] = ['# tlsdiag report', ''];
-  const summary = summarize(result);
-  out.push('| capture | format | frames | TLS connections | failed |', '|---|---|---:|---:|---:|');
-  for (const f of result.files) {
-    const inFile = result.connections.filter((c) => c.file === f.file);
-    out.push(
-      `| ${cell(f.file)} | ${f.format ?? 'unreadable'}${f.compressed ? ' (gzip)' : ''} | ${f.frames} | ${inFile.length} | ${inFile.filter(isFailed).length} |`,
-    );
-  }
-  out.push('');
-  if (summary.connections > 1) {
-    out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
-    out.push('', ...problemTable(result, options.groupBy ?? 'server'));
-  }
-  const problems = [
-    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
-    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
-  ];
-  if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
+  const report = new MarkdownReport(options);
+  for (const c of result.connections) report.add(c);
+  return report.render(result);
+}
 
-  const failed = result.connections.filter(isFailed);
-  const shown = [...examplesFirst(failed, options.groupBy), ...result.connections.filter((c) => !isFailed(c) && (options.all || hasNews(c)))];
-  for (const c of shown.slice(0, options.limit)) out.push(...connectionSection(c, result.files.length > 1));
-  if (shown.length > options.limit) out.push(`_${shown.length - options.limit} more connections not shown (limit ${options.limit})._`, '');
-  if (failed.length === 0) out.push('Every TLS handshake in the capture succeeded.', '');
-  const hidden = result.connections.length - shown.length;
-  if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
-  return `${out.join('\n').trimEnd()}\n`;
+/**
+ * renderMarkdown for a stream of connections: keeps the counts and only the connections it will print
+ * (src/report/collect.ts, the same choice as the text report), so memory does not grow with the capture.
+ */
+export class MarkdownReport extends CollectingReport<MarkdownOptions> {
+  render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
+    const options = this.options;
+    const collected = this.collected;
+    const out: string[] = ['# tlsdiag report', ''];
+    const summary = collected.summary();
+    out.push('| capture | format | frames | TLS connections | failed |', '|---|---|---:|---:|---:|');
+    for (const f of facts.files) {
+      const inFile = collected.byFile.get(f.file) ?? { connections: 0, failed: 0 };
+      out.push(
+        `| ${cell(f.file)} | ${f.format ?? 'unreadable'}${f.compressed ? ' (gzip)' : ''} | ${f.frames} | ${inFile.connections} | ${inFile.failed} |`,
+      );
+    }
+    out.push('');
+    if (summary.connections > 1) {
+      out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
+      out.push('', ...problemTable(collected.problemRows(), options.groupBy ?? 'server'));
+    }
+    const problems = [
+      ...facts.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+      ...facts.warnings.map((w) => `${w.file}: ${w.message}`),
+    ];
+    if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
+
+    for (const c of collected.shown()) out.push(...connectionSection(c, facts.files.length > 1));
+    const notShown = collected.notShown();
+    if (notShown > 0) out.push(`_${notShown} more connections not shown (limit ${options.limit})._`, '');
+    if (collected.failed === 0) out.push('Every TLS handshake in the capture succeeded.', '');
+    const hidden = collected.hidden();
+    if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
+    return `${out.join('\n').trimEnd()}\n`;
+  }
 }
 
 /** The problems grouped, as the text summary has them (same rows, same order); the first 20. */
-function problemTable(result: AnalysisResult, by: GroupBy): string[] {
-  const groups = new ProblemGroups(by);
-  for (const c of result.connections) groups.add(c);
-  const rows = groups.rows();
+function problemTable(rows: ProblemGroup[], by: GroupBy): string[] {
   if (rows.length === 0) return [];
   const place = by === 'cause' ? [] : [by];
   const out = [

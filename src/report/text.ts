@@ -1,7 +1,8 @@
 import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
-import { ProblemGroups, type GroupBy, type ProblemGroup } from './groups.js';
-import { hasNews, isFailed, outcomeLabel } from './outcome.js';
+import { ReportCollector } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
+import { isFailed } from './outcome.js';
 
 export { isFailed };
 
@@ -53,37 +54,15 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
  */
 export class TextReport {
   private readonly limit: number;
-  private readonly failed: ConnectionReport[] = [];
-  /** Failed connections of a group already shown by an example: shown after every example. */
-  private readonly repeats: ConnectionReport[] = [];
-  private readonly others: ConnectionReport[] = [];
-  private readonly outcomes = new Map<string, number>();
-  private readonly findings = new Map<string, number>();
-  private total = 0;
-  private failedCount = 0;
-  private candidateCount = 0;
-  private readonly problems: ProblemGroups;
+  private readonly collected: ReportCollector;
 
   constructor(private readonly options: TextOptions) {
     this.limit = options.limit ?? 20;
-    this.problems = new ProblemGroups(options.groupBy);
+    this.collected = new ReportCollector({ all: options.all, limit: this.limit, groupBy: options.groupBy });
   }
 
   add(c: ConnectionReport): void {
-    this.total++;
-    const example = this.problems.add(c);
-    const label = outcomeLabel(c);
-    this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
-    for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
-    if (isFailed(c)) {
-      this.failedCount++;
-      this.candidateCount++;
-      const list = example ? this.failed : this.repeats;
-      if (list.length < this.limit) list.push(c);
-    } else if (this.options.all || hasNews(c)) {
-      this.candidateCount++;
-      if (this.others.length < this.limit) this.others.push(c);
-    }
+    this.collected.add(c);
   }
 
   render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
@@ -91,21 +70,22 @@ export class TextReport {
     const p = options.color ? COLOR : PLAIN;
     const out: string[] = [];
     const limit = this.limit;
-    const shown = options.streamed ? [] : [...this.failed, ...this.repeats, ...this.others].slice(0, limit);
+    const collected = this.collected;
+    const shown = options.streamed ? [] : collected.shown();
     // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
-    if (options.streamed || this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
+    if (options.streamed || collected.failed > 1 || collected.candidates > limit) out.push(...this.summaryLines(p), '');
     for (const c of shown) out.push(...renderConnection(printable(c), p, facts.files.length > 1), '');
-    const notShown = this.candidateCount - shown.length - (options.streamed ? this.failedCount : 0);
+    const notShown = collected.candidates - shown.length - (options.streamed ? collected.failed : 0);
     if (notShown > 0) {
       const why = options.streamed ? 'failed ones were printed as they ended' : `--limit ${limit}; --limit 0 shows none`;
       out.push(p.dim(`${notShown} more connections not shown (${why}, --json has all)`), '');
     }
 
     const files = filesLine(facts.files);
-    const hidden = this.total - this.candidateCount;
+    const hidden = collected.hidden();
     out.push(
       p.dim(
-        `${files}: ${this.total} TLS connection${this.total === 1 ? '' : 's'}, ${this.failedCount} failed` +
+        `${files}: ${collected.total} TLS connection${collected.total === 1 ? '' : 's'}, ${collected.failed} failed` +
           (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
       ),
     );
@@ -115,16 +95,14 @@ export class TextReport {
     return `${out.join('\n')}\n`;
   }
 
-  /** The same counts as summarize() of the whole result. */
+  /** The same counts as summarize() of the whole result, then the problem groups. */
   private summaryLines(p: Palette): string[] {
-    const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const byOutcome = sorted(this.outcomes);
-    const byFinding = sorted(this.findings);
+    const summary = this.collected.summary();
     return [
-      p.bold(`${this.total} TLS connections, ${this.failedCount} failed`),
-      `  by outcome: ${byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
-      ...(byFinding.length > 0 ? [`  by finding: ${byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
-      ...problemLines(this.problems.rows(), this.options.groupBy ?? 'server', p),
+      p.bold(`${summary.connections} TLS connections, ${summary.failed} failed`),
+      `  by outcome: ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ...(summary.byFinding.length > 0 ? [`  by finding: ${summary.byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+      ...problemLines(this.collected.problemRows(), this.options.groupBy ?? 'server', p),
     ];
   }
 }

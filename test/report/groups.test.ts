@@ -128,3 +128,30 @@ describe('the connections in detail', () => {
     expect(htmlCauses).toEqual(mdCauses);
   });
 });
+
+describe('markdown and HTML from a stream of connections', () => {
+  it('print what the whole-result renderers print, holding at most three times --limit connections', async () => {
+    const { MarkdownReport, renderMarkdown } = await import('../../src/report/markdown.js');
+    const { HtmlReport, renderHtml } = await import('../../src/report/html.js');
+    const { ReportCollector } = await import('../../src/report/collect.js');
+    const options = { all: false, limit: 3, groupBy: 'server' as const };
+    for (const [Report, render] of [
+      [MarkdownReport, renderMarkdown],
+      [HtmlReport, renderHtml],
+    ] as const) {
+      const report = new Report(options);
+      for (const c of result.connections) report.add(c);
+      expect(report.render(result)).toBe(render(result, options));
+    }
+    // 20 000 connections (the corpus over and over): the collector keeps only what it prints.
+    const collector = new ReportCollector(options);
+    for (let i = 0; i < 20_000; i++) collector.add({ ...result.connections[i % result.connections.length]!, index: i });
+    const kept = collector as unknown as { examples: unknown[]; repeats: unknown[]; others: unknown[] };
+    expect(kept.examples.length + kept.repeats.length + kept.others.length).toBeLessThanOrEqual(9);
+    expect(collector.total).toBe(20_000);
+    expect(collector.notShown() + collector.hidden() + collector.shown().length).toBe(20_000);
+    // Through the CLI (streamed) the markdown is that of the whole result.
+    const md = (await runCli('captures/mtls', '--quiet', '--workers', '1', '--format', 'markdown', '--limit', '3')).stdout;
+    expect(md).toBe(renderMarkdown({ ...result }, options));
+  });
+});
