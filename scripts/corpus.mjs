@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-export const DEFAULT_FOLDERS = ['captures/mtls', 'captures/server', 'captures/tcp', 'captures/starttls'];
+export const DEFAULT_FOLDERS = ['captures/mtls', 'captures/server', 'captures/tcp', 'captures/starttls', 'captures/crl', 'captures/verdicts', 'captures/keys'];
 
 /** Every .pcap / .pcapng / .pcap.gz under the given paths (folders are not descended into). */
 export function listCaptures(paths, root) {

@@ -2,7 +2,7 @@
 // tlsdiag's facts against Wireshark's dissectors for one capture. `lib` brings tlsdiag's functions (from dist/
 // for the script, from src/ for the test): { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName,
 // HANDSHAKE_TYPE_NAMES }. With a key log, tshark and tlsdiag both decrypt, so the encrypted messages are compared too.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { keyLogFor } from './corpus.mjs';
 
@@ -16,7 +16,12 @@ export function tsharkAvailable() {
 function tsharkFacts(capture, keyLog) {
   const args = ['-r', capture, '-T', 'json', '--no-duplicate-keys', '-x', '-Y', 'tls'];
   if (keyLog) args.push('-o', `tls.keylog_file:${keyLog}`);
-  const text = execFileSync('tshark', args, { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
+  // tshark exits non-zero on a file cut inside a packet record ("appears to have been cut short in the middle of
+  // a packet") after printing every whole packet: those are what tlsdiag reads too.
+  const run = spawnSync('tshark', args, { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cutShort = run.status !== 0 && /cut short in the middle of a packet/.test(run.stderr?.toString('utf8') ?? '');
+  if (run.status !== 0 && !cutShort) throw new Error(`tshark -r ${capture} failed (${run.status}): ${run.stderr?.toString('utf8').trim()}`);
+  const text = run.stdout.toString('utf8');
   const packets = text.trim() === '' ? [] : JSON.parse(text);
   const facts = [];
   for (const packet of packets) {

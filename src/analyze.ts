@@ -1,17 +1,19 @@
 import type { DecryptionSecrets } from './capture/types.js';
-import { buildReport } from './model/report.js';
 import type { AnalysisResult, AnalysisWarning, ConnectionReport } from './model/types.js';
-import { runRules } from './rules/index.js';
+import { diagnoseConnection } from './rules/index.js';
 import type { RuleContext } from './rules/types.js';
 import { streamConnections } from './tcp/streams.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
+import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { readCapture } from './capture/index.js';
-import { createKeyProvider, KeyLog, type KeyLogWarning } from './tls/decrypt/index.js';
-import { loadCertificates } from './x509/index.js';
+import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing, type KeyExchangeSecrets, type KeyLogWarning } from './tls/decrypt/index.js';
+import { loadCertificates, loadCrls } from './x509/index.js';
+import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
 import { checkCaptureInput } from './capture/input-check.js';
+import type { WireCertificate } from './report/export-certs.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter); called once its rules ran, findings included. */
 export type ConnectionFilter = (connection: ConnectionReport) => boolean;
@@ -19,16 +21,33 @@ export type ConnectionFilter = (connection: ConnectionReport) => boolean;
 export interface AnalyzeOptions {
   /** SSLKEYLOGFILE-format files. */
   keyLogFiles?: string[];
+  /** The server's RSA private keys (--key): PEM, DER or PKCS#12 files. */
+  keyFiles?: string[];
+  /** Password of encrypted --key files (--key-password, TLSDIAG_KEY_PASSWORD). */
+  keyPassword?: string;
+  /** TLS 1.2 pre-shared keys in hex, for any identity (--psk). */
+  psks?: string[];
+  /** Files of `identity hex` lines (--psk-file). */
+  pskFiles?: string[];
   /** The server's client-CA bundle(s), PEM/DER files or directories (--ca). */
   clientCaFiles?: string[];
   /** The CA bundle(s) the client trusts (--server-ca). */
   serverCaFiles?: string[];
   /** Client certificates the capture did not carry (--cert). */
   extraClientCertFiles?: string[];
+  /** CRLs the server checks client certificates with (--crl: nginx ssl_crl), PEM/DER files or directories. */
+  crlFiles?: string[];
+  /** CRLs the client checks the server's chain with (--server-crl). */
+  serverCrlFiles?: string[];
   verifyDepth?: number;
   filter?: ConnectionFilter;
   /** Called as each file is read: bytes read so far and TLS connections finished so far in that file. */
   onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Every certificate of each connection as on the wire, called once per connection in report order with the
+   * report (its `index` set) — for --export-certs. Analyses on this thread (no worker threads).
+   */
+  onCertificates?: (report: ConnectionReport, certificates: WireCertificate[]) => void;
   /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
   workers?: number;
   /**
@@ -82,7 +101,7 @@ export interface StreamOptions extends AnalyzeOptions {
 /** Analyses one or more captures and returns every TLS connection found, with its findings. */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
-  if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+  if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
     checkInputs(files, options);
     return analyzeInParallel(files, { ...options, workers: options.workers! });
   }
@@ -105,10 +124,10 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
     checkInputs(files, options);
-    if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-')) {
+    if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
-      summary = await parallel.summary();
+      summary = collapseUnmatchedKeys(await parallel.summary());
       return;
     }
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
@@ -123,19 +142,26 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       }
       pushKeyLogWarnings(result, file, keys.addText(text, file));
     }
+    const serverCaFiles = (options.serverCaFiles ?? []).filter((f) => f !== 'system' && f !== 'none');
+    const serverAnchors = serverCaFiles.flatMap((f) => loadCertificates(f));
+    const exchange = await loadKeyExchangeSecrets(options, result);
     const context: RuleContext = {
       clientAnchors: (options.clientCaFiles ?? []).flatMap((f) => loadCertificates(f)),
-      serverAnchors: (options.serverCaFiles ?? []).flatMap((f) => loadCertificates(f)),
+      serverAnchors,
+      serverTrust: serverTrustFor(options.serverCaFiles ?? [], serverAnchors),
       extraClientCertificates: (options.extraClientCertFiles ?? []).flatMap((f) => loadCertificates(f)),
       verifyDepth: options.verifyDepth,
       keyLogGiven: keys.size > 0,
+      clientCrls: (options.crlFiles ?? []).flatMap((f) => loadCrls(f).crls),
+      serverCrls: (options.serverCrlFiles ?? []).flatMap((f) => loadCrls(f).crls),
+      privateKeyGiven: exchange !== null && exchange.serverKeys.size > 0,
     };
     const counter = { next: 0 };
     for (const file of files) {
       if (options.signal?.aborted) break;
-      yield* analyzeFile(file, keys, context, options, result, counter);
+      yield* analyzeFile(file, keys, context, options, result, counter, exchange);
     }
-    summary = result;
+    summary = collapseUnmatchedKeys(result);
   }
   return {
     [Symbol.asyncIterator]: run,
@@ -161,10 +187,17 @@ async function* analyzeFile(
   options: StreamOptions,
   result: AnalysisSummary,
   counter: { next: number },
+  exchange: KeyExchangeSecrets | null = null,
 ): AsyncGenerator<ConnectionReport> {
   const window = options.reorderWindow ?? DEFAULT_REORDER_WINDOW;
   let embeddedCount = 0;
+  // A block type tlsdiag does not read is said once per file, however many such blocks there are.
+  const unreadTypes = new Set<number>();
   const addSecrets = (secrets: DecryptionSecrets): void => {
+    if (secrets.secretsType !== DSB_TLS_KEY_LOG) {
+      if (unreadTypes.has(secrets.secretsType)) return;
+      unreadTypes.add(secrets.secretsType);
+    }
     embeddedCount++;
     pushKeyLogWarnings(result, file, keys.addDecryptionSecrets(secrets, `${file} (pcapng secrets #${embeddedCount})`));
   };
@@ -173,7 +206,9 @@ async function* analyzeFile(
   const prescanned = file !== '-' && stream === null && (await mayHoldSecrets(file));
   if (prescanned) await readCapture(file, { frame: () => {}, secrets: addSecrets });
 
-  const provider = createKeyProvider(keys);
+  const opener = exchange === null ? undefined : createKeyExchangeOpener(exchange);
+  const provider = createKeyProvider(keys, opener);
+  const wireCertificates = new WeakMap<ConnectionReport, WireCertificate[]>();
   const slots = new Map<number, Slot>();
   const order: Slot[] = [];
   let head = 0;
@@ -220,11 +255,12 @@ async function* analyzeFile(
     }
   };
   const reportFor = async (connection: TlsConnection): Promise<ConnectionReport | null> => {
-    const report = buildReport(connection, 0, file);
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
-    report.findings = await runRules({ connection, report }, ruleContext);
-    // After the rules: a filter may ask for findings (--filter finding=, severity=).
-    return options.filter && !options.filter(report) ? null : report;
+    const report = await diagnoseConnection(connection, 0, file, ruleContext);
+    // After the rules: a filter may ask for findings or the outcome (--filter finding=, severity=, outcome=).
+    if (report === null || (options.filter && !options.filter(report))) return null;
+    if (options.onCertificates) wireCertificates.set(report, certificatesOf(connection));
+    return report;
   };
   const consumer: StreamConsumer = {
     open: (info, control) => {
@@ -279,6 +315,8 @@ async function* analyzeFile(
       }
       if (report === null) continue;
       report.index = counter.next++;
+      const certificates = wireCertificates.get(report);
+      if (certificates !== undefined) options.onCertificates!(report, certificates);
       yield report;
       continue;
     }
@@ -299,6 +337,90 @@ async function* analyzeFile(
   }
   await reading;
   if (failure !== null) throw failure;
+  // One per key file and capture here; analyzeConnections keeps those of keys that matched in no capture.
+  for (const keyFile of opener?.unmatchedKeyFiles() ?? []) {
+    result.warnings.push({ file: keyFile, code: 'key-unmatched', message: `the private key in ${keyFile} matches no server certificate of ${file}` });
+  }
+}
+
+/**
+ * The per-capture `key-unmatched` warnings become one per key file that matched no server certificate in any
+ * capture of the run (a key for one of several servers is not worth a warning per other capture).
+ */
+function collapseUnmatchedKeys(summary: AnalysisSummary): AnalysisSummary {
+  const unmatched = new Map<string, number>();
+  for (const w of summary.warnings) if (w.code === 'key-unmatched') unmatched.set(w.file, (unmatched.get(w.file) ?? 0) + 1);
+  if (unmatched.size === 0) return summary;
+  const captures = summary.files.length;
+  const where = captures === 1 ? 'the capture' : `any of the ${captures} captures`;
+  const warnings: AnalysisWarning[] = [];
+  for (const w of summary.warnings) {
+    if (w.code !== 'key-unmatched') warnings.push(w);
+    else if (unmatched.get(w.file) === captures) {
+      warnings.push({ file: w.file, code: 'key-unmatched', message: `the private key in ${w.file} matches no server certificate of ${where}` });
+      unmatched.delete(w.file);
+    }
+  }
+  return { ...summary, warnings };
+}
+
+/** --key and --psk: read once per run; a file that gives no key is a warning naming it (never its content). */
+async function loadKeyExchangeSecrets(options: AnalyzeOptions, result: AnalysisSummary): Promise<KeyExchangeSecrets | null> {
+  const keyFiles = options.keyFiles ?? [];
+  if (keyFiles.length === 0 && (options.psks ?? []).length === 0 && (options.pskFiles ?? []).length === 0) return null;
+  const serverKeys = new ServerKeyRing();
+  for (const file of keyFiles) {
+    try {
+      serverKeys.add(loadServerKeys(await readFile(file), file, options.keyPassword));
+    } catch (e) {
+      const message = e instanceof ServerKeyError ? e.message : `${file}: cannot read the key file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+      result.warnings.push({ file, code: 'key-unreadable', message });
+    }
+  }
+  const psks = new PskSet();
+  (options.psks ?? []).forEach((hex, i) => addPsk(result, () => psks.add(hex, null, `--psk #${i + 1}`)));
+  for (const file of options.pskFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      result.warnings.push({ file, code: 'psk-unreadable', message: `cannot read the PSK file: ${(e as NodeJS.ErrnoException).code ?? 'error'}` });
+      continue;
+    }
+    addPsk(result, () => psks.addFile(text, file));
+  }
+  return { serverKeys, psks };
+}
+
+function addPsk(result: AnalysisSummary, add: () => void): void {
+  try {
+    add();
+  } catch (e) {
+    if (!(e instanceof PskError)) throw e;
+    result.warnings.push({ file: '', code: 'psk-unreadable', message: e.message });
+  }
+}
+
+/** Every certificate of every Certificate message of the connection (renegotiations too), as on the wire. */
+function certificatesOf(connection: TlsConnection): WireCertificate[] {
+  const out: WireCertificate[] = [];
+  for (const event of connection.events) {
+    if (event.kind !== 'handshake' || event.message.type !== 'Certificate') continue;
+    event.message.certificates.forEach((entry, position) => out.push({ side: event.side, position, der: entry.data.slice() }));
+  }
+  return out;
+}
+
+/**
+ * What server chains are judged against (--server-ca): Node's Mozilla roots when nothing is given, `system` the
+ * OS store, `none` no judging, files the anchors they hold (with `system`, both).
+ */
+function serverTrustFor(serverCa: readonly string[], anchors: Uint8Array[]): TrustStore | null {
+  if (serverCa.includes('none')) return null;
+  const system = serverCa.includes('system');
+  if (anchors.length === 0) return system ? systemTrustStore() : mozillaTrustStore();
+  const systemPath = system ? SYSTEM_TRUST_PATHS.find((p) => existsSync(p)) : undefined;
+  return new TrustStore('given', systemPath ? [...anchors, ...loadCertificates(systemPath)] : anchors);
 }
 
 /** Rejects an unreadable input or one that is not a capture up front, unless the caller asked to be told in files[]. */

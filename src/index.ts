@@ -3,6 +3,8 @@
  * connection with its findings (AnalysisResult, docs/output.md); the renderers turn that into the CLI's reports.
  */
 export type * from './model/types.js';
+export { OUTCOMES, type Outcome } from './facts/types.js';
+export type { FindingId } from './rules/catalog.js';
 export {
   analyze,
   analyzeConnections,

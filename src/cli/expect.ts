@@ -1,3 +1,4 @@
+import { OUTCOMES, type Outcome } from '../facts/types.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 
 /**
@@ -9,7 +10,7 @@ export interface ExpectationFile {
   capture?: string;
   /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
   keyLogs?: string[];
-  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --verify-depth); paths as keyLogs. */
+  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --crl, --server-crl, --verify-depth); paths as keyLogs. */
   options?: ExpectationOptions;
   /** When true (the default), connections the file does not list are a mismatch. */
   complete?: boolean;
@@ -20,12 +21,16 @@ export interface ExpectationOptions {
   clientCa?: string[];
   serverCa?: string[];
   cert?: string[];
+  crl?: string[];
+  serverCrl?: string[];
   verifyDepth?: number;
 }
 
 export interface ConnectionExpectation {
   /** Which connection: by index among the capture's TLS connections, and/or by SNI and server port. */
   match: { index?: number; sni?: string | null; port?: number };
+  /** How the connection must end (docs/output.md `outcome`). */
+  outcome?: Outcome;
   established?: boolean;
   /** Finding ids, compared as a set: order does not matter, every one must be there and no other. */
   findings?: string[];
@@ -47,6 +52,7 @@ export function baseline(
     complete: true,
     connections: result.connections.map((c, index) => ({
       match: { index, sni: c.sni, port: c.server.port },
+      outcome: c.outcome,
       established: c.established,
       findings: c.findings.map((f) => f.id),
     })),
@@ -74,7 +80,7 @@ export function parseExpectations(text: string, source: string): ExpectationFile
   if (options !== undefined) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object');
     const o = options as Record<string, unknown>;
-    for (const key of ['clientCa', 'serverCa', 'cert']) {
+    for (const key of ['clientCa', 'serverCa', 'cert', 'crl', 'serverCrl']) {
       if (o[key] !== undefined && !(Array.isArray(o[key]) && (o[key] as unknown[]).every((k) => typeof k === 'string'))) {
         fail(`options.${key}`, 'an array of file names');
       }
@@ -95,6 +101,7 @@ export function parseExpectations(text: string, source: string): ExpectationFile
     if (m['index'] !== undefined && !Number.isInteger(m['index'])) fail(`${where}.match.index`, 'a whole number');
     if (m['port'] !== undefined && !Number.isInteger(m['port'])) fail(`${where}.match.port`, 'a port number');
     if (m['sni'] !== undefined && m['sni'] !== null && typeof m['sni'] !== 'string') fail(`${where}.match.sni`, 'a name or null');
+    if (c['outcome'] !== undefined && !OUTCOMES.includes(c['outcome'] as Outcome)) fail(`${where}.outcome`, `one of ${OUTCOMES.join(', ')}`);
     if (c['established'] !== undefined && typeof c['established'] !== 'boolean') fail(`${where}.established`, 'true or false');
     if (c['findings'] !== undefined && !(Array.isArray(c['findings']) && c['findings'].every((f) => typeof f === 'string'))) {
       fail(`${where}.findings`, 'an array of finding ids');
@@ -123,18 +130,21 @@ export function checkExpectations(result: AnalysisResult, expected: ExpectationF
     }
     used.add(actual.index);
     const problems: string[] = [];
+    if (exp.outcome !== undefined && exp.outcome !== actual.outcome) {
+      problems.push(`    - outcome: ${exp.outcome}`, `    + outcome: ${actual.outcome}`);
+    }
     if (exp.established !== undefined && exp.established !== actual.established) {
       problems.push(`    - established: ${exp.established}`, `    + established: ${actual.established}`);
     }
     if (exp.findings !== undefined) {
-      const actualIds = actual.findings.map((f) => f.id);
+      const actualIds: readonly string[] = actual.findings.map((f) => f.id);
       const missing = exp.findings.filter((id) => !actualIds.includes(id));
       const extra = actualIds.filter((id) => !exp.findings!.includes(id));
       for (const id of missing) problems.push(`    - finding ${id}   (expected, not reported)`);
       for (const id of extra) problems.push(`    + finding ${id}   (reported, not expected)`);
     }
     if (problems.length === 0) {
-      lines.push(`✓ ${label}: ${actual.established ? 'established' : 'not established'}, findings [${actual.findings.map((f) => f.id).join(', ')}]`);
+      lines.push(`✓ ${label}: ${actual.outcome}, findings [${actual.findings.map((f) => f.id).join(', ')}]`);
     } else {
       ok = false;
       lines.push(`✗ ${label} (frames ${actual.firstFrame}-${actual.lastFrame}):`, ...problems);
@@ -146,7 +156,7 @@ export function checkExpectations(result: AnalysisResult, expected: ExpectationF
       ok = false;
       lines.push(
         `✗ unexpected connection #${c.index} ${c.sni ? `sni ${c.sni} ` : ''}port ${c.server.port} (frames ${c.firstFrame}-${c.lastFrame}):`,
-        `    + established: ${c.established}, findings [${c.findings.map((f) => f.id).join(', ')}]`,
+        `    + outcome: ${c.outcome}, findings [${c.findings.map((f) => f.id).join(', ')}]`,
       );
     }
   }

@@ -2,13 +2,14 @@ import { BlockList, isIP } from 'node:net';
 import type { ConnectionFilter } from '../analyze.js';
 import type { ConnectionReport, Severity } from '../model/types.js';
 import { CATALOG } from '../rules/catalog.js';
+import { OUTCOMES, type Outcome } from '../facts/types.js';
 
 /** `--filter` keys; a bare value is a port when numeric, else a host. */
-export const FILTER_KEYS = ['host', 'port', 'sni', 'finding', 'severity', 'since', 'until'] as const;
+export const FILTER_KEYS = ['host', 'port', 'sni', 'finding', 'severity', 'outcome', 'since', 'until'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const FINDING_IDS = new Set(CATALOG.map((entry) => entry.id));
+const FINDING_IDS = new Set<string>(CATALOG.map((entry) => entry.id));
 
 type Test = (c: ConnectionReport) => boolean;
 
@@ -22,6 +23,7 @@ type Test = (c: ConnectionReport) => boolean;
  * - `sni=NAME`: exact (case-insensitive), or `*.example.com` for any subdomain.
  * - `finding=ID`: a finding of that id (docs/findings.md).
  * - `severity=error|warning|info`: a finding of that severity.
+ * - `outcome=O`: the connection's outcome (established, rejected, failed, incomplete, not-tls, ...).
  * - `since=T`, `until=T`: ISO 8601 times (without a zone: local time); a connection is kept when it was open
  *   at some point at or after `since` and at or before `until`.
  *
@@ -66,6 +68,9 @@ function parseTerm(term: string): [FilterKey, Test] {
     case 'severity':
       if (!SEVERITIES.includes(value as Severity)) fail('error, warning or info');
       return [key, (c) => c.findings.some((f) => f.severity === value)];
+    case 'outcome':
+      if (!OUTCOMES.includes(value as Outcome)) fail(OUTCOMES.join(', '));
+      return [key, (c) => c.outcome === value];
     case 'since':
     case 'until': {
       const time = Date.parse(value);

@@ -7,6 +7,7 @@ import { HtmlReport, renderHtml } from '../report/html.js';
 import { renderJsonChunks } from '../report/json.js';
 import { MarkdownReport, renderMarkdown } from '../report/markdown.js';
 import { redact } from '../report/redact.js';
+import { CertificateExport } from '../report/export-certs.js';
 import { GROUP_BY, type GroupBy } from '../report/groups.js';
 import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
 import { isFailed } from '../report/outcome.js';
@@ -27,9 +28,15 @@ type Format = (typeof FORMATS)[number];
 interface AnalysisCliOptions {
   filter: string[];
   keylog: string[];
+  key: string[];
+  keyPassword?: string;
+  psk: string[];
+  pskFile: string[];
   ca: string[];
   serverCa: string[];
   cert: string[];
+  crl: string[];
+  serverCrl: string[];
   verifyDepth?: number;
   quiet?: boolean;
   workers?: number;
@@ -42,6 +49,9 @@ interface CliOptions extends AnalysisCliOptions {
   all?: boolean;
   limit: number;
   redact?: boolean;
+  exportCerts?: string;
+  /** Set by runReport from --export-certs. */
+  certificateExport?: CertificateExport;
   failOn: FailOn;
   color?: boolean;
   interface?: string;
@@ -80,6 +90,13 @@ export function wantsColor(flag: boolean | undefined, output: string | undefined
   return isTTY;
 }
 
+/** A --psk value: hex digits only; the error never repeats the value (it is a secret). */
+function collectHex(value: string, previous: string[]): string[] {
+  // A plain Error, not commander's InvalidArgumentError, whose message would quote the value.
+  if (value.length === 0 || value.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(value)) throw new Error('--psk: expected an even number of hex digits (the value is not shown: it is a secret)');
+  return [...previous, value];
+}
+
 function nonNegativeInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -96,9 +113,15 @@ function withAnalysisOptions(command: Command): Command {
       [],
     )
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
+    .option('--key <file>', "the server's RSA private key (PEM, DER or PKCS#12) to decrypt RSA-key-exchange sessions (repeatable)", collect, [])
+    .option('--key-password <password>', 'password of an encrypted --key file (or set TLSDIAG_KEY_PASSWORD)')
+    .option('--psk <hex>', 'a TLS 1.2 pre-shared key in hex, for any identity (repeatable)', collectHex, [])
+    .option('--psk-file <file>', 'pre-shared keys, one "identity hex" (or "hex") a line (repeatable)', collect, [])
     .option('--ca <pem|dir>', "the server's client-CA bundle (nginx ssl_client_certificate) for offline chain checks (repeatable)", collect, [])
-    .option('--server-ca <pem|dir>', 'the CA bundle the client trusts, for offline checks of the server chain (repeatable)', collect, [])
+    .option('--server-ca <pem|dir|system|none>', "what the client trusts, for judging server chains: a CA bundle (repeatable), 'system' (the OS store) or 'none' (no judging); default: Node's Mozilla root store", collect, [])
     .option('--cert <pem>', 'a client certificate the capture did not carry (e.g. when the client sent none) (repeatable)', collect, [])
+    .option('--crl <pem|der|dir>', "the CRLs the server checks client certificates with (nginx ssl_crl); every CA of a client chain needs one (repeatable)", collect, [])
+    .option('--server-crl <pem|der|dir>', "the CRLs the client checks the server's chain with (repeatable)", collect, [])
     .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
     .option('-q, --quiet', 'no progress line on standard error')
     .option('--workers <n>', 'threads for several captures (default: one per core when they hold 32 MiB or more; 1: no worker threads)', positiveInteger);
@@ -110,12 +133,20 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function analyzeOptionsFrom(options: AnalysisCliOptions, extraKeyLogs: string[] = []): AnalyzeOptions {
+function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, extraKeyLogs: string[] = []): AnalyzeOptions {
+  const certificateExport = options.certificateExport;
   return {
+    ...(certificateExport ? { onCertificates: (report, certificates) => certificateExport.add(report, certificates) } : {}),
     keyLogFiles: [...options.keylog, ...extraKeyLogs],
+    keyFiles: options.key,
+    keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
+    psks: options.psk,
+    pskFiles: options.pskFile,
     clientCaFiles: options.ca,
     serverCaFiles: options.serverCa,
     extraClientCertFiles: options.cert,
+    crlFiles: options.crl,
+    serverCrlFiles: options.serverCrl,
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
@@ -145,7 +176,8 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('--all', 'include connections whose handshake succeeded without findings')
       .addOption(new Option('--group-by <key>', 'text summary: problems grouped by root cause and server (ip:port and SNI), sni, client, or cause alone').choices(GROUP_BY).default('server'))
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)'),
+      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)')
+      .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported (none: never)').choices(SEVERITY_THRESHOLDS).default('error'))
     .option('--no-color', 'no colour in text output (also with NO_COLOR, or output not a terminal unless FORCE_COLOR is set)')
@@ -268,6 +300,19 @@ function inputSize(inputs: string[]): number | null {
 }
 
 async function runReport(captures: string[], options: CliOptions): Promise<number> {
+  if (options.exportCerts === undefined) return runReportFormat(captures, options);
+  if (options.redact) {
+    process.stderr.write('tlsdiag: --export-certs cannot be used with --redact: a certificate names its host, its owner and its serial\n');
+    return 2;
+  }
+  const certificateExport = new CertificateExport(options.exportCerts);
+  const code = await runReportFormat(captures, { ...options, certificateExport });
+  const count = certificateExport.finish();
+  if (options.quiet !== true) process.stderr.write(`tlsdiag: ${count} certificates written to ${options.exportCerts} (index.json lists where each was seen)\n`);
+  return code;
+}
+
+async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
   if (format === 'jsonl' && options.redact) {
     process.stderr.write('tlsdiag: --redact numbers its pseudonyms over the whole result: not with --format jsonl (see tlsdiag --help)\n');
@@ -421,6 +466,8 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     ca: options.ca.length > 0 ? options.ca : (saved.clientCa ?? []).map(near),
     serverCa: options.serverCa.length > 0 ? options.serverCa : (saved.serverCa ?? []).map(near),
     cert: options.cert.length > 0 ? options.cert : (saved.cert ?? []).map(near),
+    crl: options.crl.length > 0 ? options.crl : (saved.crl ?? []).map(near),
+    serverCrl: options.serverCrl.length > 0 ? options.serverCrl : (saved.serverCrl ?? []).map(near),
     verifyDepth: options.verifyDepth ?? saved.verifyDepth,
   };
   const keyLogs = (expected.keyLogs ?? []).map(near);
@@ -430,6 +477,8 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     ['client CA', options.ca.length > 0 ? [] : merged.ca],
     ['server CA', options.serverCa.length > 0 ? [] : merged.serverCa],
     ['certificate', options.cert.length > 0 ? [] : merged.cert],
+    ['CRL', options.crl.length > 0 ? [] : merged.crl],
+    ['server CRL', options.serverCrl.length > 0 ? [] : merged.serverCrl],
   ];
   for (const [what, paths] of named) {
     const missing = paths.find((p) => !existsSync(p));
@@ -456,6 +505,8 @@ async function runBaseline(captures: string[], options: AnalysisCliOptions & { o
     clientCa: near(options.ca),
     serverCa: near(options.serverCa),
     cert: near(options.cert),
+    crl: near(options.crl),
+    serverCrl: near(options.serverCrl),
     verifyDepth: options.verifyDepth,
   });
   const code = read.unreadable > 0 ? 2 : 0;

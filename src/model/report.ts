@@ -1,14 +1,16 @@
+import type { ConnectionFacts } from '../facts/types.js';
 import { ja3, ja3s } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
 import type { Endpoint } from '../tcp/types.js';
 import type { TlsConnection } from '../tls/connection.js';
-import type { HandshakeEvent, TlsEvent } from '../tls/events.js';
+import type { HandshakeEvent } from '../tls/events.js';
 import type { Certificate, CertificateRequest } from '../tls/handshake/types.js';
 import { CLIENT_CERTIFICATE_TYPE_NAMES } from '../tls/registry/certificate-types.js';
-import { protocolVersionName, TLS_1_3 } from '../tls/registry/protocol-versions.js';
+import { isTls13, protocolVersionName } from '../tls/registry/protocol-versions.js';
 import { signatureSchemeName } from '../tls/registry/signature-schemes.js';
 import { isGrease } from '../tls/registry/grease.js';
-import { decodeCertificate } from '../x509/index.js';
+import { decodeCertificate, sha1Hex } from '../x509/index.js';
+import { toHex } from '../x509/der.js';
 import { parseDistinguishedName } from '../x509/names.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';
@@ -57,66 +59,15 @@ export function findMessage<T extends HandshakeEvent['message']['type']>(
   return null;
 }
 
-/**
- * Whether the handshake completed. TLS 1.2 and earlier, and TLS 1.3 with keys: both Finished messages seen
- * with no fatal alert before the last. TLS 1.3 without keys: the client sent its encrypted flight and the
- * server answered it with a record larger than an alert (a session ticket or response).
- */
-export function isEstablished(conn: TlsConnection): boolean {
-  const events = conn.events;
-  let clientFinished = -1;
-  let serverFinished = -1;
-  let fatalAlert = -1;
-  events.forEach((e, i) => {
-    const finished =
-      (e.kind === 'handshake' && e.message.type === 'Finished') || (e.kind === 'encrypted-record' && e.probableFinished);
-    if (finished && e.side === 'client' && clientFinished < 0) clientFinished = i;
-    if (finished && e.side === 'server' && serverFinished < 0) serverFinished = i;
-    if (e.kind === 'alert' && e.level === 2 && fatalAlert < 0) fatalAlert = i;
-  });
-  if (clientFinished >= 0 && serverFinished >= 0) {
-    if (fatalAlert >= 0 && fatalAlert < Math.max(clientFinished, serverFinished)) return false;
-    return conn.version !== TLS_1_3 || !serverRejectedClientFlight(events, clientFinished);
-  }
-  if (conn.version !== TLS_1_3 || fatalAlert >= 0) return false;
-  const clientFlight = events.findIndex((e) => e.side === 'client' && isOpaqueNonAlert(e));
-  if (clientFlight < 0) return false;
-  return events.some((e, i) => i > clientFlight && e.side === 'server' && (isOpaqueNonAlert(e) || e.kind === 'application-data'));
-}
-
-/**
- * TLS 1.3 puts the client's Certificate and Finished in one flight after the server's Finished, so a server that
- * rejects the client certificate (certificate_required, unknown_ca, …) does so after both Finished messages.
- * A fatal server alert, or the server closing, before it sent anything else after the client's Finished is
- * that rejection.
- */
-function serverRejectedClientFlight(events: readonly TlsEvent[], clientFinished: number): boolean {
-  for (let i = clientFinished + 1; i < events.length; i++) {
-    const e = events[i]!;
-    if (e.side !== 'server') continue;
-    if (e.kind === 'alert') return e.level === 2;
-    // Closing without a word (no ticket, no data, no alert) after the client's flight: slapd with
-    // TLSVerifyClient demand does this to a client that sent no certificate.
-    if (e.kind === 'close') return true;
-    if (e.kind === 'encrypted-record' && e.probableAlert) continue;
-    if (e.kind === 'handshake' || e.kind === 'application-data' || e.kind === 'encrypted-record') return false;
-  }
-  return false;
-}
-
-function isOpaqueNonAlert(e: TlsEvent): boolean {
-  return e.kind === 'encrypted-record' && !e.probableAlert;
-}
-
 export function summarizeCertificates(message: Certificate): CertificateSummary[] {
   return message.certificates.map((entry) => {
     const decoded = decodeCertificate(entry.data);
     if (decoded.kind === 'certificate') return decoded.summary;
-    return undecodableSummary(decoded.message, decoded.sha256);
+    return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
   });
 }
 
-function undecodableSummary(message: string, sha256: string): CertificateSummary {
+function undecodableSummary(message: string, sha256: string, sha1: string): CertificateSummary {
   return {
     subject: `(undecodable certificate: ${message})`,
     issuer: '',
@@ -137,6 +88,7 @@ function undecodableSummary(message: string, sha256: string): CertificateSummary
     aiaOcsp: [],
     crlDistributionPoints: [],
     sha256,
+    sha1,
   };
 }
 
@@ -171,8 +123,28 @@ function alertSummaries(conn: TlsConnection): AlertSummary[] {
   return alerts;
 }
 
-/** Builds the report of one connection (findings are added by the rules). */
-export function buildReport(conn: TlsConnection, index: number, file: string): ConnectionReport {
+/**
+ * An abbreviated handshake: TLS 1.2 and older, the server went from its ServerHello to its Finished without a
+ * ServerHelloDone (a session id or ticket resumed); TLS 1.3, the server accepted a pre-shared key (resumption
+ * or an external PSK).
+ */
+function isResumed(conn: TlsConnection): boolean {
+  const hello = conn.serverHello;
+  if (hello === null || hello.type !== 'ServerHello') return false;
+  if (isTls13(hello.effectiveVersion)) return hello.preSharedKeyIdentity !== undefined;
+  let sawServerHello = false;
+  for (const e of conn.events) {
+    if (e.side !== 'server') continue;
+    if (e.kind === 'handshake' && e.message.type === 'ServerHello') sawServerHello = true;
+    else if (!sawServerHello) continue;
+    else if (e.kind === 'handshake' && (e.message.type === 'ServerHelloDone' || e.message.type === 'Certificate')) return false;
+    else if (e.kind === 'change-cipher-spec' || (e.kind === 'handshake' && e.message.type === 'Finished')) return true;
+  }
+  return false;
+}
+
+/** Builds the report of one connection from its facts (findings, and a refusal's outcome, come from the rules). */
+export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: number, file: string): ConnectionReport {
   const { client, server } = endpoints(conn);
   const hello = conn.clientHello;
   const serverHello = conn.serverHello?.type === 'ServerHello' ? conn.serverHello : null;
@@ -201,15 +173,22 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     cipherSuite: serverHello ? serverHello.cipherSuiteName : null,
     alpn: serverHello?.alpn ?? encryptedExtensions?.message.alpn ?? null,
     offeredAlpn: hello?.alpnProtocols ?? [],
-    established: isEstablished(conn),
+    outcome: facts.outcome,
+    outcomeDetail: facts.outcomeDetail,
+    carriedProtocol: facts.carried.name,
+    nonTls: conn.nonTls && { side: conn.nonTls.side, frame: conn.nonTls.frame, firstLine: conn.nonTls.firstLine },
+    established: facts.outcome === 'established',
     encryptedHandshake,
     decrypted: conn.keysFound && conn.keyMismatch === null,
+    decryptedWith: conn.keysFound && conn.keyMismatch === null ? conn.keysFrom : null,
     certificateRequest: certificateRequest ? certificateRequestSummary(certificateRequest) : null,
     clientCertificates: clientCertificate ? summarizeCertificates(clientCertificate.message) : null,
     serverCertificates: serverCertificate ? summarizeCertificates(serverCertificate.message) : null,
     clientCertificateFrame: clientCertificate?.frame ?? null,
     serverCertificateFrame: serverCertificate?.frame ?? null,
     ocspStapled: findMessage(conn, 'server', 'CertificateStatus') !== null,
+    revocation: [],
+    serverChainStatus: null,
     alerts: alertSummaries(conn),
     closedBy,
     closeKind: firstClose?.kind ?? null,
@@ -222,6 +201,13 @@ export function buildReport(conn: TlsConnection, index: number, file: string): C
     ja4_ro: fingerprint?.ja4_ro ?? null,
     ja3: hello ? ja3(hello).ja3 : null,
     ja3s: serverHello ? ja3s(serverHello).ja3s : null,
+    ja3_r: hello ? ja3(hello).ja3_string : null,
+    ja3s_r: serverHello ? ja3s(serverHello).ja3s_string : null,
+    clientRandom: hello && hello.random.length > 0 ? toHex(hello.random) : null,
+    sessionId: serverHello && serverHello.sessionId.length > 0 ? toHex(serverHello.sessionId) : null,
+    resumed: isResumed(conn),
+    serverExtensions: serverHello ? serverHello.extensions.map((e) => e.name) : [],
+    clientLegacyVersion: hello ? protocolVersionName(hello.legacyVersion) : null,
     timeline: conn.events.map((e) => ({
       frame: e.frame,
       time: isoTime(e.time),

@@ -2,6 +2,8 @@
  * The connection model: what tlsdiag knows about one TLS connection, in the shape of the JSON output
  * (docs/output.md). Everything here is plain data, serialisable as it is.
  */
+import type { Outcome } from '../facts/types.js';
+import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
 
 export type Side = 'client' | 'server';
@@ -27,6 +29,8 @@ export interface CertificateSummary {
   aiaOcsp: string[];
   crlDistributionPoints: string[];
   sha256: string;
+  /** SHA-1 of the DER: the thumbprint Windows, Java keytool and most CA portals show. */
+  sha1: string;
 }
 
 export interface CertificateRequestSummary {
@@ -56,7 +60,8 @@ export interface Evidence {
 }
 
 export interface Finding {
-  id: string;
+  /** A catalog id (src/rules/catalog.ts, docs/findings.md): stable, kebab-case. */
+  id: FindingId;
   severity: Severity;
   title: string;
   explanation: string;
@@ -64,6 +69,30 @@ export interface Finding {
   remedy: string;
   /** Frame of the alert this finding explains, when there is one. */
   explainsAlertFrame?: number;
+}
+
+/** One revocation check of a certificate: what was checked, against what, as of when (docs/output.md). */
+export interface RevocationCheck {
+  /** Whose chain: the client's (checked by the server) or the server's (checked by the client). */
+  side: Side;
+  subject: string | null;
+  serialNumber: string | null;
+  /** 'crl': against the CRLs given with --crl / --server-crl; 'ocsp-stapled': the response the server stapled. */
+  method: 'crl' | 'ocsp-stapled';
+  /** The CRL (issuer and file) or the OCSP responder, in words. */
+  against: string;
+  /** Frame of the Certificate (or CertificateStatus) message, and the packet time the check was made as of. */
+  frame: number;
+  asOf: string;
+  thisUpdate: string | null;
+  nextUpdate: string | null;
+  /**
+   * good, revoked; CRL: crl-missing, crl-not-yet-valid, crl-expired, crl-signature-invalid (the first problem in
+   * OpenSSL's order; revoked wins); stapled OCSP: unknown, stale (good but past its nextUpdate).
+   */
+  status: string;
+  revocationTime: string | null;
+  revocationReason: string | null;
 }
 
 export interface TimelineEvent {
@@ -106,10 +135,28 @@ export interface ConnectionReport {
   cipherSuite: string | null;
   alpn: string | null;
   offeredAlpn: string[];
+  /**
+   * How the connection ended, judged once from the wire (and, for a refusal after a completed handshake, the
+   * certificate check that failed): see Outcome and docs/output.md.
+   */
+  outcome: Outcome;
+  /** Why the outcome is `incomplete` or `not-understood` (what is missing or what tlsdiag could not read); else null. */
+  outcomeDetail: string | null;
+  /** The application protocol carried (from the upgrade, ALPN, decrypted content or the server port), or null. */
+  carriedProtocol: string | null;
+  /**
+   * One side did not speak TLS: 'server' answered the ClientHello with other bytes (TLS sent to a plaintext port),
+   * 'client' sent other bytes to a server that speaks TLS (plain HTTP to an HTTPS port). The frame of its first
+   * such bytes and their first printable line (at most 200 characters; nothing else of them is kept).
+   */
+  nonTls: { side: Side; frame: number; firstLine: string | null } | null;
+  /** Derived from outcome: true only when it is `established` (the handshake completed, nobody refused). */
   established: boolean;
   /** True once the handshake is encrypted and no key log opened it. */
   encryptedHandshake: boolean;
   decrypted: boolean;
+  /** What decrypted it: 'key-log' (--keylog or pcapng secrets), 'private-key' (--key), 'psk' (--psk); null when not decrypted. */
+  decryptedWith: 'key-log' | 'private-key' | 'psk' | null;
   certificateRequest: CertificateRequestSummary | null;
   /** null: no Certificate message from the client; []: an empty one. */
   clientCertificates: CertificateSummary[] | null;
@@ -117,6 +164,14 @@ export interface ConnectionReport {
   clientCertificateFrame: number | null;
   serverCertificateFrame: number | null;
   ocspStapled: boolean;
+  /**
+   * The server's chain judged against the client's trust store at the packet's time (Node's Mozilla roots
+   * unless --server-ca says otherwise): 'ok', 'unable-to-get-issuer', 'self-signed', 'expired', 'not-yet-valid',
+   * 'untrusted'; null when not judged (no chain visible, or --server-ca none). See docs/output.md.
+   */
+  /** Revocation checks made on this connection (CRLs given, stapled OCSP); empty when none. */
+  revocation: RevocationCheck[];
+  serverChainStatus: 'ok' | 'unable-to-get-issuer' | 'self-signed' | 'expired' | 'not-yet-valid' | 'untrusted' | null;
   alerts: AlertSummary[];
   closedBy: Side | null;
   closeKind: 'fin' | 'rst' | null;
@@ -129,6 +184,20 @@ export interface ConnectionReport {
   ja4_ro: string | null;
   ja3: string | null;
   ja3s: string | null;
+  /** The JA3 string (before MD5): version,ciphers,extensions,groups,point formats. */
+  ja3_r: string | null;
+  /** The JA3S string: version,cipher,extensions. */
+  ja3s_r: string | null;
+  /** The ClientHello random, hex: what finds the connection's lines in an SSLKEYLOGFILE. */
+  clientRandom: string | null;
+  /** The ServerHello's session id, hex; null when empty or no ServerHello (TLS 1.3 echoes the client's). */
+  sessionId: string | null;
+  /** An abbreviated handshake (TLS 1.2-: session id or ticket) or a PSK handshake (TLS 1.3). */
+  resumed: boolean;
+  /** The ServerHello's extensions in wire order (IANA names). */
+  serverExtensions: string[];
+  /** The ClientHello's legacy_version ('TLS 1.2' for every TLS 1.3 client). */
+  clientLegacyVersion: string | null;
   timeline: TimelineEvent[];
   /** Gaps and truncation seen in this connection's handshake. */
   captureProblems: string[];

@@ -3,9 +3,15 @@ import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 /** What the pool hands each worker once, at start: the parts of AnalyzeOptions that survive structured cloning. */
 export interface WorkerSettings {
   keyLogFiles?: string[];
+  keyFiles?: string[];
+  keyPassword?: string;
+  psks?: string[];
+  pskFiles?: string[];
   clientCaFiles?: string[];
   serverCaFiles?: string[];
   extraClientCertFiles?: string[];
+  crlFiles?: string[];
+  serverCrlFiles?: string[];
   verifyDepth?: number;
   /** analyzeConnections' reorder window for each file (Infinity: strict first-frame order). */
   reorderWindow?: number;

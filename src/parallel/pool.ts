@@ -33,9 +33,15 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
   async function* run(): AsyncGenerator<ConnectionReport> {
     const settings: WorkerSettings = {
       keyLogFiles: options.keyLogFiles,
+      keyFiles: options.keyFiles,
+      keyPassword: options.keyPassword,
+      psks: options.psks,
+      pskFiles: options.pskFiles,
       clientCaFiles: options.clientCaFiles,
       serverCaFiles: options.serverCaFiles,
       extraClientCertFiles: options.extraClientCertFiles,
+      crlFiles: options.crlFiles,
+      serverCrlFiles: options.serverCrlFiles,
       verifyDepth: options.verifyDepth,
       reorderWindow: options.reorderWindow,
       progress: options.onProgress !== undefined,
@@ -157,5 +163,5 @@ function mergeSummary(merged: AnalysisSummary, part: AnalysisSummary, seenWarnin
 
 /** Warnings about the key logs, which every thread reads for itself. */
 function isSharedInputWarning(warning: AnalysisWarning): boolean {
-  return warning.code.startsWith('keylog');
+  return warning.code.startsWith('keylog') || warning.code === 'key-unreadable' || warning.code === 'psk-unreadable';
 }

@@ -1,6 +1,6 @@
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 import { ProblemGroups, type GroupBy, type ProblemGroup } from './groups.js';
-import { hasNews, isFailed, outcomeLabel, type ResultSummary } from './outcome.js';
+import { hasNews, isFailed, type ResultSummary } from './outcome.js';
 
 export interface CollectOptions {
   /** Also show connections that succeeded with nothing to report. */
@@ -40,8 +40,7 @@ export class ReportCollector {
     file.connections++;
     if (failed) file.failed++;
     this.byFile.set(c.file, file);
-    const label = outcomeLabel(c);
-    this.outcomes.set(label, (this.outcomes.get(label) ?? 0) + 1);
+    this.outcomes.set(c.outcome, (this.outcomes.get(c.outcome) ?? 0) + 1);
     for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
     // Each problem group's first connection is shown before any second one of a group.
     const example = this.problems.add(c);

@@ -1,5 +1,6 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 import { CollectingReport, type ReportCollector } from './collect.js';
 import type { GroupBy, ProblemGroup } from './groups.js';
 
@@ -109,7 +110,7 @@ function connectionSection(c: ConnectionReport, n: number, showFile: boolean): s
   const failed = isFailed(c);
   const out: string[] = [`<section class="connection" id="connection-${n + 1}">`];
   out.push(
-    `<h2 class="${failed ? 'failed' : 'ok'}">${failed ? 'FAILED' : 'OK'}: ${h(endpoint(c.client))} → ${h(endpoint(c.server))}${c.sni ? ` (SNI ${h(c.sni)})` : ''}</h2>`,
+    `<h2 class="${failed ? 'failed' : 'ok'}">${h(outcomeHeadline(c))}: ${h(endpoint(c.client))} → ${h(endpoint(c.server))}${c.sni ? ` (SNI ${h(c.sni)})` : ''}</h2>`,
   );
   const facts: Array<[string, string]> = [
     ['Outcome', outcomeLabel(c)],
@@ -118,7 +119,7 @@ function connectionSection(c: ConnectionReport, n: number, showFile: boolean): s
     ...(upgradeLabel(c) !== null ? [['Upgraded from', upgradeLabel(c)!] as [string, string]] : []),
     ['Version', c.version ?? 'none agreed'],
     ['Cipher suite', c.cipherSuite ?? '–'],
-    ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
+    ['Handshake', `${c.history}${c.decrypted ? ` (decrypted with ${decryptionSource(c)})` : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
   ];
   out.push(`<table>${facts.map(([k, v]) => `<tr><th>${k}</th><td>${h(v)}</td></tr>`).join('')}</table>`);
   if (cause) out.push(findingBlock(cause, true));
@@ -224,6 +225,7 @@ function certificateItem(cert: CertificateSummary): string {
     ...(cert.extendedKeyUsage ? [['Extended key usage', cert.extendedKeyUsage.join(', ') || '(empty)'] as [string, string]] : []),
     ...(cert.basicConstraints?.ca ? [['CA', 'yes'] as [string, string]] : []),
     ['SHA-256', cert.sha256],
+    ['SHA-1', cert.sha1],
   ];
   return `<li><table>${rows.map(([k, v]) => `<tr><th>${k}</th><td>${h(v)}</td></tr>`).join('')}</table></li>`;
 }

@@ -1,7 +1,8 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
 import { CollectingReport } from './collect.js';
 import type { GroupBy, ProblemGroup } from './groups.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, outcomeHeadline, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 
 export interface MarkdownOptions {
   /** Also give a section to connections that succeeded. */
@@ -84,7 +85,7 @@ function problemTable(rows: ProblemGroup[], by: GroupBy): string[] {
 
 function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
   const cause = rootCause(c);
-  const heading = `${isFailed(c) ? 'FAILED' : 'OK'}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
+  const heading = `${outcomeHeadline(c)}: ${endpoint(c.client)} → ${endpoint(c.server)}${c.sni ? ` (SNI ${text(c.sni)})` : ''}`;
   const out = [`## ${heading}`, ''];
   const facts: Array<[string, string]> = [
     ['Outcome', outcomeLabel(c)],
@@ -93,7 +94,7 @@ function connectionSection(c: ConnectionReport, showFile: boolean): string[] {
     ...(upgradeLabel(c) !== null ? [['Upgraded from', upgradeLabel(c)!] as [string, string]] : []),
     ['Version', c.version ?? 'none agreed'],
     ['Cipher suite', c.cipherSuite ?? '–'],
-    ['Handshake', `${c.history}${c.decrypted ? ' (decrypted with the key log)' : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
+    ['Handshake', `${c.history}${c.decrypted ? ` (decrypted with ${decryptionSource(c)})` : c.encryptedHandshake ? ' (encrypted, no key log)' : ''}`],
   ];
   out.push(...facts.map(([k, v]) => `- **${k}:** ${text(v)}`), '');
   if (cause) {
@@ -153,7 +154,7 @@ function certificateLines(cert: CertificateSummary, i: number): string[] {
     ...(cert.subjectAltNames.length > 0 ? [`   - SANs: ${text(cert.subjectAltNames.join(', '))}`] : []),
     ...(cert.extendedKeyUsage ? [`   - Extended key usage: ${text(cert.extendedKeyUsage.join(', ') || '(empty)')}`] : []),
     ...(cert.basicConstraints?.ca ? ['   - CA certificate'] : []),
-    `   - SHA-256: ${cert.sha256}`,
+    `   - SHA-256: ${cert.sha256}; SHA-1: ${cert.sha1}`,
   ];
 }
 

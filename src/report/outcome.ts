@@ -1,8 +1,17 @@
+import type { Outcome } from '../facts/types.js';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 
-/** A connection that did not complete its handshake, or did and still carries an error (nginx's HTTP 400). */
+/** Outcomes a reader must act on: the handshake failed, a side refused the other, TLS never started. */
+const PROBLEM_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'rejected', 'not-tls', 'upgrade-refused']);
+
+/** A connection with a problem: failed, rejected, not TLS or a refused upgrade, or carrying an error. */
 export function isFailed(c: ConnectionReport): boolean {
-  return !c.established || c.findings.some((f) => f.severity === 'error');
+  return PROBLEM_OUTCOMES.has(c.outcome) || c.findings.some((f) => f.severity === 'error');
+}
+
+/** The outcome as a headline word: OK, REJECTED, FAILED, INCOMPLETE, NOT TLS, NOT UNDERSTOOD, UPGRADE REFUSED. */
+export function outcomeHeadline(c: ConnectionReport): string {
+  return c.outcome === 'established' ? 'OK' : c.outcome.replace('-', ' ').toUpperCase();
 }
 
 /**
@@ -40,9 +49,9 @@ export function failingEventIndex(c: ConnectionReport): number {
   return c.timeline.map((e) => e.frame).lastIndexOf(frame);
 }
 
+/** The outcome in words, with what is missing for an incomplete or not-understood connection. */
 export function outcomeLabel(c: ConnectionReport): string {
-  if (!c.established) return 'failed';
-  return isFailed(c) ? 'established, rejected' : 'established';
+  return c.outcomeDetail ? `${c.outcome} (${c.outcomeDetail})` : c.outcome;
 }
 
 /** Counts for a capture-wide summary: connections by outcome and by finding id (most frequent first). */
@@ -57,8 +66,7 @@ export function summarize(result: AnalysisResult): ResultSummary {
   const outcomes = new Map<string, number>();
   const findings = new Map<string, number>();
   for (const c of result.connections) {
-    const label = outcomeLabel(c);
-    outcomes.set(label, (outcomes.get(label) ?? 0) + 1);
+    outcomes.set(c.outcome, (outcomes.get(c.outcome) ?? 0) + 1);
     for (const id of new Set(c.findings.map((f) => f.id))) findings.set(id, (findings.get(id) ?? 0) + 1);
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

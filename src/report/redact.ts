@@ -30,7 +30,14 @@ export function redact(result: AnalysisResult): AnalysisResult {
     for (const cert of certs(c)) redactCertificate(cert, names);
     for (const e of c.timeline) e.summary = names.inText(e.summary);
     if (c.upgradeRefused) c.upgradeRefused.reply = names.inText(c.upgradeRefused.reply);
+    if (c.nonTls?.firstLine) c.nonTls.firstLine = names.inText(c.nonTls.firstLine);
+    if (c.outcomeDetail) c.outcomeDetail = names.inText(c.outcomeDetail);
     c.captureProblems = c.captureProblems.map((p) => names.inText(p));
+    for (const r of c.revocation) {
+      if (r.serialNumber !== null) r.serialNumber = names.serial(r.serialNumber);
+      if (r.subject !== null) r.subject = names.inText(r.subject);
+      r.against = names.inText(r.against);
+    }
     for (const f of c.findings) {
       f.title = names.inText(f.title);
       f.explanation = names.inText(f.explanation);

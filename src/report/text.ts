@@ -2,7 +2,8 @@ import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
 import { ReportCollector } from './collect.js';
 import type { GroupBy, ProblemGroup } from './groups.js';
-import { isFailed } from './outcome.js';
+import { isFailed, outcomeHeadline } from './outcome.js';
+import { decryptionSource } from './decryption.js';
 
 export { isFailed };
 
@@ -159,9 +160,10 @@ export function renderConnectionNow(c: ConnectionReport, options: { color: boole
 }
 
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
-  const status = isFailed(c) ? p.red(p.bold('FAILED')) : p.green('OK');
+  const headline = outcomeHeadline(c);
+  const status = isFailed(c) ? p.red(p.bold(headline)) : c.outcome === 'established' ? p.green(headline) : p.yellow(headline);
   const upgrade = c.upgradedFrom ? `after ${c.upgradedFrom} ${c.upgradeRefused ? 'upgrade (refused)' : 'upgrade'}` : null;
-  const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite].filter(Boolean);
+  const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite, c.resumed ? 'resumed' : null].filter(Boolean);
   const lines = [
     `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
       p.dim(`(${c.startTime}, frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
@@ -169,11 +171,19 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   for (const f of c.findings) lines.push(...renderFinding(f, p));
   if (c.upgradeRefused) {
     lines.push(`  ${p.dim('upgrade')} ${c.upgradeRefused.command} → "${c.upgradeRefused.reply}" (frame ${c.upgradeRefused.frame}): no TLS`);
+  } else if (c.nonTls) {
+    const what = c.nonTls.firstLine !== null ? `"${c.nonTls.firstLine}"` : 'bytes that are not TLS';
+    lines.push(`  ${p.dim('not TLS')} the ${c.nonTls.side} sent ${what} (frame ${c.nonTls.frame})${c.history ? `; handshake ${c.history}` : ''}`);
   } else {
-    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim('  (decrypted with the key log)') : ''}`);
+    lines.push(`  ${p.dim('handshake')} ${c.history}${c.decrypted ? p.dim(`  (decrypted with ${decryptionSource(c)})`) : ''}`);
   }
   for (const e of c.timeline) {
     lines.push(p.dim(`    ${String(e.frame).padStart(6)}  ${e.from.padEnd(6)}  `) + `${e.kind.padEnd(18)} ${e.summary}`);
+  }
+  // What was checked for revocation, against what, as of when (CRLs given, stapled OCSP).
+  for (const r of c.revocation) {
+    const window = r.thisUpdate ? ` (${r.thisUpdate} → ${r.nextUpdate ?? 'no nextUpdate'})` : '';
+    lines.push(...wrap(`${p.dim('revocation')} ${r.side} ${r.subject ?? 'certificate'}${r.serialNumber ? ` serial ${r.serialNumber}` : ''}: ${r.status} — ${r.against}${window}, as of ${r.asOf}`, '  '));
   }
   return lines;
 }

@@ -8,6 +8,7 @@ import { clientCertValidity } from './rules/client-cert-validity.js';
 import { handshakeAlert } from './rules/handshake-alert.js';
 import { handshakeFailedUnexplained } from './rules/handshake-failed-unexplained.js';
 import { keylogMismatch } from './rules/keylog-mismatch.js';
+import { privateKeyCannotDecrypt } from './rules/private-key-cannot-decrypt.js';
 import { serverCertNameMismatch } from './rules/server-name.js';
 import { starttlsRefused } from './rules/starttls-refused.js';
 import { serverCertUntrusted } from './rules/server-cert-untrusted.js';
@@ -16,14 +17,17 @@ import { tls13EncryptedHandshake } from './rules/tls13-encrypted.js';
 import { verifyDepthExceeded } from './rules/verify-depth.js';
 import { captureQuality } from './rules/capture-quality.js';
 import { ocspStapled } from './rules/ocsp-stapled.js';
+import { revocation } from './rules/revocation.js';
+import { plaintextRule } from './rules/plaintext.js';
 import { protocolRules } from './rules/protocol.js';
 import { serverCertEku, serverCertSelfSigned, serverCertValidity, serverChainShape } from './rules/server-cert-checks.js';
 import { trustMaterial } from './rules/trust-material.js';
-import { weakCrypto } from './rules/weak-crypto.js';
+import { weakCipherSuite, weakCrypto } from './rules/weak-crypto.js';
 import type { Rule } from './types.js';
 
 /** Every rule, most specific first: the order findings of one severity are reported in. */
 export const RULES: readonly Rule[] = [
+  plaintextRule,
   starttlsRefused,
   captureQuality,
   protocolRules,
@@ -35,6 +39,7 @@ export const RULES: readonly Rule[] = [
   clientCertIssuer,
   clientCertUsage,
   verifyDepthExceeded,
+  revocation,
   serverCertValidity,
   serverCertEku,
   serverChainIncomplete,
@@ -43,12 +48,20 @@ export const RULES: readonly Rule[] = [
   ocspStapled,
   trustMaterial,
   weakCrypto,
+  weakCipherSuite,
   serverCertSelfSigned,
   serverChainShape,
   keylogMismatch,
+  privateKeyCannotDecrypt,
   tls13EncryptedHandshake,
   handshakeAlert,
 ];
+
+/**
+ * Findings about a connection where one side did not speak TLS (connection.nonTls): only the rules producing them
+ * run on it, and no fallback: there is no handshake for the others to judge.
+ */
+export const NON_TLS_IDS: ReadonlySet<string> = new Set(['server-answered-plaintext', 'client-sent-plaintext']);
 
 /** Findings that narrate (an alert was sent) rather than explain a cause. */
 export const NARRATION_IDS: ReadonlySet<string> = new Set(['handshake-alert']);

@@ -70,7 +70,18 @@ interface HalfStream {
   closed: boolean;
   /** Highest sequence number of this direction that the peer acknowledged, or -1. */
   ackedByPeer: number;
+  /**
+   * Responder: the initial sequence numbers of its SYN-ACKs, kept until its first bytes are delivered (then
+   * null). With several different ones (TCP Fast Open, SYN proxies) `next` follows the one the initiator
+   * acknowledges, or the one the responder's first data segment continues.
+   */
+  synAckIsns: number[] | null;
+  /** Sequence number of this direction's SYN, or -1. */
+  isn: number;
 }
+
+/** SYN-ACKs of different ISNs remembered for one connection (a hostile capture may send thousands). */
+const MAX_SYN_ACK_ISNS = 4;
 
 interface Connection {
   hash: number;
@@ -139,7 +150,7 @@ export class TcpReassembler {
     let conn = this.lookup(hash, seg);
     let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || seqDiff(seg.seq + 1, conn.halves[0].next) !== 0)) {
+    if (conn !== null && isSyn && (conn.ended || conn.halves[0].finSeq >= 0 || conn.halves[0].closed || !fromInitiator || !isRetransmittedSyn(conn.halves[0], seg.seq))) {
       // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
       if (!conn.ended) this.endConnection(conn);
       this.remove(conn);
@@ -160,11 +171,20 @@ export class TcpReassembler {
 
     const half = conn.halves[direction];
     const peer = conn.halves[1 - direction]!;
+    if ((seg.flags & (SYN | ACK)) === ACK && peer.synAckIsns !== null && peer.synAckIsns.length > 1) this.followAcknowledgedIsn(peer, seg.ack);
     if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
       if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
     }
     if ((seg.flags & SYN) !== 0) {
-      if (half.next < 0) half.next = (seg.seq + 1) >>> 0;
+      if (half.next < 0) {
+        half.next = (seg.seq + 1) >>> 0;
+        half.isn = seg.seq >>> 0;
+        if ((seg.flags & ACK) !== 0) half.synAckIsns = [seg.seq];
+      } else if ((seg.flags & ACK) !== 0 && half.synAckIsns !== null) {
+        this.noteSynAck(half, seg.seq);
+      }
+    } else if (half.synAckIsns !== null && half.synAckIsns.length > 1 && seg.payloadLength + seg.missingPayload > 0) {
+      this.followDataIsn(half, seg.seq);
     } else if (half.next < 0 && (seg.payloadLength + seg.missingPayload > 0 || (seg.flags & FIN) !== 0)) {
       half.next = seg.seq;
     }
@@ -186,6 +206,44 @@ export class TcpReassembler {
     this.checkFin(conn, direction, seg.frame, seg.time);
     if (conn.halves[0].closed && conn.halves[1].closed) this.endConnection(conn);
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
+  }
+
+  /** Another SYN-ACK of the responder before any of its bytes: remember a different ISN as a candidate. */
+  private noteSynAck(half: HalfStream, isn: number): void {
+    const isns = half.synAckIsns!;
+    if (half.pending.length === 0 && !isns.includes(isn) && isns.length < MAX_SYN_ACK_ISNS) isns.push(isn);
+  }
+
+  /**
+   * The initiator acknowledged `ack`: of several SYN-ACK ISNs, it took the one whose stream `ack` falls in
+   * (the nearest at or below it). Without this, bytes after the other ISN read as a huge gap.
+   */
+  private followAcknowledgedIsn(half: HalfStream, ack: number): void {
+    let best = -1;
+    let bestDistance = Infinity;
+    for (const isn of half.synAckIsns!) {
+      const distance = seqDiff(ack, (isn + 1) >>> 0);
+      if (distance >= 0 && distance < bestDistance) {
+        best = isn;
+        bestDistance = distance;
+      }
+    }
+    if (best < 0) return;
+    this.switchIsn(half, best);
+  }
+
+  /** A data segment of the responder continuing exactly one of its SYN-ACK ISNs: that is the one in use. */
+  private followDataIsn(half: HalfStream, seq: number): void {
+    for (const isn of half.synAckIsns!) if (((isn + 1) >>> 0) === seq) this.switchIsn(half, isn);
+  }
+
+  private switchIsn(half: HalfStream, isn: number): void {
+    const next = (isn + 1) >>> 0;
+    if (half.next !== next) {
+      half.next = next;
+      // Acknowledgements of the other ISN's sequence space say nothing about this one.
+      half.ackedByPeer = -1;
+    }
   }
 
   /** Ends every connection still open (the capture is over). */
@@ -304,8 +362,11 @@ export class TcpReassembler {
     }
     if (half.pending.length >= this.options.maxPendingSegments || half.pendingBytes + data.length > this.options.maxPendingBytes) {
       this.warnOnce(conn, 'reassembly-limit', `more than ${this.options.maxPendingBytes} out-of-order bytes waiting in one direction; the missing bytes are treated as lost`, frame);
+      // These holes are given up by tlsdiag's limit, not seen lost: the handler is told so.
+      this.givingUp = `more than ${this.options.maxPendingBytes} bytes or ${this.options.maxPendingSegments} segments waited out of order in one direction, tlsdiag's reassembly limit: the bytes missing before them were given up as lost`;
       this.fillHoles(conn, direction, half.pending.length > 0 ? endOf(half.pending[half.pending.length - 1]!) : seq, frame, time);
       if (seqDiff(seq, half.next) > 0) this.gapTo(conn, direction, seq, frame, time);
+      this.givingUp = undefined;
       this.accept(conn, direction, seq, data, missing, frame, time);
       return;
     }
@@ -319,6 +380,7 @@ export class TcpReassembler {
   /** Hands bytes to the handler, skipping the first `skip` (already delivered); a cut tail becomes a gap. */
   private deliver(conn: Connection, direction: Direction, data: Uint8Array, missing: number, skip: number, frame: number, time: number): void {
     const half = conn.halves[direction];
+    half.synAckIsns = null;
     const capturedPart = Math.max(0, data.length - skip);
     const missingPart = Math.min(missing, data.length + missing - skip);
     if (capturedPart > 0) {
@@ -370,8 +432,11 @@ export class TcpReassembler {
   private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
     this.stats.gaps++;
     this.stats.gapBytes += missing;
-    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time);
+    if (!conn.halves[direction].ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
   }
+
+  /** Set while holes are declared lost because of the reassembly limit (the reason handed to the handler). */
+  private givingUp: string | undefined = undefined;
 
   private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
     const half = conn.halves[direction];
@@ -500,7 +565,16 @@ export class TcpReassembler {
 }
 
 function newHalf(): HalfStream {
-  return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1 };
+  return { next: -1, ignored: false, pending: [], pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1, synAckIsns: null, isn: -1 };
+}
+
+/**
+ * The initiator's SYN again: the same ISN. With TCP Fast Open the first SYN carried data, so `next` has moved
+ * past ISN + 1 and only the ISN itself tells a retransmission from a new connection.
+ */
+function isRetransmittedSyn(initiator: HalfStream, seq: number): boolean {
+  if (initiator.isn >= 0) return initiator.isn === seq >>> 0;
+  return seqDiff(seq + 1, initiator.next) === 0;
 }
 
 /** Signed distance a − b in sequence space (RFC 1982 serial arithmetic). */

@@ -42,7 +42,8 @@ export interface TcpConnectionInfo {
  */
 export interface StreamHandler {
   data(direction: Direction, data: Uint8Array, frame: number, time: number): void;
-  gap(direction: Direction, missing: number, frame: number, time: number): void;
+  /** `ownLimit`: set when the bytes were not lost by the capture but given up by tlsdiag's reassembly limit. */
+  gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void;
   /** A FIN or RST seen in that direction. */
   close?(event: CloseEvent): void;
   /** The connection is over: closed, evicted or the capture ended. No calls follow. */

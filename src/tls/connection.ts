@@ -1,16 +1,28 @@
 import type { Side } from '../model/types.js';
 import type { CloseEvent as TcpCloseEvent, Direction, StreamControl, StreamHandler, TcpConnectionInfo } from '../tcp/types.js';
-import type { TlsEvent } from './events.js';
+import type { ApplicationDataEvent, TlsEvent } from './events.js';
 import { TlsParseError } from './handshake/errors.js';
 import { parseHandshakeMessage } from './handshake/parse.js';
 import { parseSsl2ClientHello } from './handshake/sslv2-client-hello.js';
 import type { ClientHello, HandshakeMessage, ServerHello } from './handshake/types.js';
-import type { KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
+import type { KeyExchangeParams, KeyProvider, RecordDecryptor, Tls13Keys } from './keys.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
-import { findUpgradeRefusal, identifyUpgrade, PlaintextPreamble, type UpgradeProtocol, type UpgradeRefusal } from './preamble.js';
-import { TLS_1_3 } from './registry/protocol-versions.js';
+import {
+  findUpgradeRefusal,
+  firstPrintableLine,
+  identifyUpgrade,
+  httpLineKind,
+  isHttpsPortPage,
+  mysqlServerVersion,
+  PlaintextPreamble,
+  plaintextProtocol,
+  type UpgradeProtocol,
+  type UpgradeRefusal,
+} from './preamble.js';
+import { cipherSuiteKeyExchange } from './registry/key-exchange.js';
+import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
 const MAX_LOGGED_ENCRYPTED_RECORDS = 12;
@@ -19,8 +31,50 @@ const MAX_SSL2_HELLO = 32 * 1024;
 const GCM_TAG_LENGTH = 16;
 /** Gaps listed per connection (a lossy capture can have thousands; the first ones tell the story). */
 const MAX_GAPS_KEPT = 64;
+/** Plaintext joined across records to find the first line of application data (up to CR LF). */
+const MAX_FIRST_LINE = 4096;
+/**
+ * Key exchanges opened per connection with --key/--psk (each costs an RSA private-key operation): a hostile
+ * capture renegotiating without end must not buy unbounded CPU time with a few hundred bytes a handshake.
+ */
+const MAX_KEY_EXCHANGES_OPENED = 16;
+/** Handshake bytes kept for extended_master_secret while a private key or PSK may open the session. */
+const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 
 export type Detection = 'pending' | 'tls' | 'not-tls';
+
+/**
+ * Ports where a server that closes at once, without a byte, on a plain HTTP request is taken to speak TLS (OpenSSL
+ * sends no alert for "http request"): HTTPS and its usual alternates, the Kubernetes API, WinRM over HTTPS.
+ */
+const TLS_PORTS: ReadonlySet<number> = new Set([443, 4443, 5986, 6443, 8443, 9443, 10443]);
+const ALERT_RECORD_HEADER = 5;
+
+/** One side of the connection did not speak TLS where the other expected it. */
+export interface NonTlsFact {
+  /** server: it answered a ClientHello with other bytes; client: it sent other bytes to a server that speaks TLS. */
+  side: Side;
+  /** The frame and time of that side's first non-TLS bytes. */
+  frame: number;
+  time: number;
+  /** Its first printable line (at most 200 characters, control characters removed); nothing else is kept. */
+  firstLine: string | null;
+  /** What the bytes are, when their start says: HTTP (request, status line or HTML page), a MySQL server greeting. */
+  protocol: 'http' | 'mysql' | null;
+  /**
+   * side server: it spoke first, a greeting before the client's ClientHello (SMTP 220, SSH-2.0-…, a MySQL handshake):
+   * the client expected TLS from the first byte on a port that starts in plaintext. False: it answered the ClientHello.
+   */
+  spokeFirst: boolean;
+  /**
+   * side client: how the server showed it speaks TLS: it answered with a TLS alert record, with an HTTP server's
+   * "plain HTTP sent to the HTTPS port" page, or it closed without a byte on a TLS port (TLS_PORTS). Null for side
+   * server.
+   */
+  serverShowedTls: 'tls-alert' | 'https-port-page' | 'tls-port-closed' | null;
+  /** side client: the server's answer (its first line, or the alert description code); null when it sent nothing. */
+  reply: { frame: number; firstLine: string | null; alert: number | null } | null;
+}
 
 /** Everything one TCP connection showed at the TLS level, for the model and the rules. */
 export interface TlsConnection {
@@ -31,11 +85,16 @@ export interface TlsConnection {
   events: TlsEvent[];
   clientHello: ClientHello | null;
   serverHello: ServerHello | null;
-  /** Negotiated protocol version (from ServerHello), null before it. */
+  /**
+   * Negotiated protocol (from ServerHello), null before it. TLS 1.3 drafts and experiments count as TLS 1.3
+   * (0x0304) here, for they run its handshake; serverHello.effectiveVersion keeps the version on the wire.
+   */
   version: number | null;
   cipherSuite: number | null;
   /** A key log was consulted and held secrets for this connection. */
   keysFound: boolean;
+  /** What the keys came from: the key log (or pcapng secrets), the server's private key (--key), a PSK (--psk). */
+  keysFrom: 'key-log' | 'private-key' | 'psk' | null;
   /** Some record failed to authenticate with the keys found (reported once). */
   keyMismatch: { side: Side; frame: number; reason: string } | null;
   applicationBytes: { client: number; server: number };
@@ -50,6 +109,13 @@ export interface TlsConnection {
   upgradedFrom: UpgradeProtocol | null;
   /** The client asked for TLS (STARTTLS, SSLRequest …) and the server refused: TLS never started. */
   upgradeRefused: (UpgradeRefusal & { frame: number; time: number }) | null;
+  /** One side did not speak TLS (TLS sent to a plaintext port, or plaintext to a TLS port); null otherwise. */
+  nonTls: NonTlsFact | null;
+  /**
+   * The first reason tlsdiag itself could not read what was sent — one of its own limits (named), or a protocol
+   * variant it does not know — or null. Not a fault of the peers: their malformed bytes are parse errors.
+   */
+  notUnderstood: string | null;
 }
 
 interface SideState {
@@ -69,6 +135,8 @@ interface SideState {
   /** Client: `protection` holds the 0-RTT keys (the server accepted early data), until EndOfEarlyData. */
   early: boolean;
   sawApplicationData: boolean;
+  /** The first application-data event while its first line is still being joined from later records. */
+  firstLine: { event: ApplicationDataEvent; parts: Uint8Array[]; size: number } | null;
   /** Buffer for an SSLv2-compatible ClientHello, whose header is not a TLS record header. */
   ssl2: Uint8Array | null;
   ssl2Filled: number;
@@ -88,6 +156,24 @@ export class TlsConnectionTracker implements StreamHandler {
   /** Where each direction's plaintext last came (the server's refusal of an upgrade is in it). */
   private readonly lastPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
   private readonly tlsStarted: [boolean, boolean] = [false, false];
+  /** Whether each direction delivered anything yet (bytes or a gap). */
+  private readonly started: [boolean, boolean] = [false, false];
+  /** The direction that sent the connection's first bytes (the client of a plaintext request). */
+  private firstSender: Direction | null = null;
+  /** Where each direction's plaintext first came. */
+  private readonly firstPlaintext: [{ frame: number; time: number } | null, { frame: number; time: number } | null] = [null, null];
+  /** The client's first bytes were a ClientHello (direct TLS): the server must answer in TLS. */
+  private helloFromClient = false;
+  /** The direction that did not speak TLS: its bytes are no longer parsed. */
+  private nonTlsDirection: Direction | null = null;
+  /** --key/--psk: the handshake messages since the last ClientHello, with headers (extended_master_secret). */
+  private transcript: Uint8Array[] | null = null;
+  private transcriptBytes = 0;
+  /** TLS 1.0-1.2 with --key/--psk: the ServerHello's parameters, waiting for the ClientKeyExchange. */
+  private awaitingKeyExchange: (KeyExchangeParams & { extendedMasterSecret: boolean; sessionId: Uint8Array }) | null = null;
+  /** The server's last leaf certificate (DER), for the private key that matches it. */
+  private serverLeaf: Uint8Array | null = null;
+  private keyExchangesOpened = 0;
 
   constructor(
     info: TcpConnectionInfo,
@@ -105,12 +191,15 @@ export class TlsConnectionTracker implements StreamHandler {
       version: null,
       cipherSuite: null,
       keysFound: false,
+      keysFrom: null,
       keyMismatch: null,
       applicationBytes: { client: 0, server: 0 },
       applicationRecords: { client: 0, server: 0 },
       gaps: [],
       upgradedFrom: null,
       upgradeRefused: null,
+      nonTls: null,
+      notUnderstood: null,
       applicationTurns: 0,
       lastApplicationSide: null,
     };
@@ -119,16 +208,25 @@ export class TlsConnectionTracker implements StreamHandler {
 
   data(direction: Direction, data: Uint8Array, frame: number, time: number): void {
     const conn = this.connection;
-    if (conn.detection === 'not-tls') return;
+    if (conn.detection === 'not-tls' || direction === this.nonTlsDirection) return;
+    const first = !this.started[direction];
+    this.started[direction] = true;
+    this.firstSender ??= direction;
     if (conn.detection === 'pending') {
       const kind = this.preamble === null ? classifyFirstBytes(data) : 'other';
       if (kind === 'other') {
-        this.scanPreamble(direction, data, frame, time);
+        this.scanPreamble(direction, data, frame, time, first);
         return;
       }
       conn.detection = 'tls';
       conn.clientDirection = clientDirectionFrom(kind, data, direction);
+      this.helloFromClient =
+        conn.clientDirection === direction && (kind === 'ssl2' || (data[0] === ContentType.handshake && (data.length <= 5 || data[5] === 1)));
       if (kind === 'ssl2') this.sideFor(direction).ssl2 = new Uint8Array(0);
+    } else if (first && this.helloFromClient && this.preamble === null && direction !== conn.clientDirection && answersInPlaintext(data)) {
+      // TLS sent to a plaintext port: the server answers the ClientHello in its own protocol (nginx: HTTP 400).
+      this.markNonTls(direction, 'server', frame, time, data, null, null);
+      return;
     } else if (this.preamble !== null && !this.tlsStarted[direction]) {
       // The other side of an upgraded connection: its bytes are TLS from its first record after the upgrade.
       const start = classifyFirstBytes(data) === 'tls' ? { carry: new Uint8Array(0), data, offset: 0 } : this.preamble.push(direction, data);
@@ -146,10 +244,18 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   /** Looks for TLS after another protocol's plaintext (STARTTLS, SOCKS, CONNECT); gives up after a bounded scan. */
-  private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number): void {
+  private scanPreamble(direction: Direction, data: Uint8Array, frame: number, time: number, first: boolean): void {
     const conn = this.connection;
+    if (first && direction !== this.firstSender && this.preamble !== null && isAlertRecord(data)) {
+      // Plaintext sent to a TLS port, and the server answered with a TLS alert record.
+      const client = (1 - direction) as Direction;
+      const reply = { frame, firstLine: null, alert: data[ALERT_RECORD_HEADER + 1] ?? null };
+      this.markNonTls(client, 'client', frame, time, this.preamble.prefix(client), 'tls-alert', reply);
+      return;
+    }
     this.preamble ??= new PlaintextPreamble();
     this.lastPlaintext[direction] = { frame, time };
+    this.firstPlaintext[direction] ??= { frame, time };
     const start = this.preamble.push(direction, data);
     if (start === null) {
       if (this.preamble.exhausted) {
@@ -164,11 +270,20 @@ export class TlsConnectionTracker implements StreamHandler {
     conn.clientDirection = start.messageType === 1 ? direction : ((1 - direction) as Direction);
     const clientPrefix = this.preamble.prefix(conn.clientDirection);
     const serverPrefix = this.preamble.prefix((1 - conn.clientDirection) as Direction);
-    conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    const serverDirection = (1 - conn.clientDirection) as Direction;
+    const greeting = this.firstPlaintext[serverDirection];
+    if (start.messageType === 1 && clientPrefix.length === 0 && greeting !== null && conn.tcp.sawSyn && conn.gaps.length === 0) {
+      // The server greeted in plaintext and the client answered with a ClientHello, asking for no upgrade: TLS
+      // sent to a port that starts in plaintext (implicit TLS against SMTP 25/587, IMAP 143, MySQL 3306, SSH …).
+      this.markNonTls(serverDirection, 'server', greeting.frame, greeting.time, serverPrefix, null, null);
+      this.connection.nonTls!.spokeFirst = true;
+      this.preamble = null;
+    } else {
+      conn.upgradedFrom = identifyUpgrade(clientPrefix, serverPrefix);
+    }
     // A client may start TLS although the server refused the upgrade (openssl s_client -starttls does).
     const refusal = findUpgradeRefusal(clientPrefix, serverPrefix);
     if (refusal !== null && start.messageType === 1) {
-      const serverDirection = (1 - conn.clientDirection) as Direction;
       conn.upgradeRefused = { ...refusal, ...(this.lastPlaintext[serverDirection] ?? { frame, time }) };
     }
     this.tlsStarted[direction] = true;
@@ -177,7 +292,9 @@ export class TlsConnectionTracker implements StreamHandler {
     records?.push(start.data.subarray(start.offset), frame, time);
   }
 
-  gap(direction: Direction, missing: number, frame: number, time: number): void {
+  gap(direction: Direction, missing: number, frame: number, time: number, ownLimit?: string): void {
+    this.started[direction] = true;
+    if (ownLimit !== undefined && this.connection.detection === 'tls') this.notUnderstood(ownLimit);
     const state = this.sideFor(direction);
     const inHandshake = !this.handshakeOver;
     if (this.connection.gaps.length < MAX_GAPS_KEPT) this.connection.gaps.push({ side: state.side, frame, missing, inHandshake });
@@ -194,8 +311,65 @@ export class TlsConnectionTracker implements StreamHandler {
 
   end(info: TcpConnectionInfo): void {
     this.connection.tcp = info;
+    for (const side of this.sides) this.finishFirstLine(side);
     if (this.connection.detection === 'pending' && this.preamble !== null) this.checkRefusedUpgrade();
+    if (this.connection.detection === 'pending' && this.preamble !== null) this.checkPlaintextToTls();
     this.onEnd(this.connection);
+  }
+
+  /**
+   * The connection ended in plaintext: the client's bytes went to a server that shows it speaks TLS (an HTTP
+   * server's "plain HTTP request was sent to HTTPS port" page, or closing without a byte on a TLS port) is kept
+   * as a connection; plaintext between plaintext peers is not.
+   */
+  private checkPlaintextToTls(): void {
+    const conn = this.connection;
+    const client = this.firstSender;
+    if (client === null) return;
+    const server = (1 - client) as Direction;
+    const preamble = this.preamble!;
+    const clientBytes = preamble.prefix(client);
+    const serverBytes = preamble.prefix(server);
+    const at = this.firstPlaintext[server];
+    if (at !== null && isHttpsPortPage(serverBytes)) {
+      const reply = { frame: at.frame, firstLine: firstPrintableLine(serverBytes), alert: null };
+      this.markNonTls(client, 'client', at.frame, at.time, clientBytes, 'https-port-page', reply);
+      return;
+    }
+    const serverPort = (client === 0 ? conn.tcp.responder : conn.tcp.initiator).port;
+    const close = conn.tcp.firstClose;
+    const silentClose = conn.tcp.bytes[server] === 0 && close !== null && close.direction === server;
+    const request = firstPrintableLine(clientBytes);
+    if (silentClose && TLS_PORTS.has(serverPort) && httpLineKind(request) === 'request') {
+      this.markNonTls(client, 'client', close.frame, close.time, clientBytes, 'tls-port-closed', null);
+    }
+  }
+
+  /**
+   * Records that one side did not speak TLS (only its first line is kept) and stops parsing its bytes. The
+   * connection is then a TLS connection that failed: it is reported.
+   */
+  private markNonTls(
+    direction: Direction,
+    side: Side,
+    frame: number,
+    time: number,
+    bytes: Uint8Array,
+    serverShowedTls: NonTlsFact['serverShowedTls'],
+    reply: NonTlsFact['reply'],
+  ): void {
+    const conn = this.connection;
+    const protocol = plaintextProtocol(bytes);
+    const firstLine = protocol === 'mysql' ? mysqlServerVersion(bytes) : firstPrintableLine(bytes);
+    const at = side === 'client' ? (this.firstPlaintext[direction] ?? { frame, time }) : { frame, time };
+    conn.nonTls = { side, frame: at.frame, time: at.time, firstLine, protocol, spokeFirst: false, serverShowedTls, reply };
+    this.nonTlsDirection = direction;
+    if (conn.detection !== 'tls') {
+      conn.detection = 'tls';
+      conn.clientDirection = side === 'client' ? direction : ((1 - direction) as Direction);
+      this.preamble = null;
+    }
+    this.control.ignore(direction);
   }
 
   /** The connection ended in plaintext: a refused STARTTLS still makes it a (failed) TLS connection. */
@@ -226,6 +400,7 @@ export class TlsConnectionTracker implements StreamHandler {
       decryptedAny: false,
       early: false,
       sawApplicationData: false,
+      firstLine: null,
       ssl2: null,
       ssl2Filled: 0,
     };
@@ -267,7 +442,9 @@ export class TlsConnectionTracker implements StreamHandler {
     const length = (((buffer[0]! & 0x7f) << 8) | buffer[1]!) + 2;
     if (state.ssl2Filled < length) {
       if (state.ssl2Filled >= MAX_SSL2_HELLO + 2) {
-        this.parseError(state, frame, time, `SSLv2 ClientHello of ${length} bytes is longer than the limit of ${MAX_SSL2_HELLO}`);
+        const reason = `an SSLv2 ClientHello of ${length} bytes is larger than tlsdiag's limit of ${MAX_SSL2_HELLO} bytes`;
+        this.notUnderstood(reason);
+        this.parseError(state, frame, time, reason);
         state.ssl2 = null;
         state.records?.stop();
       }
@@ -392,9 +569,11 @@ export class TlsConnectionTracker implements StreamHandler {
   private onApplicationData(state: SideState, record: TlsRecord, content: Uint8Array | null, decrypted: boolean): void {
     const length = content?.length ?? record.length;
     this.handshakeOver = true;
-    if (!state.sawApplicationData) {
+    // An empty record (OpenSSL's TLS 1.0 CBC clients and servers send one first, against BEAST) is counted,
+    // not shown: the first record with data is.
+    if (!state.sawApplicationData && !(decrypted && length === 0)) {
       state.sawApplicationData = true;
-      this.connection.events.push({
+      const event: ApplicationDataEvent = {
         kind: 'application-data',
         early: false,
         side: state.side,
@@ -402,10 +581,43 @@ export class TlsConnectionTracker implements StreamHandler {
         time: record.time,
         length,
         decrypted,
-        firstLine: decrypted && content !== null ? httpFirstLine(content) : null,
-      });
+        firstLine: null,
+      };
+      this.connection.events.push(event);
+      if (decrypted && content !== null) {
+        state.firstLine = { event, parts: [], size: 0 };
+        this.joinFirstLine(state, content);
+      }
+    } else if (state.firstLine !== null && content !== null) {
+      this.joinFirstLine(state, content);
     }
     this.countApplicationData(state, length);
+  }
+
+  /**
+   * Joins decrypted records until the first line ends (CR or LF) or MAX_FIRST_LINE bytes: Java and IBM split
+   * the first CBC record 1/n-1 ('G', then 'ET / …'), and a request may simply span records.
+   */
+  private joinFirstLine(state: SideState, content: Uint8Array): void {
+    const pending = state.firstLine!;
+    const take = content.subarray(0, MAX_FIRST_LINE - pending.size);
+    pending.parts.push(take.slice());
+    pending.size += take.length;
+    const ended = take.includes(0x0a) || take.includes(0x0d) || pending.size >= MAX_FIRST_LINE || !isPrintable(take);
+    if (ended) this.finishFirstLine(state);
+  }
+
+  private finishFirstLine(state: SideState): void {
+    const pending = state.firstLine;
+    if (pending === null) return;
+    state.firstLine = null;
+    const joined = new Uint8Array(pending.size);
+    let at = 0;
+    for (const part of pending.parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    pending.event.firstLine = httpFirstLine(joined);
   }
 
   /** The client offered 0-RTT data in a TLS 1.3 ClientHello (early_data extension). */
@@ -468,11 +680,15 @@ export class TlsConnectionTracker implements StreamHandler {
         isServer: state.side === 'server',
       });
     } catch (error) {
-      this.parseError(state, bytes.frame, bytes.time, describe(error));
+      const reason = describe(error);
+      if (error instanceof TlsParseError && error.ownLimit) this.notUnderstood(`${reason}: a limit of tlsdiag's, not of the protocol`);
+      else if (bytes.msgType === 2) this.checkServerHelloVariant(bytes.body, reason);
+      this.parseError(state, bytes.frame, bytes.time, reason);
       return;
     }
     const decrypted = typeof state.protection === 'object';
     conn.events.push({ kind: 'handshake', side: state.side, frame: bytes.frame, firstFrame: bytes.firstFrame, time: bytes.time, message, decrypted });
+    if (this.keys?.exchange !== undefined) this.followKeyExchange(state, bytes, message);
     switch (message.type) {
       case 'ClientHello':
         if (conn.clientHello === null || decrypted) conn.clientHello = message;
@@ -509,14 +725,19 @@ export class TlsConnectionTracker implements StreamHandler {
     const conn = this.connection;
     const renegotiation = conn.serverHello !== null && conn.serverHello.type === 'ServerHello';
     conn.serverHello = hello;
-    conn.version = hello.effectiveVersion;
+    conn.version = protocolOf(hello.effectiveVersion);
     conn.cipherSuite = hello.cipherSuite;
+    if (!isKnownVersion(hello.effectiveVersion)) {
+      this.notUnderstood(`the ServerHello chose version ${hex16(hello.effectiveVersion)}, a TLS variant tlsdiag does not know`);
+    }
     const clientHello = conn.clientHello;
     const [client, server] = this.sides;
-    if (hello.effectiveVersion === TLS_1_3) {
-      // From here on both sides encrypt their handshake (RFC 8446 §2).
-      const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite) : null;
-      if (keys) conn.keysFound = true;
+    if (conn.version === TLS_1_3) {
+      // From here on both sides encrypt their handshake (RFC 8446 §2); so do the drafts and experiments.
+      const variant = tls13Variant(hello.effectiveVersion);
+      const keys = clientHello && this.keys ? this.keys.tls13(clientHello.random, hello.cipherSuite, variant) : null;
+      if (keys) this.keysFoundIn('key-log');
+      this.transcript = null; // --key/--psk open TLS 1.0-1.2 key exchanges only
       this.tls13Keys = keys;
       server.protection = keys?.serverHandshake ?? 'opaque';
       client.protection = keys?.clientHandshake ?? 'opaque';
@@ -533,10 +754,96 @@ export class TlsConnectionTracker implements StreamHandler {
       version: hello.effectiveVersion,
       encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
     });
-    if (keys) conn.keysFound = true;
-    client.pending = keys?.client ?? 'opaque';
-    server.pending = keys?.server ?? 'opaque';
+    if (keys) {
+      this.transcript = null;
+      this.keysFoundIn('key-log');
+    }
+    const opened = keys ?? this.openFromHello(hello, clientHello);
+    client.pending = opened?.client ?? 'opaque';
+    server.pending = opened?.server ?? 'opaque';
     if (renegotiation) this.handshakeOver = false;
+  }
+
+  /**
+   * No key log secret for a TLS 1.0-1.2 handshake: a resumed session opened before by --key/--psk is opened
+   * now; a full handshake waits for its ClientKeyExchange (followKeyExchange).
+   */
+  private openFromHello(hello: ServerHello, clientHello: ClientHello): ReturnType<KeyProvider['tls12']> {
+    this.awaitingKeyExchange = null;
+    const exchange = this.keys?.exchange;
+    if (exchange === undefined || !exchange.canOpen(hello.cipherSuite)) {
+      this.transcript = null;
+      return null;
+    }
+    const params: KeyExchangeParams = {
+      clientRandom: clientHello.random,
+      serverRandom: hello.random,
+      cipherSuite: hello.cipherSuite,
+      version: hello.effectiveVersion,
+      encryptThenMac: clientHello.encryptThenMac === true && hello.encryptThenMac === true,
+    };
+    const resumed = hello.sessionId.length > 0 && sameBytes(hello.sessionId, clientHello.sessionId);
+    if (resumed) {
+      this.transcript = null;
+      const keys = exchange.resume({ ...params, sessionId: hello.sessionId });
+      if (keys) this.keysFoundIn(exchangeSource(hello.cipherSuite));
+      return keys;
+    }
+    this.awaitingKeyExchange = {
+      ...params,
+      extendedMasterSecret: clientHello.extendedMasterSecret === true && hello.extendedMasterSecret === true,
+      sessionId: hello.sessionId.slice(),
+    };
+    return null;
+  }
+
+  /** --key/--psk: keeps the transcript, the server's certificate, and opens the session at the ClientKeyExchange. */
+  private followKeyExchange(state: SideState, bytes: HandshakeMessageBytes, message: HandshakeMessage): void {
+    const exchange = this.keys!.exchange!;
+    if (message.type === 'ClientHello') {
+      this.transcript = [];
+      this.transcriptBytes = 0;
+    }
+    if (this.transcript !== null && bytes.msgType !== 0) {
+      const length = bytes.body.length;
+      const header = Uint8Array.of(bytes.msgType, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+      this.transcript.push(header, bytes.body.slice());
+      this.transcriptBytes += 4 + length;
+      if (this.transcriptBytes > MAX_TRANSCRIPT_BYTES) this.transcript = null;
+    }
+    if (message.type === 'Certificate' && state.side === 'server') {
+      const leaf = message.certificates[0]?.data;
+      if (leaf !== undefined) {
+        this.serverLeaf = leaf.slice();
+        exchange.noteServerCertificate(this.serverLeaf);
+      }
+      return;
+    }
+    if (message.type !== 'ClientKeyExchange' || state.side !== 'client' || this.awaitingKeyExchange === null) return;
+    const awaiting = this.awaitingKeyExchange;
+    this.awaitingKeyExchange = null;
+    if (this.keyExchangesOpened >= MAX_KEY_EXCHANGES_OPENED) {
+      this.transcript = null;
+      return;
+    }
+    this.keyExchangesOpened++;
+    const keys = exchange.open({
+      ...awaiting,
+      serverCertificate: this.serverLeaf,
+      clientKeyExchange: message.raw,
+      transcript: awaiting.extendedMasterSecret ? this.transcript : null,
+    });
+    this.transcript = null;
+    if (keys === null) return;
+    this.keysFoundIn(exchangeSource(awaiting.cipherSuite));
+    const [client, server] = this.sides;
+    client.pending = keys.client;
+    server.pending = keys.server;
+  }
+
+  private keysFoundIn(source: 'key-log' | 'private-key' | 'psk'): void {
+    this.connection.keysFound = true;
+    this.connection.keysFrom ??= source;
   }
 
   /** The server's EncryptedExtensions accepted 0-RTT: the client's records are early data until EndOfEarlyData. */
@@ -566,7 +873,23 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   private onRecordError(state: SideState, error: RecordLayerError): void {
+    if (error.code === 'handshake-too-long') this.notUnderstood(error.message);
     this.parseError(state, error.frame, 0, error.message);
+  }
+
+  /** Keeps the first reason tlsdiag could not read the connection (docs/output.md `notUnderstood`). */
+  private notUnderstood(reason: string): void {
+    this.connection.notUnderstood ??= reason;
+  }
+
+  /**
+   * A ServerHello that did not parse: when its version field is no version tlsdiag knows (a TLS 1.3 draft before
+   * 14, another experiment), the layout is unknown rather than malformed.
+   */
+  private checkServerHelloVariant(body: Uint8Array, reason: string): void {
+    if (body.length < 2) return;
+    const version = (body[0]! << 8) | body[1]!;
+    if (!isKnownVersion(version)) this.notUnderstood(`ServerHello version ${hex16(version)} is a TLS variant tlsdiag does not know (${reason})`);
   }
 
   private parseError(state: SideState, frame: number, time: number, message: string): void {
@@ -575,6 +898,20 @@ export class TlsConnectionTracker implements StreamHandler {
 }
 
 type FirstBytes = 'tls' | 'ssl2' | 'other';
+
+/**
+ * A server's first bytes after a ClientHello that are not TLS: neither a TLS record nor an SSLv2 SERVER-HELLO
+ * (record header with the high bit set, then message type 4).
+ */
+function answersInPlaintext(data: Uint8Array): boolean {
+  if (classifyFirstBytes(data) !== 'other') return false;
+  return !((data[0]! & 0x80) !== 0 && data.length >= 3 && data[2] === 4);
+}
+
+/** A TLS alert record header (content type 21, version 3.x, length 2) at the start of the bytes. */
+function isAlertRecord(data: Uint8Array): boolean {
+  return data.length >= ALERT_RECORD_HEADER + 2 && data[0] === ContentType.alert && data[1] === 3 && data[2]! <= 4 && data[3] === 0 && data[4] === 2;
+}
 
 /**
  * The client is whoever sends the ClientHello; a capture that starts at the ServerHello names the other side;
@@ -604,7 +941,7 @@ export function classifyFirstBytes(data: Uint8Array): FirstBytes {
 
 /** The first line of an HTTP/1 request or response, or null: nothing else of the payload is kept. */
 export function httpFirstLine(content: Uint8Array): string | null {
-  const limit = Math.min(content.length, 200);
+  const limit = Math.min(content.length, MAX_FIRST_LINE);
   let end = 0;
   while (end < limit && content[end] !== 0x0d && content[end] !== 0x0a) {
     const c = content[end]!;
@@ -614,6 +951,42 @@ export function httpFirstLine(content: Uint8Array): string | null {
   if (end === 0) return null;
   const line = String.fromCharCode(...content.subarray(0, end));
   return /^(HTTP\/\d(\.\d)? \d{3}|[A-Z]+ \S+ HTTP\/\d(\.\d)?$)/.test(line) ? line : null;
+}
+
+/** What opened a TLS 1.2 key exchange without a key log: a PSK for the PSK suites, else the private key. */
+function exchangeSource(cipherSuite: number): 'private-key' | 'psk' {
+  const kx = cipherSuiteKeyExchange(cipherSuite);
+  return kx === 'psk' || kx === 'rsa_psk' ? 'psk' : 'private-key';
+}
+
+/** No byte outside printable ASCII before the first CR or LF: may still be the start of an HTTP line. */
+function isPrintable(bytes: Uint8Array): boolean {
+  for (const c of bytes) {
+    if (c === 0x0d || c === 0x0a) return true;
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * False for a version of the experimental families (0x7fXX TLS 1.3 drafts, 0x7eXX Google experiments, 0xfbXX
+ * Facebook drafts) that tlsdiag cannot read: a variant it does not know. Any other version is judged by the
+ * parsers (a peer's malformed bytes stay parse errors).
+ */
+function isKnownVersion(version: number): boolean {
+  const family = version >> 8;
+  if (family !== 0x7f && family !== 0x7e && family !== 0xfb) return true;
+  return PROTOCOL_VERSION_NAMES[version] !== undefined || tls13Variant(version) !== null;
+}
+
+function hex16(value: number): string {
+  return `0x${value.toString(16).padStart(4, '0')}`;
 }
 
 function describe(error: unknown): string {

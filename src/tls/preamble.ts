@@ -255,6 +255,71 @@ function berAt(bytes: Uint8Array, at: number): { tag: number; start: number; end
   return end <= bytes.length ? { tag, start, end } : null;
 }
 
+/** How many leading bytes firstPrintableLine looks at. */
+const FIRST_LINE_SCAN = 512;
+
+/**
+ * The first printable line of another protocol's bytes (among those in the first 512 bytes), control characters
+ * removed and at most 200 characters, or null when every line there is mostly binary (a fifth or more of its
+ * bytes not printable): nothing else is kept.
+ */
+export function firstPrintableLine(bytes: Uint8Array): string | null {
+  const text = latin1(bytes.subarray(0, FIRST_LINE_SCAN));
+  for (const line of text.split(/[\r\n]+/)) {
+    if (line.trim().length === 0) continue;
+    let unprintable = 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if ((c < 0x20 && c !== 0x09) || c > 0x7e) unprintable++;
+    }
+    if (unprintable * 5 >= line.length) continue;
+    const kept = shown(line).trim();
+    if (kept.length > 0) return kept;
+  }
+  return null;
+}
+
+/** A MySQL/MariaDB server greeting's version string (NUL-terminated after the protocol version byte), or null. */
+export function mysqlServerVersion(bytes: Uint8Array): string | null {
+  const end = bytes.indexOf(0, 5);
+  if (end < 0) return null;
+  const version = shown(latin1(bytes.subarray(5, end)));
+  return version.length > 0 ? version : null;
+}
+
+/** The protocol of plaintext where TLS was due, when its first bytes say: HTTP, or a MySQL/MariaDB server greeting. */
+export function plaintextProtocol(bytes: Uint8Array): 'http' | 'mysql' | null {
+  if (httpLineKind(firstPrintableLine(bytes)) !== null) return 'http';
+  // MySQL packet header (3-byte length, sequence 0), then protocol version 10.
+  if (bytes.length > 5 && bytes[3] === 0 && bytes[4] === 0x0a && (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16)) + 4 >= 5) return 'mysql';
+  return null;
+}
+
+/** What an HTTP/1 first line is: a request line (`GET / HTTP/1.1`), a status line (`HTTP/1.1 400 Bad Request`), an HTML page. */
+export function httpLineKind(line: string | null): 'request' | 'status' | 'html' | null {
+  if (line === null) return null;
+  if (/^HTTP\/\d(\.\d)? \d{3}\b/.test(line)) return 'status';
+  if (/^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(line)) return 'request';
+  if (/^<(!DOCTYPE html|html)\b/i.test(line)) return 'html';
+  return null;
+}
+
+/**
+ * Pages HTTP servers send when plain HTTP reached their TLS port: nginx ("400 The plain HTTP request was sent to
+ * HTTPS port"), Go's net/http, Apache httpd. Seen in the first bytes of the server's answer.
+ */
+const HTTPS_PORT_PAGES = [
+  'The plain HTTP request was sent to HTTPS port',
+  'Client sent an HTTP request to an HTTPS server',
+  'speaking plain HTTP to an SSL-enabled server port',
+];
+
+/** True when the server's first bytes are an HTTP server's "plain HTTP sent to the HTTPS port" answer. */
+export function isHttpsPortPage(server: Uint8Array): boolean {
+  const text = latin1(server);
+  return HTTPS_PORT_PAGES.some((page) => text.includes(page));
+}
+
 function lines(text: string): string[] {
   return text.split(/\r?\n/).filter((l) => l.length > 0);
 }

@@ -37,6 +37,10 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+export function sha1Hex(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
 /** Decodes (or returns the cached decoding of) one DER certificate. */
 export function decodeCertificate(der: Uint8Array): DecodedCertificate | CertificateDecodeError {
   const cached = cache.get(der);
@@ -367,6 +371,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
     aiaOcsp,
     crlDistributionPoints: crlDps,
     sha256: hash,
+    sha1: sha1Hex(der),
   };
   return {
     kind: 'certificate',

@@ -1,4 +1,4 @@
-export { decodeCertificate, isCertificateDecodeError, clearCertificateCache, certificateCacheSize, sha256Hex, CERTIFICATE_CACHE_LIMIT } from './decode.js';
+export { decodeCertificate, isCertificateDecodeError, clearCertificateCache, certificateCacheSize, sha256Hex, sha1Hex, CERTIFICATE_CACHE_LIMIT } from './decode.js';
 export { parseDistinguishedName, namesMatch, parseName, prepareString, escapeRfc4514Value } from './names.js';
 export type { ParsedName, NameAttribute, Rdn, NameParseError } from './names.js';
 export { loadCertificates, loadCertificatesDetailed, certificatesFromPem, TrustMaterialError } from './load.js';
@@ -6,3 +6,5 @@ export type { LoadedCertificates } from './load.js';
 export { validateChain, isIssuedBy, isSelfSigned, verifyIssuedBy, checkChainOrder } from './chain.js';
 export type { ChainOrder } from './chain.js';
 export type * from './types.js';
+export { loadCrls, decodeCrl, checkRevocation, normalizeSerial } from './crl.js';
+export type { DecodedCrl, LoadedCrls, RevokedEntry, RevocationStatus, CertificateRevocation, RevocationCheckOptions } from './crl.js';

@@ -3,3 +3,4 @@
 import 'reflect-metadata';
 
 export { X509Certificate, PublicKey } from '@peculiar/x509';
+export { X509Crl } from '@peculiar/x509';

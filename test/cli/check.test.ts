@@ -50,6 +50,7 @@ describe('tlsdiag check on a changed expectation', () => {
   it('exits 1 on a changed outcome and on a connection the capture does not have', async () => {
     const file = JSON.parse((await runCli('baseline', capture)).stdout);
     file.connections[0].established = true;
+    file.connections[0].outcome = 'established';
     file.connections.push({ match: { sni: 'api.example.com' }, established: true, findings: [] });
     const changed = join(tempDir('tlsdiag-check-'), 'changed.expect.json');
     writeFileSync(changed, JSON.stringify(file));
@@ -57,6 +58,8 @@ describe('tlsdiag check on a changed expectation', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('- established: true');
     expect(run.stdout).toContain('+ established: false');
+    expect(run.stdout).toContain('- outcome: established');
+    expect(run.stdout).toContain('+ outcome: failed');
     expect(run.stdout).toContain('connection entry 1 sni api.example.com: no such connection');
   });
 

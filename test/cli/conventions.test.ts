@@ -82,7 +82,10 @@ describe('--filter', () => {
     expect(await kept('until=2026-11-22T15:32:00Z')).toEqual([]);
     const window = await kept('since=2026-11-22T15:33:00Z', 'until=2026-11-22T15:33:04Z');
     expect(ports(window)).toEqual([22020, 22021]);
-    for (const bad of ['severity=fatal', 'finding=no-such-finding', 'since=yesterday', 'port=70000']) {
+    const rejected = await kept('outcome=rejected');
+    expect(rejected.length).toBe(all.filter((r) => (r as Row & { outcome: string }).outcome === 'rejected').length);
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const bad of ['outcome=fine', 'severity=fatal', 'finding=no-such-finding', 'since=yesterday', 'port=70000']) {
       expect(() => parseFilter([bad]), bad).toThrow(`--filter ${bad}: expected`);
     }
   });

@@ -22,7 +22,7 @@ describe("import { analyze } from 'tlsdiag'", () => {
     const { analyze } = tlsdiag;
     const result = await analyze('captures/mtls/java-tls12-other-root-keystore-s-server.pcap');
     const [connection] = result.connections;
-    expect(connection?.established).toBe(false);
+    expect(connection?.outcome).toBe('failed');
     expect(connection?.findings.map((f) => f.id)).toContain('client-cert-empty');
   });
 

@@ -44,4 +44,28 @@ describe('key logs embedded in pcapng (Decryption Secrets Blocks)', () => {
     expect(strip(after)).toEqual(strip(before));
     expect(after.connections[0]!.encryptedHandshake).toBe(false);
   });
+
+  it('warns once per secrets block type it does not read, and still decrypts with the TLS key log', async () => {
+    // The real capture with secrets blocks of other types appended (WireGuard twice, a type no one registered).
+    const block = (secretsType: number, data: Uint8Array): Buffer => {
+      const padded = (data.length + 3) & ~3;
+      const out = Buffer.alloc(20 + padded + 4);
+      out.writeUInt32LE(DECRYPTION_SECRETS_BLOCK, 0);
+      out.writeUInt32LE(out.length, 4);
+      out.writeUInt32LE(secretsType, 8);
+      out.writeUInt32LE(data.length, 12);
+      Buffer.from(data).copy(out, 16);
+      out.writeUInt32LE(out.length, out.length - 4);
+      return out;
+    };
+    const file = join(tempDir('tlsdiag-dsb-'), 'other-secrets.pcapng');
+    const other = new TextEncoder().encode('LOCAL_STATIC_PRIVATE_KEY = not-a-real-key\n');
+    writeFileSync(file, Buffer.concat([readFileSync(CAPTURE), block(0x57474b4c, other), block(0x57474b4c, other), block(0x12345678, other)]));
+    const result = await analyze(file);
+    expect(result.connections[0]!.encryptedHandshake).toBe(false);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      'decryption secrets of type 0x57474b4c (WireGuard key log) are not a TLS key log; ignored',
+      'decryption secrets of type 0x12345678 are not a TLS key log; ignored',
+    ]);
+  });
 });

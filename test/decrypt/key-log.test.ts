@@ -108,7 +108,7 @@ describe('parseKeyLog: NSS labels', () => {
     expect(log.merge(other)).toEqual([]);
     expect(log.size).toBe(3);
     const wireguard = log.addDecryptionSecrets({ secretsType: 0x57474b4c, data: new Uint8Array(4) }, 'pcapng DSB #2');
-    expect(wireguard).toEqual([{ line: 0, message: 'decryption secrets of type 0x57474b4c are not a TLS key log; ignored', source: 'pcapng DSB #2' }]);
+    expect(wireguard).toEqual([{ line: 0, message: 'decryption secrets of type 0x57474b4c (WireGuard key log) are not a TLS key log; ignored', source: 'pcapng DSB #2' }]);
     expect(log.size).toBe(3);
   });
 });

@@ -138,7 +138,9 @@ describe('record and handshake message lengths', () => {
   it(`a handshake message claiming 2^24-1 bytes is refused before allocation (limit ${MAX_HANDSHAKE_MESSAGE_LENGTH})`, async () => {
     const lying = handshakeRecords(Uint8Array.of(1, 0xff, 0xff, 0xff, 3, 3));
     const { value, ms, peakMiB } = await peakHeapGrowth(() => runPipeline(connectionCapture(lying)));
-    expect(value.json).toContain(`claims ${2 ** 24 - 1} bytes, more than the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH}`);
+    expect(value.json).toContain(`of ${2 ** 24 - 1} bytes is larger than tlsdiag's limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH} bytes`);
+    expect(value.connections[0]!.outcome).toBe('not-understood');
+    expect(value.connections[0]!.outcomeDetail).toContain(`is larger than tlsdiag's limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH} bytes`);
     expect(ms).toBeLessThan(1000);
     expect(peakMiB).toBeLessThan(16);
   });

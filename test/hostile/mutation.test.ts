@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
+import { KeyLog, loadServerKeys, PskSet, ServerKeyRing } from '../../src/tls/decrypt/index.js';
 import { runPipeline } from './pipeline.js';
 
 const REPO = join(import.meta.dirname, '../..');
@@ -76,6 +77,31 @@ describe('random mutations of real captures (fast-check, fixed seed)', () => {
         expect(result.text.length).toBeGreaterThan(0);
       }),
       { seed: 20261122, numRuns: 400 },
+    );
+  });
+
+  it('with the server key and a PSK (--key, --psk): a mutated RSA, renegotiation or PSK session never throws or stalls', async () => {
+    const keyed = ['rsa-tls12-renegotiation-client-cert', 'rsa-tls10-aes128-sha-s-client', 'rsa-tls12-resumed-s-client', 'psk-tls12-s-client'].map(
+      (name) => new Uint8Array(readFileSync(join(REPO, 'captures/keys', `${name}.pcap`))),
+    );
+    const serverKeys = new ServerKeyRing();
+    serverKeys.add(loadServerKeys(readFileSync(join(REPO, 'captures/keys/server-rsa.key.pem')), 'server-rsa.key.pem', undefined));
+    const psks = new PskSet();
+    psks.add('6b6579732d746c73646961672d70736b2d3031', null, '--psk');
+    const keyedInput = fc.record({ seed: fc.integer({ min: 0, max: keyed.length - 1 }), mutations: fc.array(mutation, { minLength: 1, maxLength: 6 }) });
+    // Unmutated, each opens: the property below runs on sessions the keys really decrypt.
+    for (const capture of keyed) {
+      const plain = await runPipeline(capture, new KeyLog(), { serverKeys, psks });
+      expect(plain.connections.every((c) => c.decrypted)).toBe(true);
+    }
+    await fc.assert(
+      fc.asyncProperty(keyedInput, async ({ seed, mutations }) => {
+        const started = performance.now();
+        const result = await runPipeline(apply(keyed[seed]!, mutations), new KeyLog(), { serverKeys, psks });
+        expect(performance.now() - started).toBeLessThan(2000);
+        expect(JSON.parse(result.json)).toBeTypeOf('object');
+      }),
+      { seed: 20261207, numRuns: 300 },
     );
   });
 

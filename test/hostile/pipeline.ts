@@ -1,11 +1,10 @@
 import type { CaptureInput } from '../../src/capture/index.js';
 import type { AnalysisWarning, ConnectionReport } from '../../src/model/types.js';
-import { buildReport } from '../../src/model/report.js';
-import { runRules } from '../../src/rules/index.js';
+import { diagnoseConnection } from '../../src/rules/index.js';
 import type { RuleContext } from '../../src/rules/types.js';
 import { streamConnections, type StreamConnectionsResult } from '../../src/tcp/streams.js';
 import { TlsConnectionTracker, type TlsConnection } from '../../src/tls/connection.js';
-import { createKeyProvider, KeyLog } from '../../src/tls/decrypt/index.js';
+import { createKeyExchangeOpener, createKeyProvider, KeyLog, type KeyExchangeSecrets } from '../../src/tls/decrypt/index.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderText } from '../../src/report/text.js';
 
@@ -22,10 +21,10 @@ export interface PipelineResult {
  * The whole pipeline over one capture, as analyze() runs it but from bytes: capture → TCP → TLS tracker
  * (with embedded pcapng secrets fed to a key log) → connection reports → rules → JSON.
  */
-export async function runPipeline(input: CaptureInput, keys = new KeyLog()): Promise<PipelineResult> {
+export async function runPipeline(input: CaptureInput, keys = new KeyLog(), exchange?: KeyExchangeSecrets): Promise<PipelineResult> {
   const finished: TlsConnection[] = [];
   const warnings: AnalysisWarning[] = [];
-  const provider = createKeyProvider(keys);
+  const provider = createKeyProvider(keys, exchange && createKeyExchangeOpener(exchange));
   const stream = await streamConnections(
     input,
     { open: (info, control) => new TlsConnectionTracker(info, control, provider, (c) => finished.push(c)) },
@@ -36,12 +35,11 @@ export async function runPipeline(input: CaptureInput, keys = new KeyLog()): Pro
     },
   );
   for (const w of stream.warnings) warnings.push({ file: 'input', ...w });
-  const context: RuleContext = { clientAnchors: [], serverAnchors: [], extraClientCertificates: [], verifyDepth: undefined, keyLogGiven: keys.size > 0 };
+  const context: RuleContext = { clientAnchors: [], serverAnchors: [], extraClientCertificates: [], verifyDepth: undefined, keyLogGiven: keys.size > 0, privateKeyGiven: (exchange?.serverKeys.size ?? 0) > 0 };
   const connections: ConnectionReport[] = [];
   for (const connection of finished.filter((c) => c.detection === 'tls')) {
-    const report = buildReport(connection, connections.length, 'input');
-    report.findings = await runRules({ connection, report }, context);
-    connections.push(report);
+    const report = await diagnoseConnection(connection, connections.length, 'input', context);
+    if (report) connections.push(report);
   }
   const result = { schemaVersion: 1 as const, files: [], warnings, connections };
   return { stream, connections, warnings, json: renderJson(result), text: renderText(result, { all: true, color: false }) };

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,5 +122,61 @@ describe('no key log secret in any output', () => {
       const run = await runCli(input, '--no-color', ...args);
       expectNoSecret(`with-secrets ${args.join(' ')}`, run.stdout + run.stderr, embedded);
     }
+  });
+});
+
+describe('no private key, PSK, password or derived master secret in any output', () => {
+  const keys = join(REPO, 'captures/keys');
+  const password = 'tlsdiag-p12';
+  const keyPem = readFileSync(join(keys, 'server-rsa.key.pem'), 'utf8');
+  const jwk = createPrivateKey(keyPem).export({ format: 'jwk' });
+  // The private parts as hex (d, p, q, dp, dq, qi), and lines of the PEM's base64 body.
+  const keySecrets = (['d', 'p', 'q', 'dp', 'dq', 'qi'] as const).map((k) => Buffer.from(jwk[k]!, 'base64url').toString('hex'));
+  const pemLines = keyPem.split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
+  const psk = '6b6579732d746c73646961672d70736b2d3031';
+
+  function expectNoKeyMaterial(where: string, output: string, masterSecrets: string[]): void {
+    expectNoSecret(where, output, [...keySecrets, ...masterSecrets, psk]);
+    for (const line of pemLines) expect(output.includes(line.slice(0, 24)), `${where} shows the PEM`).toBe(false);
+    expect(output.includes(password), `${where} shows the password`).toBe(false);
+  }
+
+  it('--key (PEM, encrypted PEM, PKCS#12) and --psk: decrypted, no output shows what decrypted it', async () => {
+    const cases: Array<[string, string[]]> = [
+      ['rsa-tls12-aes128-sha-s-client', ['--key', join(keys, 'server-rsa.key.pem')]],
+      ['rsa-tls12-renegotiation-client-cert', ['--key', join(keys, 'server-rsa.enc.key.pem'), '--key-password', password]],
+      ['rsa-tls10-aes128-sha-java', ['--key', join(keys, 'server-rsa-legacy.p12'), '--key-password', password]],
+      ['psk-tls12-s-client', ['--psk', psk]],
+    ];
+    for (const [name, args] of cases) {
+      const input = join(keys, `${name}.pcap`);
+      // The master secrets the key derives are the key log's (the tests of test/keys show the same sessions open).
+      const masterSecrets = secretsOf(readFileSync(join(keys, `${name}.keys.log`), 'utf8'));
+      for (const out of OUTPUTS) {
+        const run = await runCli(input, ...args, '--no-color', ...out);
+        expect(run.code, `${name} ${out.join(' ')}: ${run.stderr}`).toBeLessThan(2);
+        expectNoKeyMaterial(`${name} ${out.join(' ')}`, run.stdout + run.stderr, masterSecrets);
+      }
+      expect((await runCli(input, ...args, '--json', '--all')).stdout).toContain('"decrypted": true');
+    }
+  });
+
+  it('key files that do not open, and bad --psk values, are named in warnings without their content', async () => {
+    const input = join(keys, 'rsa-tls12-aes128-sha-s-client.pcap');
+    const notAKey = join(work, 'not-a-key.pem');
+    writeFileSync(notAKey, `-----BEGIN PRIVATE KEY-----\n${pemLines.slice(0, 3).join('\n')}\n-----END PRIVATE KEY-----\n`);
+    const runs = [
+      await runCli(input, '--key', join(keys, 'server-rsa.p12'), '--key-password', 'wrong-password-1234', '--json', '--all'),
+      await runCli(input, '--key', join(keys, 'server-rsa.enc.key.pem'), '--json', '--all'),
+      await runCli(input, '--key', notAKey, '--json', '--all'),
+      await runCli(input, '--key', join(keys, 'unrelated-rsa.key.pem'), '--all'),
+      await runCli(input, '--psk', `${psk}z`, '--json'),
+    ];
+    for (const run of runs) {
+      expectNoKeyMaterial('warning', run.stdout + run.stderr, []);
+      expect(run.stdout + run.stderr).not.toContain('wrong-password-1234');
+    }
+    expect(runs[0]!.stdout).toContain('key-unreadable');
+    expect(runs[2]!.stdout).toContain('not-a-key.pem');
   });
 });

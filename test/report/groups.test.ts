@@ -58,7 +58,7 @@ describe('the text summary', () => {
     const text = (await runCli('captures/mtls', '--quiet', '--workers', '1', '--no-color', '--limit', '1')).stdout;
     expect(text).toContain('  problems by root cause and server (errors first):');
     expect(text).toMatch(/^ +1 × ERROR client-cert-empty at 127\.0\.0\.1:22020: 1 client, 2026-11-22T15:33:01\.\d+Z … /m);
-    expect(text).toMatch(/^FAILED .*\(2026-11-22T\d\d:\d\d:\d\d\.\d+Z, frames \d+-\d+, captures\/mtls\/[^)]+\)$/m);
+    expect(text).toMatch(/^(?:FAILED|REJECTED) .*\(2026-11-22T\d\d:\d\d:\d\d\.\d+Z, frames \d+-\d+, captures\/mtls\/[^)]+\)$/m);
     const byCause = (await runCli('captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause')).stdout;
     expect(byCause).toContain('  problems by root cause (errors first):');
     expect(byCause).toMatch(/^ +5 × ERROR client-cert-empty: 1 client, /m);
@@ -115,7 +115,7 @@ describe('the connections in detail', () => {
     const args = ['captures/mtls', '--quiet', '--workers', '1', '--no-color', '--group-by', 'cause', '--limit', '4'];
     const causes = (await runCli(...args)).stdout
       .split('\n')
-      .filter((_line, i, all) => all[i - 1]?.startsWith('FAILED'))
+      .filter((_line, i, all) => /^(FAILED|REJECTED) /.test(all[i - 1] ?? ''))
       .map((l) => /(?:ERROR|WARNING) ([a-z0-9-]+):/.exec(l)?.[1]);
     expect(causes).toHaveLength(4);
     expect(new Set(causes).size).toBe(4);

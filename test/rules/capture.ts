@@ -1,3 +1,4 @@
+import type { Outcome } from '../../src/facts/types.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
@@ -7,7 +8,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface CaptureMeta {
   server?: string;
-  expect?: { established?: boolean; alert?: { from: string; description: string } | null; findings?: string[] };
+  expect?: { outcome: Outcome; established?: boolean; alert?: { from: string; description: string } | null; findings?: string[] };
 }
 
 export function capturePath(name: string): string {

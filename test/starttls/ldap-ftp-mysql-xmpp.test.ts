@@ -17,7 +17,8 @@ describe('TLS after LDAP StartTLS and FTP AUTH TLS', () => {
   it('slapd TLSVerifyClient demand, no client certificate: the mTLS failure behind StartTLS, explained as for direct TLS', async () => {
     const c = await starttlsConnection('ldap-starttls-client-cert-required');
     expect(c.upgradedFrom).toBe('ldap');
-    // slapd closes right after the client's Finished, without an alert: not established.
+    // slapd closes right after the client's Finished, without an alert: rejected, not established.
+    expect(c.outcome).toBe('rejected');
     expect(c.established).toBe(false);
     expect(c.findings[0]!.id).toBe('client-cert-empty');
     expect(c.findings[0]!.explanation).toContain('without sending any alert');

@@ -22,8 +22,11 @@ describe('TLS after a PostgreSQL SSLRequest', () => {
   it('psql without a certificate against clientcert=verify-full: client-cert-empty, as for direct TLS', async () => {
     const c = await starttlsConnection('postgres-tls12-client-cert-required');
     expect(c.upgradedFrom).toBe('postgres');
-    expect(c.established).toBe(true);
+    expect(c.outcome).toBe('rejected');
     expect(c.findings[0]!.id).toBe('client-cert-empty');
+    // The advice speaks PostgreSQL, not nginx's HTTP 400.
+    expect(c.findings[0]!.explanation).toContain('PostgreSQL');
+    expect(c.findings[0]!.explanation).not.toContain('HTTP 400');
     expect(c.findings[0]!.severity).toBe('error');
   });
 

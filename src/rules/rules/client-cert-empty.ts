@@ -1,40 +1,59 @@
 import { decodeCertificate } from '../../x509/index.js';
 import { findMessage } from '../../model/report.js';
-import type { ConnectionReport } from '../../model/types.js';
-import type { TlsConnection } from '../../tls/connection.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule, RuleInput } from '../types.js';
 import { keyTypeRefusal } from './client-cert-type.js';
-import { acceptedBy, caNameStrings, serverReaction, uniqueFrames } from './shared.js';
+import { acceptedBy, caNameStrings, serverReaction, uniqueFrames, type Aftermath } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertEmptyFindings = [
+  {
+    id: 'client-cert-empty',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client answered the certificate request with an empty Certificate',
+    meaning:
+      'The server sent CertificateRequest and the client replied with a Certificate message holding zero certificates. Either no client key is configured, or (Java, .NET, browsers) the client has keys but none whose issuer is in the server\'s acceptable CA list, so it chose to send none.',
+    evidence: 'CertificateRequest frame and its acceptable CA names; the Certificate frame with certificates_length 0; the alert or HTTP status that followed.',
+    remedy:
+      'Configure a client certificate issued by one of the CA names the server lists (Java: a keystore entry whose issuer is in that list; curl: --cert/--key), or add the client certificate\'s issuing CA to the server\'s client CA file (nginx ssl_client_certificate).',
+  },
+  {
+    id: 'client-cert-empty-accepted',
+    about: 'client-certificate',
+    severity: 'info',
+    title: 'The server asked for a client certificate, got none, and carried on',
+    meaning:
+      'The server sent CertificateRequest, the client answered with an empty Certificate, and the server completed the handshake and went on without an alert, an HTTP 4xx/5xx or closing the connection (the client closed it, or the server answered with a success). The server treats the certificate as optional: nginx ssl_verify_client optional, Apache SSLVerifyClient optional, PostgreSQL with ssl_ca_file and no clientcert in pg_hba.conf. Not a failure; worth knowing when a later request needs the certificate.',
+    evidence: 'CertificateRequest frame and CA names; the empty Certificate frame; who closed the connection, or the decrypted HTTP status line.',
+    remedy: 'Nothing to fix for this connection. If the application expects a client identity, configure a client certificate issued by one of the listed CAs, or make the server require it.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * The handshake completed, no fatal alert followed, and the server did not refuse: it answered with an HTTP
- * status below 400 (decrypted); or, encrypted, the application conversation went on (client, server, client
- * again); or the client ended the connection before the server sent any application data (an FTP or SMTP
- * server waits for the next command). A server that requires the certificate refuses with its first answer
- * and ends the connection (nginx's 400 page, PostgreSQL's FATAL message).
+ * status below 400 (decrypted); or, encrypted, the conversation went on (client, server, client again) or did
+ * not end with the server hanging up after its first answer. A server that requires the certificate refuses
+ * with its first answer and ends the connection (nginx's 400 page, PostgreSQL's FATAL message).
  */
-function acceptedWithoutCertificate(connection: TlsConnection, report: ConnectionReport, reaction: ReturnType<typeof serverReaction>, afterFrame: number): boolean {
-  if (!report.established || reaction.alertFrame !== undefined) return false;
-  if (reaction.httpStatusLine) return /^HTTP\/\d(?:\.\d)? [123]\d\d/.test(reaction.httpStatusLine);
+function acceptedWithoutCertificate({ connection, facts }: RuleInput, reaction: Aftermath): boolean {
+  if (facts.outcome !== 'established' || reaction.alertFrame !== undefined) return false;
+  if (facts.httpStatus !== null) return facts.httpStatus.code < 400;
   if (connection.applicationTurns >= 3) return true;
-  if (connection.applicationBytes.server > 0) return false;
-  const endings = report.alerts.filter((a) => a.frame > afterFrame).map((a) => ({ from: a.from, frame: a.frame }));
-  if (report.closedBy !== null && report.closeFrame !== null) endings.push({ from: report.closedBy, frame: report.closeFrame });
-  endings.sort((x, y) => x.frame - y.frame);
-  return endings[0]?.from === 'client';
+  return facts.refusalShape?.by !== 'server';
 }
 
 export const clientCertEmpty: Rule = {
   produces: ['client-cert-empty', 'client-cert-empty-accepted'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection, report } = input;
     const request = findMessage(connection, 'server', 'CertificateRequest');
     const certificate = findMessage(connection, 'client', 'Certificate');
     if (!request || !certificate || certificate.message.certificates.length > 0) return [];
     const names = request.message.certificateAuthorities;
     const listed = caNameStrings(names);
-    const reaction = serverReaction(connection, report, certificate.frame, 'No required SSL certificate was sent');
+    const reaction = serverReaction(input, certificate.frame, 'No required SSL certificate was sent');
     const frames = uniqueFrames([request.frame, certificate.frame, ...reaction.frames]);
-    if (acceptedWithoutCertificate(connection, report, reaction, certificate.frame)) {
+    if (acceptedWithoutCertificate(input, reaction)) {
       const listedText = listed.length > 0 ? ` (acceptable CAs: ${listed.join('; ')})` : '';
       const how = reaction.httpStatusLine
         ? `answered "${reaction.httpStatusLine}"`

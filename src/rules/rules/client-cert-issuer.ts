@@ -1,8 +1,30 @@
 import { findMessage } from '../../model/report.js';
 import type { DecodedCertificate } from '../../x509/types.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { clientCertificateExchange, listNames } from './client-context.js';
 import { acceptedBy, decodeAll, decodedCertificates, findIssuer, pathThroughPresented, serverReaction, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertIssuerFindings = [
+  {
+    id: 'client-cert-issuer-not-accepted',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client certificate is not issued by any CA the server accepts',
+    meaning: 'None of the certificates the client sent is issued by, or is, one of the acceptable CA names of the CertificateRequest (compared as X.500 names, RFC 5280 §7.1). The server cannot build a chain to a CA it trusts: nginx answers HTTP 400 "The SSL certificate error", OpenSSL unknown_ca, Node closes the connection.',
+    evidence: 'CertificateRequest frame and CA names; the client Certificate frame, subjects and issuers sent; the alert, HTTP status or close that followed.',
+    remedy: 'Use a client certificate issued by one of the listed CAs, or add the client certificate\'s issuing CA to the server\'s client CA file (nginx ssl_client_certificate, Apache SSLCACertificateFile, Node ca, Java truststore).',
+  },
+  {
+    id: 'client-chain-incomplete',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client sent its leaf certificate without the intermediate CA',
+    meaning: 'The client certificate is issued by an intermediate CA that the client did not send, and the server trusts only the root above it, so it cannot build the chain. Typical of `openssl s_client -cert leaf.pem` (which sends the leaf only) and of a curl --cert file holding only the leaf. nginx answers "400 The SSL certificate error" (error.log: "unable to verify the first certificate").',
+    evidence: 'CertificateRequest CA names; the client Certificate frame and what it held; where the missing intermediate was found (the server\'s own chain, --ca or --cert); the server\'s reaction.',
+    remedy: 'Send the intermediate with the leaf: `openssl s_client -cert leaf.pem -cert_chain intermediate.pem`; a PEM bundle (leaf, then intermediate) in curl --cert; Java: the whole chain in the keystore entry. Or add the intermediate to the server\'s trusted client CAs.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 const CHAIN_REMEDY =
   'Send the intermediate with the leaf: `openssl s_client -cert leaf.pem -cert_chain intermediate.pem`; curl: a PEM bundle (leaf first, then the intermediate) in `--cert`; Java: a keystore PrivateKeyEntry holding the whole chain; Node: `cert` = leaf + intermediate PEM. Or make the server trust the intermediate (nginx: add it to ssl_client_certificate / ssl_trusted_certificate).';
@@ -14,13 +36,14 @@ const CHAIN_REMEDY =
  */
 export const clientCertIssuer: Rule = {
   produces: ['client-cert-issuer-not-accepted', 'client-chain-incomplete'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (!ex || ex.caNames.length === 0) return [];
     if (ex.chain.some((c) => acceptedBy(c, ex.caNames) !== null)) return [];
     const path = pathThroughPresented(ex.chain);
     const top = path.at(-1)!;
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     const frames = uniqueFrames([ex.request.frame, ex.certificate.frame, ...reaction.frames]);
     const sent = ex.chain.map((c) => c.summary.subject);
     const fields: FindingDraft['evidence']['fields'] = {

@@ -2,9 +2,22 @@ import { signatureSchemeName } from '../../tls/registry/signature-schemes.js';
 import { findMessage } from '../../model/report.js';
 import type { CertificateRequest } from '../../tls/handshake/types.js';
 import { decodeCertificate } from '../../x509/index.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
 import { serverReaction, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const clientCertTypeFindings = [
+  {
+    id: 'client-cert-type-not-requested',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client certificate\'s key type is not one the server asked for',
+    meaning: 'The client key\'s algorithm (RSA, EC, Ed25519, DSA) matches none of the CertificateRequest\'s certificate types (TLS 1.2) or signature algorithms, so the client cannot sign CertificateVerify in a way the server accepts. OpenSSL-based clients (openssl, curl, nginx as a client) then withhold the certificate and send an empty Certificate: give it with --cert to see this.',
+    evidence: 'CertificateRequest certificate types and signature algorithms; the key algorithm of the client leaf sent, or of the certificate given with --cert when the client sent an empty Certificate.',
+    remedy: 'Use a client key of a type the server allows, or allow that type on the server (e.g. ECDSA signature algorithms in its configuration).',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** TLS 1.2 ClientCertificateType values that allow a signing key of each algorithm (RFC 5246, RFC 8422). */
 const TYPES_FOR_KEY: Record<string, number[]> = {
@@ -62,13 +75,14 @@ export function keyTypeRefusal(request: CertificateRequest, algorithm: string): 
  */
 export const clientCertType: Rule = {
   produces: ['client-cert-type-not-requested'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const ex = clientCertificateExchange(connection);
     if (ex) {
       const algorithm = ex.leaf.summary.publicKey.algorithm;
       const why = keyTypeRefusal(ex.request.message, algorithm);
       if (why === null) return [];
-      const reaction = serverReaction(connection, report, ex.certificate.frame);
+      const reaction = serverReaction(input, ex.certificate.frame);
       return [
         {
           id: 'client-cert-type-not-requested',
@@ -91,7 +105,7 @@ export const clientCertType: Rule = {
       const algorithm = decoded.summary.publicKey.algorithm;
       const why = keyTypeRefusal(request.message, algorithm);
       if (why === null) continue;
-      const reaction = serverReaction(connection, report, certificate.frame);
+      const reaction = serverReaction(input, certificate.frame);
       findings.push({
         id: 'client-cert-type-not-requested',
         explanation: `The client certificate given with --cert (${decoded.summary.subject}) has ${withArticle(algorithm)} key, which the server's CertificateRequest (frame ${request.frame}) does not allow: ${why}. A client that cannot sign with its key for this server withholds the certificate (OpenSSL, and so curl and nginx as a client, send an empty Certificate), which is what the client did in frame ${certificate.frame}. ${reaction.text}`.trim(),

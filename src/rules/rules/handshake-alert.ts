@@ -1,7 +1,24 @@
-import type { AlertSummary } from '../../model/types.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { AlertFact } from '../../facts/types.js';
+import { ALERT_DESCRIPTION_NAMES, ALERT_LEVEL_NAMES } from '../../tls/registry/alerts.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
+import { alertLabel } from './shared.js';
 
-/** What an alert means in practice, by who sent it. */
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const handshakeAlertFindings = [
+  {
+    id: 'handshake-alert',
+    about: 'narration',
+    severity: 'info',
+    title: 'A fatal alert ended the handshake',
+    meaning: 'One side sent a fatal alert. Who sent it and which alert it is tell which side rejected what.',
+    evidence: 'The alert frame, its sender, level and description.',
+    remedy: 'See the other findings on this connection for the cause the alert points to.',
+  },
+] as const satisfies readonly CatalogEntry[];
+
+const FATAL = 2;
+
+/** What an alert means in practice, by who sent it (keyed by IANA name, looked up by code). */
 const MEANINGS: Record<string, { client?: string; server?: string; any: string }> = {
   unknown_ca: {
     client: 'the client does not trust the CA that issued the server certificate (or the server left out its intermediate)',
@@ -50,27 +67,29 @@ const MEANINGS: Record<string, { client?: string; server?: string; any: string }
   decryption_failed: { any: 'a record could not be decrypted' },
 };
 
-export function alertMeaning(alert: AlertSummary): string {
-  if (alert.description === null) return `an encrypted alert: its description is visible only with the key log`;
-  const entry = MEANINGS[alert.description];
-  if (!entry) return `alert ${alert.description}`;
-  return entry[alert.from] ?? entry.any;
+export function alertMeaning(alert: AlertFact): string {
+  if (alert.code === null) return `an encrypted alert: its description is visible only with the key log`;
+  const name = ALERT_DESCRIPTION_NAMES[alert.code];
+  const entry = name === undefined ? undefined : MEANINGS[name];
+  if (!entry) return `alert ${alert.code}`;
+  return entry[alert.side] ?? entry.any;
 }
 
 export const handshakeAlert: Rule = {
   produces: ['handshake-alert'],
-  run({ report }) {
+  run({ facts }) {
     const drafts: FindingDraft[] = [];
-    for (const alert of report.alerts) {
-      if (alert.level !== 'fatal' && alert.description !== null) continue;
-      if (alert.description === null && report.established) continue; // an encrypted close_notify after use
-      const name = alert.description ?? 'encrypted alert';
+    for (const alert of facts.alerts) {
+      if (alert.level !== FATAL && alert.level !== null) continue;
+      if (alert.level === null && facts.outcome === 'established') continue; // an encrypted close_notify after use
+      const level = alert.level === null ? null : ALERT_LEVEL_NAMES[alert.level] ?? null;
+      const name = alert.code === null ? 'encrypted alert' : alertLabel(alert);
       drafts.push({
         id: 'handshake-alert',
-        explanation: `The ${alert.from} sent ${alert.level ?? 'an'} ${name}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}: ${alertMeaning(alert)}.`,
+        explanation: `The ${alert.side} sent ${level ?? 'an'} ${name}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}: ${alertMeaning(alert)}.`,
         evidence: {
           frames: [alert.frame],
-          fields: { from: alert.from, level: alert.level, description: alert.description, code: alert.code, encrypted: alert.encrypted },
+          fields: { from: alert.side, level, description: alert.code === null ? null : alertLabel(alert), code: alert.code, encrypted: alert.encrypted },
         },
         explainsAlertFrame: alert.frame,
       });

@@ -1,9 +1,40 @@
 import { findMessage } from '../../model/report.js';
 import { isOcspParseError, parseOcspResponse } from '../../ocsp/index.js';
 import type { OcspSingleResponse } from '../../ocsp/index.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
 import { uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const ocspStapledFindings = [
+  {
+    id: 'ocsp-stapled-revoked',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The stapled OCSP response says the server certificate is revoked',
+    meaning: 'The server stapled an OCSP response (status_request) whose status for its certificate is revoked. Clients that check the staple reject the connection — curl --cert-status after the handshake (exit 91, no alert).',
+    evidence: 'The CertificateStatus frame (or TLS 1.3 Certificate entry), the revocation time and reason, thisUpdate/nextUpdate.',
+    remedy: 'Replace the revoked certificate with a newly issued one and reload the server.',
+  },
+  {
+    id: 'ocsp-stapled-unknown',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The stapled OCSP response does not know the server certificate',
+    meaning: 'The stapled OCSP response answers unknown for the certificate: the responder is for another CA, or the certificate is not one its CA issued. Strict clients (curl --cert-status) reject it.',
+    evidence: 'The CertificateStatus frame, the certificate serial and the response\'s times.',
+    remedy: 'Point the server\'s OCSP stapling at the responder of the CA that issued the certificate (nginx ssl_stapling_responder, ssl_stapling_file).',
+  },
+  {
+    id: 'ocsp-stapled-stale',
+    about: 'server-certificate',
+    severity: 'warning',
+    title: 'The stapled OCSP response is past its nextUpdate',
+    meaning: 'The stapled response\'s nextUpdate lies before the packet\'s time: the server keeps stapling an expired response. Clients that check it treat it as no answer or reject it.',
+    evidence: 'The CertificateStatus frame, thisUpdate/nextUpdate and the packet time.',
+    remedy: 'Make sure the server can reach its OCSP responder (nginx resolver, firewall) or refresh the response file it staples.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 function normalSerial(hex: string): string {
   return hex.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+/, '');
@@ -15,8 +46,8 @@ function normalSerial(hex: string): string {
  */
 export const ocspStapled: Rule = {
   produces: ['ocsp-stapled-revoked', 'ocsp-stapled-unknown', 'ocsp-stapled-stale'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     const status = findMessage(connection, 'server', 'CertificateStatus');
     const der = status?.message.ocspResponse ?? view?.certificate.message.certificates[0]?.ocspResponse ?? null;
     if (!der || der.length === 0) return [];
@@ -29,7 +60,7 @@ export const ocspStapled: Rule = {
       parsed.basic.responses.find((r) => leafSerial !== null && normalSerial(r.certId.serialNumber) === leafSerial) ?? parsed.basic.responses[0];
     if (!single) return [];
     const subject = view?.leaf.summary.subject ?? 'the server certificate';
-    const after = report.established
+    const after = facts.outcome === 'established'
       ? ' The handshake itself completed: clients that check the staple (curl --cert-status, exit 91; browsers with must-staple) reject the connection afterwards, without a TLS alert.'
       : '';
     const fields: FindingDraft['evidence']['fields'] = {

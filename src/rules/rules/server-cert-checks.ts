@@ -1,21 +1,82 @@
+import { Alert } from '../../tls/registry/alerts.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
-import type { FindingDraft, Rule } from '../types.js';
+import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
-import { ANY_EKU, uniqueFrames } from './shared.js';
+import { alertLabel, ANY_EKU, uniqueFrames } from './shared.js';
 import { describeValidityProblem, firstValidityProblem, validityFields } from './validity.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const serverCertChecksFindings = [
+  {
+    id: 'server-cert-expired',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate had expired when it was sent',
+    meaning: 'A certificate of the server\'s chain was past its notAfter at the time of the packet that carried it. Clients answer certificate_expired (45).',
+    evidence: 'The server Certificate frame and its capture time; the certificate\'s notBefore/notAfter; the client\'s alert.',
+    remedy: 'Renew the server certificate (or the expired intermediate) and reload the server; check the clocks if the difference is small.',
+  },
+  {
+    id: 'server-cert-not-yet-valid',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate was not yet valid when it was sent',
+    meaning: 'A certificate of the server\'s chain has a notBefore later than the packet\'s time. OpenSSL clients answer bad_certificate (42). Minutes or hours off means clock skew between the issuing host and the client (VMs, containers).',
+    evidence: 'The server Certificate frame and its capture time; the certificate\'s notBefore/notAfter; the client\'s alert.',
+    remedy: 'Fix the clocks (NTP) or issue the certificate with a notBefore in the past.',
+  },
+  {
+    id: 'server-cert-self-signed',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The client rejected the server\'s self-signed certificate',
+    meaning: 'The server\'s leaf certificate is its own issuer and the handshake failed. Only clients that have this exact certificate in their trust store (or pin it) accept it; every other client answers unknown_ca (curl: "self-signed certificate"). Not reported when the handshake completed: that client trusts it.',
+    evidence: 'The server Certificate frame, the certificate subject and SHA-256; the client\'s alert.',
+    remedy: 'Use a certificate issued by a CA the clients trust, or distribute this certificate to the clients\' trust stores (curl --cacert, Java truststore, Node ca).',
+  },
+  {
+    id: 'server-cert-eku-missing-serverauth',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate may not be used for a TLS server (no serverAuth EKU)',
+    meaning: 'The server leaf has an extendedKeyUsage extension without serverAuth (1.3.6.1.5.5.7.3.1) or anyExtendedKeyUsage. OpenSSL clients answer unsupported_certificate (43) ("unsupported certificate purpose").',
+    evidence: 'The server Certificate frame, the leaf\'s extendedKeyUsage values; the client\'s alert.',
+    remedy: 'Issue the server certificate with extendedKeyUsage = serverAuth.',
+  },
+  {
+    id: 'server-chain-misordered',
+    about: 'server-certificate',
+    severity: 'warning',
+    title: 'The server sends its chain out of order',
+    meaning: 'A certificate in the server\'s chain is not issued by the certificate after it. TLS 1.2 (RFC 5246 §7.4.2) requires this order; TLS 1.3 relaxes it. Most current clients reorder, strict or older ones fail.',
+    evidence: 'The server Certificate frame, the subjects in the order sent, the first position that breaks the order.',
+    remedy: 'Order the chain file leaf first, then each issuer in turn (nginx ssl_certificate, Apache SSLCertificateChainFile).',
+  },
+  {
+    id: 'server-chain-includes-root',
+    about: 'server-certificate',
+    severity: 'info',
+    title: 'The server sends the root certificate in its chain',
+    meaning: 'The chain holds a self-signed root. Clients ignore it (they trust roots from their own store), so it only makes every handshake bigger.',
+    evidence: 'The server Certificate frame and the root\'s subject.',
+    remedy: 'Remove the root from the chain file; keep the leaf and the intermediates.',
+  },
+] as const satisfies readonly CatalogEntry[];
+
+const FATAL = 2;
 
 /** A server certificate outside its validity period at the time of the packet that carried it. */
 export const serverCertValidity: Rule = {
   produces: ['server-cert-expired', 'server-cert-not-yet-valid'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     if (!view) return [];
     const time = new Date(view.certificate.time * 1000);
     const problem = firstValidityProblem(view.chain, time);
     if (!problem) return [];
     const reaction = view.rejection
-      ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame})${problem.kind === 'not-yet-valid' && view.rejection.description === 'bad_certificate' ? ' — OpenSSL answers a not-yet-valid certificate with bad_certificate, not certificate_expired' : ''}.`
+      ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame})${problem.kind === 'not-yet-valid' && view.rejection.code === Alert.badCertificate ? ' — OpenSSL answers a not-yet-valid certificate with bad_certificate, not certificate_expired' : ''}.`
       : '';
     return [
       {
@@ -31,14 +92,14 @@ export const serverCertValidity: Rule = {
 /** The server leaf is self-signed and the client did not accept it: only clients that pinned or explicitly trust it do. */
 export const serverCertSelfSigned: Rule = {
   produces: ['server-cert-self-signed'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     // A client that completed the handshake trusts (or pinned) this very certificate: nothing to explain.
-    if (!view || !view.leaf.summary.selfSigned || (report.established && !view.rejection)) return [];
+    if (!view || !view.leaf.summary.selfSigned || (facts.outcome === 'established' && !view.rejection)) return [];
     return [
       {
         id: 'server-cert-self-signed',
-        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) is self-signed: its issuer is itself, so a client accepts it only if it has this very certificate in its trust store.${view.rejection ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame}).` : ''}`,
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) is self-signed: its issuer is itself, so a client accepts it only if it has this very certificate in its trust store.${view.rejection ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame}).` : ''}`,
         evidence: {
           frames: uniqueFrames([view.certificate.frame, ...(view.rejection ? [view.rejection.frame] : [])]),
           fields: { subject: view.leaf.summary.subject, sha256: view.leaf.summary.sha256 },
@@ -52,15 +113,15 @@ export const serverCertSelfSigned: Rule = {
 /** The server leaf's extendedKeyUsage lacks serverAuth. */
 export const serverCertEku: Rule = {
   produces: ['server-cert-eku-missing-serverauth'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     const eku = view?.leaf.extendedKeyUsageOids;
     if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(ANY_EKU)) return [];
-    const alert = report.alerts.find((a) => a.from === 'client' && a.level === 'fatal' && a.frame >= view.certificate.frame);
+    const alert = facts.alerts.find((a) => a.side === 'client' && a.level === FATAL && a.frame >= view.certificate.frame) ?? null;
     return [
       {
         id: 'server-cert-eku-missing-serverauth',
-        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) has extendedKeyUsage ${view.leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without serverAuth, so TLS clients may not accept it for a server ("unsupported certificate purpose").${alert ? ` The client answered with ${alert.description ?? 'an alert'} (frame ${alert.frame}).` : ''}`,
+        explanation: `The server certificate ${view.leaf.summary.subject} (frame ${view.certificate.frame}) has extendedKeyUsage ${view.leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without serverAuth, so TLS clients may not accept it for a server ("unsupported certificate purpose").${alert ? ` The client answered with ${alertLabel(alert)} (frame ${alert.frame}).` : ''}`,
         evidence: {
           frames: uniqueFrames([view.certificate.frame, ...(alert ? [alert.frame] : [])]),
           fields: { subject: view.leaf.summary.subject, extended_key_usage: view.leaf.summary.extendedKeyUsage ?? [] },
@@ -74,8 +135,8 @@ export const serverCertEku: Rule = {
 /** The order of the server's chain: each certificate should certify the one before it; the root is not needed. */
 export const serverChainShape: Rule = {
   produces: ['server-chain-misordered', 'server-chain-includes-root'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts }) {
+    const view = serverCertificateView(connection, facts);
     if (!view || view.chain.length < 2) return [];
     const drafts: FindingDraft[] = [];
     const subjects = view.chain.map((c) => c.summary.subject);

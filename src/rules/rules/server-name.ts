@@ -1,7 +1,20 @@
 import type { DecodedCertificate } from '../../x509/types.js';
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
-import { uniqueFrames } from './shared.js';
+import { alertLabel, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const serverNameFindings = [
+  {
+    id: 'server-cert-name-mismatch',
+    about: 'server-certificate',
+    severity: 'error',
+    title: 'The server certificate does not cover the requested host name',
+    meaning: 'The SNI host name is not among the certificate\'s subjectAltName DNS/IP entries (or its CN when it has no SAN), wildcards matched per RFC 6125 (one left-most label). curl checks after the handshake and only closes; openssl -verify_hostname sends bad_certificate.',
+    evidence: 'The SNI from ClientHello; the server Certificate frame and the names it covers; the client\'s alert or close.',
+    remedy: 'Connect with a name the certificate covers, or reissue the certificate with the host name in subjectAltName.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** RFC 6125 §6.4.3: a wildcard only as the whole left-most label, matching exactly one label. */
 function dnsNameMatches(pattern: string, host: string): boolean {
@@ -35,13 +48,13 @@ export function nameCovered(cert: DecodedCertificate, host: string): boolean {
 /** The SNI host name is not among the names the server certificate covers. */
 export const serverCertNameMismatch: Rule = {
   produces: ['server-cert-name-mismatch'],
-  run({ connection, report }) {
-    const view = serverCertificateView(connection, report);
+  run({ connection, facts, report }) {
+    const view = serverCertificateView(connection, facts);
     if (!view || !report.sni || nameCovered(view.leaf, report.sni)) return [];
     const { names, fromCommonName } = certificateNames(view.leaf);
     const clientReaction = view.rejection
-      ? ` The client rejected it with ${view.rejection.description} (frame ${view.rejection.frame}).`
-      : report.established
+      ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame}).`
+      : facts.outcome === 'established'
         ? ''
         : ` The ${report.closedBy ?? 'client'} closed the connection without an alert: curl checks the host name after the handshake and just closes.`;
     return [

@@ -1,4 +1,10 @@
+import type { AlertFact } from '../../facts/types.js';
 import type { AlertSummary, ConnectionReport, Side } from '../../model/types.js';
+import { alertDescriptionName } from '../../tls/registry/alerts.js';
+import type { RuleInput } from '../types.js';
+import { closeWithoutAlert, nginxStatusWords, refusalInsideStream, type RefusalPage } from './server-words.js';
+
+const FATAL = 2;
 import { findMessage } from '../../model/report.js';
 import type { TlsConnection } from '../../tls/connection.js';
 import type { ApplicationDataEvent } from '../../tls/events.js';
@@ -98,52 +104,43 @@ export interface Aftermath {
 
 /**
  * What followed the client's Certificate: the server's fatal alert (OpenSSL, Java, Node without a CA
- * match), a completed handshake with an HTTP error inside (nginx), or a bare TCP close (Node, wrong CA).
+ * match), a completed handshake with a refusal inside (nginx's HTTP 400, PostgreSQL's FATAL), or a bare TCP
+ * close (Node, slapd) — worded for the protocol the connection carries.
  */
-export function serverReaction(
-  connection: TlsConnection,
-  report: ConnectionReport,
-  afterFrame: number,
-  nginxPage: 'No required SSL certificate was sent' | 'The SSL certificate error' = 'The SSL certificate error',
-): Aftermath {
+export function serverReaction({ connection, facts }: RuleInput, afterFrame: number, page: RefusalPage = 'The SSL certificate error'): Aftermath {
+  const handshakeStood = facts.outcome === 'established';
   // After a completed handshake an unreadable encrypted alert is most likely close_notify: not a rejection.
-  const alert = report.alerts.find(
-    (a) => a.from === 'server' && a.frame >= afterFrame && (a.level === 'fatal' || (a.description === null && !report.established)),
-  );
+  const alert = facts.alerts.find((a) => a.side === 'server' && a.frame >= afterFrame && (a.level === FATAL || (a.level === null && !handshakeStood)));
   if (alert) {
-    const name = alert.description ?? 'an encrypted alert';
-    return { text: `The server then ended the handshake with ${name}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}.`, frames: [alert.frame], alertFrame: alert.frame };
+    const code = alert.code !== null ? ` (${alert.code})` : '';
+    return { text: `The server then ended the handshake with ${alertLabel(alert)}${code} in frame ${alert.frame}.`, frames: [alert.frame], alertFrame: alert.frame };
   }
-  if (report.established) {
-    const http = httpFirstLineOf(connection, 'server');
-    if (http?.firstLine) {
-      const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(http.firstLine)?.[1];
-      const nginx =
-        status === '400'
-          ? ` — nginx's "400 ${nginxPage}" page: nginx completes the handshake and rejects the certificate at the HTTP layer, with no TLS alert`
-          : '';
+  if (handshakeStood) {
+    const http = facts.httpStatus;
+    if (http) {
       return {
-        text: `The handshake completed and the server answered "${http.firstLine}" in frame ${http.frame}${nginx}.`,
+        text: `The handshake completed and the server answered "${http.line}" in frame ${http.frame}${nginxStatusWords(http.code, page)}.`,
         frames: [http.frame],
-        httpStatusLine: http.firstLine,
+        httpStatusLine: http.line,
       };
     }
     const data = firstApplicationData(connection, 'server');
-    if (data) {
-      return {
-        text: `The handshake completed (no alert); a server such as nginx then answers HTTP 400 ("${nginxPage}") inside the encrypted stream (frame ${data.frame}) — a key log would show the response.`,
-        frames: [data.frame],
-      };
-    }
+    if (data) return { text: `The handshake completed (no alert); ${refusalInsideStream(facts.carried, page, data.frame)}`, frames: [data.frame] };
     return { text: 'The handshake completed with no alert.', frames: [] };
   }
-  if (report.closedBy === 'server' && report.closeFrame !== null) {
+  const ending = facts.ending;
+  if (ending !== null && ending.side === 'server' && ending.close !== null) {
     return {
-      text: `The server closed the TCP connection (${report.closeKind?.toUpperCase()}, frame ${report.closeFrame}) without sending any alert — Node's https server (rejectUnauthorized) and OpenLDAP's slapd (TLSVerifyClient demand) do this when they reject a client certificate.`,
-      frames: [report.closeFrame],
+      text: `The server closed the TCP connection (${ending.close.toUpperCase()}, frame ${ending.frame}) without sending any alert — ${closeWithoutAlert(facts.carried)}`,
+      frames: [ending.frame],
     };
   }
   return { text: '', frames: [] };
+}
+
+/** An alert for people: its name, or "an encrypted alert" when it was not decrypted. */
+export function alertLabel(alert: AlertFact): string {
+  return alert.code === null ? 'an encrypted alert' : alertDescriptionName(alert.code);
 }
 
 /** Whether a key usage list allows the signature a TLS client or server makes with its key. */

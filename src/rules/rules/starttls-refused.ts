@@ -1,4 +1,18 @@
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const starttlsRefusedFindings = [
+  {
+    id: 'starttls-refused',
+    about: 'upgrade',
+    severity: 'error',
+    title: 'The server refused to switch the connection to TLS',
+    meaning:
+      'The client asked for TLS inside a plaintext protocol (SMTP/IMAP/POP3/FTP STARTTLS, XMPP <starttls/>, PostgreSQL SSLRequest) and the server answered with a refusal (454, NO/BAD, -ERR, <failure/>, N), so no TLS handshake took place. Only the command and the status line are kept from the plaintext.',
+    evidence: 'The frame of the refusal; the client\'s command and the server\'s status line.',
+    remedy: 'Enable TLS on the server for that protocol (a certificate and key it can load), or connect to its TLS port directly; the finding names the setting for PostgreSQL, Postfix, Dovecot, vsftpd and Prosody.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** What to change on the server so it accepts the upgrade, per protocol. */
 const REMEDIES: Record<string, string> = {

@@ -1,7 +1,20 @@
 import type { EncryptedRecordEvent } from '../../tls/events.js';
 import { TLS_1_3 } from '../../tls/registry/protocol-versions.js';
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const tls13EncryptedFindings = [
+  {
+    id: 'tls13-encrypted-handshake',
+    about: 'keys',
+    severity: 'warning',
+    title: 'TLS 1.3 handshake encrypted: certificates and alerts are not visible without a key log',
+    meaning: 'TLS 1.3 encrypts everything after ServerHello. Without the session keys tlsdiag infers what record sizes and order show (a client flight too small to hold a certificate; the server closing or alerting right after it) and says how to get a key log.',
+    evidence: 'The client\'s encrypted second flight (size, records); what the server sent right after it.',
+    remedy: 'Record a key log: SSLKEYLOGFILE for curl, Node, Firefox, Chrome; openssl s_client -keylogfile; Java: jSSLKeyLog agent. Then run tlsdiag --keylog <file>.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /** An encrypted TLS 1.3 handshake record carrying a certificate is rarely below this (a small EC leaf + CertificateVerify). */
 const FLIGHT_WITH_CERTIFICATE_MIN = 400;
@@ -15,7 +28,7 @@ const HOW_TO_GET_KEYS =
  */
 export const tls13EncryptedHandshake: Rule = {
   produces: ['tls13-encrypted-handshake'],
-  run({ connection, report }, context) {
+  run({ connection, facts, report }, context) {
     if (connection.version !== TLS_1_3 || !report.encryptedHandshake || connection.keyMismatch) return [];
     const records = connection.events.filter((e): e is EncryptedRecordEvent => e.kind === 'encrypted-record');
     const serverFlight = records.filter((e) => e.side === 'server');
@@ -32,7 +45,7 @@ export const tls13EncryptedHandshake: Rule = {
         `The client's encrypted second flight (frame ${afterClient}) is ${clientBytes} bytes in ${lastClientFlight.length} record${lastClientFlight.length === 1 ? '' : 's'}: ${clientBytes >= FLIGHT_WITH_CERTIFICATE_MIN ? 'large enough to hold a client certificate' : 'too small to hold a certificate chain — if the server asked for one, the client probably sent an empty Certificate'}.`,
       );
       const serverAfter = connection.events.find((e) => e.side === 'server' && e.frame > afterClient && (e.kind === 'encrypted-record' || e.kind === 'close' || e.kind === 'alert'));
-      if (serverAfter && !report.established) {
+      if (serverAfter && facts.outcome !== 'established') {
         frames.push(serverAfter.frame);
         inferences.push(
           serverAfter.kind === 'close' || (serverAfter.kind === 'encrypted-record' && serverAfter.probableAlert) || serverAfter.kind === 'alert'
@@ -50,7 +63,7 @@ export const tls13EncryptedHandshake: Rule = {
         explanation: `TLS 1.3 encrypts everything after ServerHello (certificates, CertificateRequest, alerts), and no key opened this connection. ${inferences.join(' ')} ${keys}`.replace(/\s+/g, ' ').trim(),
         evidence: {
           frames: uniqueFrames(frames),
-          fields: { client_second_flight_bytes: clientBytes, key_log_given: context.keyLogGiven, established: report.established },
+          fields: { client_second_flight_bytes: clientBytes, key_log_given: context.keyLogGiven, established: facts.outcome === 'established' },
         },
         remedy: HOW_TO_GET_KEYS,
       },

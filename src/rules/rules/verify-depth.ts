@@ -1,6 +1,19 @@
-import type { Rule } from '../types.js';
+import type { CatalogEntry, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
 import { acceptedBy, pathThroughPresented, serverReaction, uniqueFrames } from './shared.js';
+
+/** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
+export const verifyDepthFindings = [
+  {
+    id: 'verify-depth-exceeded',
+    about: 'client-certificate',
+    severity: 'error',
+    title: 'The client chain needs more intermediates than the server\'s verify depth allows',
+    meaning: 'With OpenSSL 1.1/3 the verify depth counts intermediate CAs only (not the leaf, not the trust anchor): nginx\'s default ssl_verify_depth 1 accepts leaf + one intermediate; depth 0 accepts none (nginx logs "20:unable to get local issuer certificate" and answers HTTP 400). Needs --verify-depth.',
+    evidence: 'The client Certificate frame; the intermediates between the leaf and the trusted CA; the depth given with --verify-depth.',
+    remedy: 'Raise the verify depth (nginx ssl_verify_depth, Apache SSLVerifyDepth) to the number of intermediates, or issue client certificates closer to the trusted CA.',
+  },
+] as const satisfies readonly CatalogEntry[];
 
 /**
  * The client's chain needs more intermediates than the server's verify depth allows. OpenSSL 1.1+/3 counts
@@ -9,7 +22,8 @@ import { acceptedBy, pathThroughPresented, serverReaction, uniqueFrames } from '
  */
 export const verifyDepthExceeded: Rule = {
   produces: ['verify-depth-exceeded'],
-  run({ connection, report }, context) {
+  run(input, context) {
+    const { connection } = input;
     const depth = context.verifyDepth;
     if (depth === undefined) return [];
     const ex = clientCertificateExchange(connection);
@@ -20,7 +34,7 @@ export const verifyDepthExceeded: Rule = {
     const below = anchorAt >= 0 ? path.slice(0, anchorAt) : path;
     const intermediates = below.slice(1);
     if (intermediates.length <= depth) return [];
-    const reaction = serverReaction(connection, report, ex.certificate.frame);
+    const reaction = serverReaction(input, ex.certificate.frame);
     return [
       {
         id: 'verify-depth-exceeded',

@@ -1,7 +1,7 @@
 import { createDecipheriv, type CipherCCMTypes, type CipherGCMTypes } from 'node:crypto';
 import type { BulkCipher } from './cipher-suites.js';
 
-type AeadCipher = Exclude<BulkCipher, { kind: 'cbc' }>;
+type AeadCipher = Exclude<BulkCipher, { kind: 'cbc' | 'null' }>;
 
 /**
  * Opens one AEAD-sealed record body. Returns the plaintext, or null when the tag does not verify (node:crypto

@@ -21,15 +21,19 @@ export function hkdfExpand(hash: 'sha256' | 'sha384', prk: Uint8Array, info: Uin
   return out;
 }
 
-/** HKDF-Expand-Label (RFC 8446 §7.1): the label is prefixed with "tls13 ". */
+/**
+ * HKDF-Expand-Label (RFC 8446 §7.1): the label is prefixed with "tls13 ". TLS 1.3 drafts before 20 prefixed
+ * "TLS 1.3, " in the same structure (draft-ietf-tls-tls13-18 §7.1).
+ */
 export function hkdfExpandLabel(
   hash: 'sha256' | 'sha384',
   secret: Uint8Array,
   label: string,
   context: Uint8Array,
   length: number,
+  prefix: 'tls13 ' | 'TLS 1.3, ' = 'tls13 ',
 ): Uint8Array {
-  const fullLabel = new TextEncoder().encode(`tls13 ${label}`);
+  const fullLabel = new TextEncoder().encode(`${prefix}${label}`);
   const info = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
   info[0] = length >> 8;
   info[1] = length & 0xff;

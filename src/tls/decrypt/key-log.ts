@@ -12,6 +12,14 @@ export const MAX_KEY_LOG_LINE_LENGTH = 1024;
 export const MAX_KEY_LOG_WARNINGS = 100;
 
 /** pcapng Decryption Secrets Block type of an NSS key log ('TLSK'). */
+/** The other Decryption Secrets Block types the pcapng specification registers, named in the warning. */
+const DSB_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0x57474b4c: 'WireGuard key log',
+  0x5a4e574b: 'ZigBee NWK key',
+  0x5a415053: 'ZigBee APS key',
+  0x55414b4c: 'OPC UA key log',
+};
+
 export const DSB_TLS_KEY_LOG = 0x544c534b;
 
 type SecretField = Exclude<keyof ConnectionSecrets, 'clientRandom'>;
@@ -84,7 +92,9 @@ export class KeyLog {
   addDecryptionSecrets(block: { secretsType: number; data: Uint8Array }, source?: string): KeyLogWarning[] {
     if (block.secretsType !== DSB_TLS_KEY_LOG) {
       const type = `0x${block.secretsType.toString(16).padStart(8, '0')}`;
-      return [withSource({ line: 0, message: `decryption secrets of type ${type} are not a TLS key log; ignored` }, source)];
+      const name = DSB_TYPE_NAMES[block.secretsType];
+      const what = name === undefined ? `of type ${type}` : `of type ${type} (${name})`;
+      return [withSource({ line: 0, message: `decryption secrets ${what} are not a TLS key log; ignored` }, source)];
     }
     return this.addText(new TextDecoder('utf-8').decode(block.data), source);
   }

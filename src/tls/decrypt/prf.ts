@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** P_hash (RFC 5246 §5): HMAC-chained expansion of a secret over label + seed. */
 function pHash(hash: string, secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
@@ -38,4 +38,23 @@ export function tls10Prf(secret: Uint8Array, label: string, seed: Uint8Array, le
   const sha1 = pHash('sha1', s2, input, length);
   for (let i = 0; i < length; i++) md5[i] = md5[i]! ^ sha1[i]!;
   return md5;
+}
+
+/**
+ * SSL 3.0's derivation (RFC 6101 §6.1-6.2.2): MD5(secret + SHA-1('A' + secret + seed)) + MD5(secret +
+ * SHA-1('BB' + secret + seed)) + … — the master secret (seed: client random + server random) and the key block
+ * (seed: server random + client random) alike.
+ */
+export function ssl3KeyBlock(secret: Uint8Array, seed: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0, filled = 0; filled < length; i++) {
+    if (i >= 26) throw new Error('SSL 3.0 derivation longer than 26 blocks');
+    const salt = new Uint8Array(i + 1).fill(0x41 + i);
+    const inner = createHash('sha1').update(salt).update(secret).update(seed).digest();
+    const block = createHash('md5').update(secret).update(inner).digest();
+    const take = Math.min(block.length, length - filled);
+    out.set(block.subarray(0, take), filled);
+    filled += take;
+  }
+  return out;
 }

@@ -2,23 +2,43 @@ import { inspect } from 'node:util';
 import { openAead, xorSequence } from './aead.js';
 import { cipherSuiteParams, type CipherSuiteParams } from './cipher-suites.js';
 import { hashLength, hkdfExpandLabel } from './hkdf.js';
+import type { Tls13Variant } from '../registry/protocol-versions.js';
 import type { ConnectionSecrets, DecryptResult, RecordDecryptor } from './types.js';
 
 /** TLSCiphertext.length limit in TLS 1.3 (RFC 8446 §5.2). */
 const MAX_TLS13_CIPHERTEXT = 16384 + 256;
 
-type AeadParams = CipherSuiteParams & { cipher: Exclude<CipherSuiteParams['cipher'], { kind: 'cbc' }> };
+type AeadParams = CipherSuiteParams & { cipher: Exclude<CipherSuiteParams['cipher'], { kind: 'cbc' | 'null' }> };
 
 export interface TrafficKeys {
   key: Uint8Array;
   iv: Uint8Array;
 }
 
+/**
+ * How a TLS 1.3 variant protects its records, where it differs from RFC 8446: the HKDF label prefix and
+ * whether the record header is the AEAD's additional data (from draft 25; empty before). Both are read from
+ * Wireshark's TLS 1.3 draft support (packet-tls-utils.c) and the drafts themselves.
+ */
+export type RecordProtection = Pick<Tls13Variant, 'labelPrefix' | 'headerIsAdditionalData'> & {
+  /** The KeyUpdate label is known ("traffic upd", from draft 20): a draft before it stops at a KeyUpdate. */
+  keyUpdate: boolean;
+};
+
+export const RFC_8446_PROTECTION: RecordProtection = { labelPrefix: 'tls13 ', headerIsAdditionalData: true, keyUpdate: true };
+
+export function recordProtectionOf(variant: Tls13Variant | null): RecordProtection {
+  if (variant === null) return RFC_8446_PROTECTION;
+  return { labelPrefix: variant.labelPrefix, headerIsAdditionalData: variant.headerIsAdditionalData, keyUpdate: variant.draft >= 20 };
+}
+
+const NO_ADDITIONAL_DATA = new Uint8Array(0);
+
 /** [sender]_write_key and [sender]_write_iv from a traffic secret (RFC 8446 §7.3). */
-export function tls13TrafficKeys(params: CipherSuiteParams, secret: Uint8Array): TrafficKeys {
+export function tls13TrafficKeys(params: CipherSuiteParams, secret: Uint8Array, protection: RecordProtection = RFC_8446_PROTECTION): TrafficKeys {
   return {
-    key: hkdfExpandLabel(params.prfHash, secret, 'key', new Uint8Array(0), params.keyLength),
-    iv: hkdfExpandLabel(params.prfHash, secret, 'iv', new Uint8Array(0), params.ivLength),
+    key: hkdfExpandLabel(params.prfHash, secret, 'key', new Uint8Array(0), params.keyLength, protection.labelPrefix),
+    iv: hkdfExpandLabel(params.prfHash, secret, 'iv', new Uint8Array(0), params.ivLength, protection.labelPrefix),
   };
 }
 
@@ -38,8 +58,9 @@ export class Tls13RecordDecryptor implements RecordDecryptor {
     private readonly params: AeadParams,
     secret: Uint8Array,
     firstSequence = 0,
+    private readonly protection: RecordProtection = RFC_8446_PROTECTION,
   ) {
-    this.keys = tls13TrafficKeys(params, secret);
+    this.keys = tls13TrafficKeys(params, secret, protection);
     this.tagLength = params.cipher.tagLength;
     this.seq = BigInt(firstSequence);
   }
@@ -71,7 +92,7 @@ export class Tls13RecordDecryptor implements RecordDecryptor {
       this.params.cipher,
       this.keys.key,
       xorSequence(this.keys.iv, this.seq),
-      header,
+      this.protection.headerIsAdditionalData ? header : NO_ADDITIONAL_DATA,
       fragment.subarray(0, split),
       fragment.subarray(split),
     );
@@ -102,15 +123,16 @@ export class Tls13KeySchedule {
   private constructor(
     readonly params: AeadParams,
     private readonly secrets: Readonly<ConnectionSecrets>,
+    private readonly protection: RecordProtection,
   ) {
     this.current = { client: this.fitting(secrets.clientTrafficSecret0), server: this.fitting(secrets.serverTrafficSecret0) };
   }
 
-  /** Null when the suite is not a TLS 1.3 suite that can be decrypted. */
-  static create(suite: number, secrets: Readonly<ConnectionSecrets>): Tls13KeySchedule | null {
+  /** Null when the suite is not a TLS 1.3 suite that can be decrypted. `protection`: a draft's differences. */
+  static create(suite: number, secrets: Readonly<ConnectionSecrets>, protection: RecordProtection = RFC_8446_PROTECTION): Tls13KeySchedule | null {
     const params = cipherSuiteParams(suite);
-    if (params === undefined || !params.tls13 || params.cipher.kind === 'cbc') return null;
-    return new Tls13KeySchedule(params as AeadParams, secrets);
+    if (params === undefined || !params.tls13 || params.cipher.kind === 'cbc' || params.cipher.kind === 'null') return null;
+    return new Tls13KeySchedule(params as AeadParams, secrets, protection);
   }
 
   // The schedule holds the key log's traffic secrets: print the suite only.
@@ -128,7 +150,7 @@ export class Tls13KeySchedule {
    */
   clientEarly(alreadySent: number): RecordDecryptor | null {
     const secret = this.fitting(this.secrets.clientEarlyTrafficSecret);
-    return secret === null ? null : new Tls13RecordDecryptor(this.params, secret, alreadySent);
+    return secret === null ? null : new Tls13RecordDecryptor(this.params, secret, alreadySent, this.protection);
   }
 
   get clientHandshake(): RecordDecryptor | null {
@@ -153,10 +175,10 @@ export class Tls13KeySchedule {
    */
   nextApplication(side: Tls13Side): RecordDecryptor | null {
     const secret = this.current[side];
-    if (secret === null) return null;
+    if (secret === null || !this.protection.keyUpdate) return null;
     const next = tls13NextTrafficSecret(this.params.prfHash, secret);
     this.current[side] = next;
-    return new Tls13RecordDecryptor(this.params, next);
+    return new Tls13RecordDecryptor(this.params, next, 0, this.protection);
   }
 
   private fitting(secret: Uint8Array | undefined): Uint8Array | null {
@@ -167,7 +189,7 @@ export class Tls13KeySchedule {
     let decryptor = this.built.get(name);
     if (decryptor === undefined) {
       const fitting = this.fitting(secret);
-      decryptor = fitting === null ? null : new Tls13RecordDecryptor(this.params, fitting);
+      decryptor = fitting === null ? null : new Tls13RecordDecryptor(this.params, fitting, 0, this.protection);
       this.built.set(name, decryptor);
     }
     return decryptor;

@@ -15,7 +15,7 @@ export function parseCertificate(body: Uint8Array, tls13: boolean): Certificate 
   const list = reader.subReader(3, 'certificate_list');
   const certificates: CertificateEntry[] = [];
   while (list.remaining > 0) {
-    if (certificates.length === MAX_CERTIFICATES_PER_CHAIN) list.fail(`at most ${MAX_CERTIFICATES_PER_CHAIN} certificates (the limit), found more`);
+    if (certificates.length === MAX_CERTIFICATES_PER_CHAIN) list.exceedsLimit(`at most ${MAX_CERTIFICATES_PER_CHAIN} certificates (tlsdiag's limit), found more`);
     const entryAt = list.offset;
     const data = list.vector(3, tls13 ? 'cert_data' : 'ASN.1Cert');
     if (data.length === 0) list.fail('a non-empty certificate', entryAt);

@@ -8,6 +8,8 @@ export class TlsParseError extends Error {
     message: string,
     readonly offset: number,
     readonly expected: string,
+    /** tlsdiag's own cap on a count was reached: the message may be valid, tlsdiag did not read it. */
+    readonly ownLimit = false,
   ) {
     super(message);
   }

@@ -15,7 +15,7 @@ export function readExtensionBlock(reader: ByteReader, where: string): LocatedEx
   const block = reader.subReader(2, `${where} extensions`);
   const located: LocatedExtension[] = [];
   while (block.remaining > 0) {
-    if (located.length === MAX_EXTENSIONS_PER_BLOCK) block.fail(`at most ${MAX_EXTENSIONS_PER_BLOCK} extensions (the limit), found more`);
+    if (located.length === MAX_EXTENSIONS_PER_BLOCK) block.exceedsLimit(`at most ${MAX_EXTENSIONS_PER_BLOCK} extensions (tlsdiag's limit), found more`);
     const type = block.u16(`${where} extension type`);
     const name = extensionName(type);
     const dataOffset = block.offset + 2;
@@ -55,7 +55,7 @@ export function readDistinguishedNames(reader: ByteReader, expected: string): Ui
   const list = reader.subReader(2, expected);
   const names: Uint8Array[] = [];
   while (list.remaining > 0) {
-    if (names.length === MAX_DISTINGUISHED_NAMES) list.fail(`at most ${MAX_DISTINGUISHED_NAMES} distinguished names (the limit), found more`);
+    if (names.length === MAX_DISTINGUISHED_NAMES) list.exceedsLimit(`at most ${MAX_DISTINGUISHED_NAMES} distinguished names (tlsdiag's limit), found more`);
     const nameAt = list.offset;
     const name = list.vector(2, 'DistinguishedName');
     if (name.length === 0) list.fail('a non-empty DER DistinguishedName', nameAt);

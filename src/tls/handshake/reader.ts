@@ -26,6 +26,11 @@ export class ByteReader {
     throw new TlsParseError(`${this.what}: expected ${expected} at offset ${at}`, at, expected);
   }
 
+  /** tlsdiag's own cap (not the protocol's) was reached: the message is not malformed, only beyond what is kept. */
+  exceedsLimit(expected: string, at = this.offset): never {
+    throw new TlsParseError(`${this.what}: expected ${expected} at offset ${at}`, at, expected, true);
+  }
+
   private need(count: number, expected: string): void {
     if (this.remaining < count) {
       this.fail(`${expected} (${count} byte${count === 1 ? '' : 's'}, ${this.remaining} left)`);

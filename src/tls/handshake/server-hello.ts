@@ -1,5 +1,6 @@
 import { cipherSuiteName } from '../registry/names.js';
 import { ExtensionType } from '../registry/extensions.js';
+import { tls13Variant } from '../registry/protocol-versions.js';
 import { ByteReader } from './reader.js';
 import { bytesToText, extensionReader, readAlpnList, readExtensionBlock, type LocatedExtension } from './extensions.js';
 import type { ServerHello } from './types.js';
@@ -14,18 +15,27 @@ function isHelloRetryRandom(random: Uint8Array): boolean {
   return random.every((byte, i) => byte === HELLO_RETRY_REQUEST_RANDOM[i]);
 }
 
-/** ServerHello or HelloRetryRequest (same message type, told apart by the random). */
+/**
+ * ServerHello or HelloRetryRequest (same message type, told apart by the random). TLS 1.3 drafts before 22 use
+ * their own layout, told by the version field (draft-ietf-tls-tls13-18 §4.1.3): version, random, cipher_suite,
+ * extensions — no session id echo, no compression method, and the version is the draft's own (0x7f12).
+ */
 export function parseServerHello(body: Uint8Array): ServerHello {
   const reader = new ByteReader(body, 'ServerHello');
   const legacyVersion = reader.u16('legacy_version');
   const random = reader.bytesView(32, 'random');
-  const isHelloRetryRequest = isHelloRetryRandom(random);
+  const draftLayout = tls13Variant(legacyVersion)?.legacyServerHello === true;
+  // Drafts before 22 had a HelloRetryRequest message type of their own (6); only the later ones reuse ServerHello.
+  const isHelloRetryRequest = !draftLayout && isHelloRetryRandom(random);
   const what = isHelloRetryRequest ? 'HelloRetryRequest' : 'ServerHello';
-  const sessionIdAt = reader.offset;
-  const sessionId = reader.vector(1, 'legacy_session_id_echo');
-  if (sessionId.length > 32) reader.fail('a session id of at most 32 bytes', sessionIdAt);
+  let sessionId: Uint8Array = new Uint8Array(0);
+  if (!draftLayout) {
+    const sessionIdAt = reader.offset;
+    sessionId = reader.vector(1, 'legacy_session_id_echo');
+    if (sessionId.length > 32) reader.fail('a session id of at most 32 bytes', sessionIdAt);
+  }
   const cipherSuite = reader.u16('cipher_suite');
-  const compressionMethod = reader.u8('legacy_compression_method');
+  const compressionMethod = draftLayout ? 0 : reader.u8('legacy_compression_method');
   const hasExtensionsBlock = reader.remaining > 0;
   const located: LocatedExtension[] = hasExtensionsBlock ? readExtensionBlock(reader, what) : [];
   reader.expectEnd(what);

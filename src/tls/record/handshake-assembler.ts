@@ -1,6 +1,10 @@
+import { HANDSHAKE_TYPE_NAMES } from '../registry/handshake-types.js';
 import type { RecordLayerError } from './types.js';
 
-/** Largest handshake message kept; a certificate chain of 30 large certificates still fits. */
+/**
+ * Largest handshake message kept; a certificate chain of 30 large certificates still fits. It is tlsdiag's
+ * limit, not the protocol's (2^24 - 1): a longer message is skipped, reported as one tlsdiag could not read.
+ */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 256 * 1024;
 
 export interface HandshakeMessageBytes {
@@ -24,7 +28,8 @@ export class HandshakeAssembler {
   private bodyFilled = 0;
   private msgType = 0;
   private firstFrame = 0;
-  private failed = false;
+  /** Bytes of an over-limit message still to skip; the messages after it are read again. */
+  private skipRemaining = 0;
 
   constructor(
     private readonly onMessage: (message: HandshakeMessageBytes) => void,
@@ -33,12 +38,18 @@ export class HandshakeAssembler {
 
   /** True when no message is partly assembled. */
   get idle(): boolean {
-    return this.headerFilled === 0 && this.body === null;
+    return this.headerFilled === 0 && this.body === null && this.skipRemaining === 0;
   }
 
   push(fragment: Uint8Array, frame: number, time: number, streamOffset: number): void {
     let pos = 0;
-    while (pos < fragment.length && !this.failed) {
+    while (pos < fragment.length) {
+      if (this.skipRemaining > 0) {
+        const skip = Math.min(this.skipRemaining, fragment.length - pos);
+        this.skipRemaining -= skip;
+        pos += skip;
+        continue;
+      }
       if (this.body === null) {
         if (this.headerFilled === 0) this.firstFrame = frame;
         const take = Math.min(4 - this.headerFilled, fragment.length - pos);
@@ -49,14 +60,16 @@ export class HandshakeAssembler {
         this.msgType = this.header[0]!;
         const length = (this.header[1]! << 16) | (this.header[2]! << 8) | this.header[3]!;
         if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-          this.failed = true;
+          const name = HANDSHAKE_TYPE_NAMES[this.msgType] ?? `type ${this.msgType}`;
+          this.headerFilled = 0;
+          this.skipRemaining = length;
           this.onError({
             code: 'handshake-too-long',
-            message: `handshake message type ${this.msgType} claims ${length} bytes, more than the limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH} (near stream offset ${streamOffset})`,
+            message: `a handshake message (${name}) of ${length} bytes is larger than tlsdiag's limit of ${MAX_HANDSHAKE_MESSAGE_LENGTH} bytes (near stream offset ${streamOffset}); it was skipped unread`,
             streamOffset,
             frame,
           });
-          return;
+          continue;
         }
         this.body = new Uint8Array(length);
         this.bodyFilled = 0;
@@ -78,5 +91,6 @@ export class HandshakeAssembler {
   reset(): void {
     this.body = null;
     this.headerFilled = 0;
+    this.skipRemaining = 0;
   }
 }

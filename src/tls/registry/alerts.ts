@@ -45,3 +45,33 @@ export const ALERT_DESCRIPTION_CODES: Readonly<Record<string, number>> = Object.
 );
 
 export const ALERT_LEVEL_NAMES: Readonly<Record<number, 'warning' | 'fatal'>> = { 1: 'warning', 2: 'fatal' };
+
+/** The AlertDescription codes rules compare against, by name (RFC 8446 §6, RFC 6066). */
+export const Alert = {
+  closeNotify: 0,
+  unexpectedMessage: 10,
+  badRecordMac: 20,
+  handshakeFailure: 40,
+  noCertificate: 41,
+  badCertificate: 42,
+  unsupportedCertificate: 43,
+  certificateRevoked: 44,
+  certificateExpired: 45,
+  certificateUnknown: 46,
+  illegalParameter: 47,
+  unknownCa: 48,
+  accessDenied: 49,
+  decodeError: 50,
+  decryptError: 51,
+  protocolVersion: 70,
+  insufficientSecurity: 71,
+  internalError: 80,
+  unrecognizedName: 112,
+  badCertificateStatusResponse: 113,
+  certificateRequired: 116,
+} as const;
+
+/** An alert's IANA name for people ("bad_certificate"), or "alert N" for an unregistered code. */
+export function alertDescriptionName(code: number): string {
+  return ALERT_DESCRIPTION_NAMES[code] ?? `alert ${code}`;
+}

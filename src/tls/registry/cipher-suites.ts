@@ -412,3 +412,27 @@ export const CIPHER_SUITE_NAMES: Readonly<Record<number, string>> = {
   0xffe0: 'SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA',
   0xffe1: 'SSL_RSA_FIPS_WITH_DES_CBC_SHA',
 };
+
+/** Why a cipher suite is broken or unauthenticated (RFC 7465 for RC4, Sweet32 for 64-bit block ciphers). */
+export type CipherSuiteWeakness = 'null-encryption' | 'anonymous' | 'export' | 'rc4' | 'des' | '3des';
+
+/**
+ * The weakness of a suite, read once from its IANA name's parts (key exchange _WITH_ cipher): NULL cipher,
+ * anonymous key exchange (anon), EXPORT grades, RC4, single DES (DES_CBC, DES40) and 3DES; null for the rest.
+ */
+export function cipherSuiteWeakness(code: number): CipherSuiteWeakness | null {
+  return WEAKNESS.get(code) ?? null;
+}
+
+const WEAKNESS: ReadonlyMap<number, CipherSuiteWeakness> = new Map(
+  Object.entries(CIPHER_SUITE_NAMES).flatMap(([code, name]): Array<[number, CipherSuiteWeakness]> => {
+    const [exchange = '', cipher = ''] = name.split('_WITH_');
+    if (name === 'TLS_NULL_WITH_NULL_NULL' || cipher.startsWith('NULL_')) return [[Number(code), 'null-encryption']];
+    if (exchange.includes('_anon')) return [[Number(code), 'anonymous']];
+    if (exchange.includes('EXPORT') || cipher.includes('_40_') || cipher.includes('DES40')) return [[Number(code), 'export']];
+    if (cipher.startsWith('RC4_')) return [[Number(code), 'rc4']];
+    if (cipher.startsWith('3DES_')) return [[Number(code), '3des']];
+    if (cipher.startsWith('DES_')) return [[Number(code), 'des']];
+    return [];
+  }),
+);

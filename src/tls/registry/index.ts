@@ -4,7 +4,7 @@ export { SIGNATURE_SCHEME_NAMES, signatureSchemeName } from './signature-schemes
 export { NAMED_GROUP_NAMES } from './named-groups.js';
 export { ALERT_DESCRIPTION_NAMES, ALERT_DESCRIPTION_CODES, ALERT_LEVEL_NAMES } from './alerts.js';
 export { HANDSHAKE_TYPE_NAMES, HandshakeType } from './handshake-types.js';
-export { PROTOCOL_VERSION_NAMES, protocolVersionName, TLS_1_2, TLS_1_3 } from './protocol-versions.js';
+export { isTls13, PROTOCOL_VERSION_NAMES, protocolOf, protocolVersionName, tls13Variant, TLS_1_2, TLS_1_3, type Tls13Variant } from './protocol-versions.js';
 export { CLIENT_CERTIFICATE_TYPE_NAMES, CERTIFICATE_STATUS_TYPE_NAMES } from './certificate-types.js';
 export { isGrease, isGreaseByte } from './grease.js';
 export { cipherSuiteName, extensionName, namedGroupName, SSL2_CIPHER_SPEC_NAMES } from './names.js';
