@@ -21,7 +21,7 @@ export { renderText, type TextOptions } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { renderHtml, escapeHtml, type HtmlOptions } from './report/html.js';
-export { redact } from './report/redact.js';
+export { redact, Redactor, type RedactionStats } from './report/redact.js';
 export { isFailed, rootCause, summarize, type ResultSummary } from './report/outcome.js';
 export {
   baseline,

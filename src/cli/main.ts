@@ -1,19 +1,19 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
-import type { AnalysisResult, ConnectionReport } from '../model/types.js';
-import { HtmlReport, renderHtml } from '../report/html.js';
-import { renderJsonChunks } from '../report/json.js';
-import { MarkdownReport, renderMarkdown } from '../report/markdown.js';
-import { redact } from '../report/redact.js';
+import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
+import { HtmlReport } from '../report/html.js';
+import { MarkdownReport } from '../report/markdown.js';
+import { Redactor } from '../report/redact.js';
+import { decodeCertificate, loadCertificates } from '../x509/index.js';
 import { CertificateExport } from '../report/export-certs.js';
 import { GROUP_BY, type GroupBy } from '../report/groups.js';
 import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
 import { isFailed } from '../report/outcome.js';
-import { printable, renderConnectionNow, renderText, TextReport } from '../report/text.js';
+import { printable, renderConnectionNow, TextReport } from '../report/text.js';
 import { standardInputIsLive, startTcpdump, stopOnSignals, type LiveCapture } from './live.js';
-import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
+import { reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
 import { OutputClosed, OutputError, ReportOutput } from './output.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
@@ -176,7 +176,7 @@ export function buildProgram(report: (code: number) => void): Command {
       .option('--all', 'include connections whose handshake succeeded without findings')
       .addOption(new Option('--group-by <key>', 'text summary: problems grouped by root cause and server (ip:port and SNI), sni, client, or cause alone').choices(GROUP_BY).default('server'))
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
-      .option('--redact', 'replace IP addresses, host names and certificate serials with stable pseudonyms (docs/reports.md)')
+      .option('--redact', 'replace what identifies hosts, users and certificates (addresses, host names, leaf subjects, serials, fingerprints, file names) with stable pseudonyms (docs/reports.md)')
       .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported (none: never)').choices(SEVERITY_THRESHOLDS).default('error'))
@@ -227,16 +227,24 @@ interface InputFacts {
   unreadable: number;
 }
 
-/** analyze() with errors turned into messages; null when nothing could be read (exit 2). */
+/**
+ * analyze() with errors turned into messages; null when nothing could be read (exit 2). With a redactor each
+ * connection is redacted as it comes, and so are the run's facts.
+ */
 async function analyzeInputs(
   captures: string[],
   options: AnalyzeOptions,
   quiet = false,
+  redactor: Redactor | null = null,
 ): Promise<(InputFacts & { result: AnalysisResult }) | null> {
   const connections: ConnectionReport[] = [];
   // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
-  const read = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) => void connections.push(c));
-  return read === null ? null : { ...read, result: { ...read.facts, connections } };
+  const read = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) =>
+    void connections.push(redactor ? redactor.connection(c) : c),
+  );
+  if (read === null) return null;
+  const facts = redactor ? redactor.summary(read.facts) : read.facts;
+  return { ...read, facts, result: { ...facts, connections } };
 }
 
 /**
@@ -314,10 +322,6 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
 
 async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
-  if (format === 'jsonl' && options.redact) {
-    process.stderr.write('tlsdiag: --redact numbers its pseudonyms over the whole result: not with --format jsonl (see tlsdiag --help)\n');
-    return 2;
-  }
   let live: LiveCapture | null = null;
   if (options.interface !== undefined) {
     try {
@@ -349,32 +353,49 @@ async function runReportFormat(captures: string[], options: CliOptions): Promise
 }
 
 async function reportOn(captures: string[], options: CliOptions, format: Format, liveInput: boolean, extra: StreamOptions): Promise<number> {
-  const out = new ReportOutput(options.output);
-  // Every format keeps only what it prints; --redact (pseudonyms numbered over the whole result) collects every
-  // connection first.
-  if (!options.redact) {
-    return runStreamingReport(captures, options, format, out, liveInput, extra);
-  }
-  const analyzed = await analyzeInputs(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true);
-  if (analyzed === null) return 2;
-  const result = options.redact ? redact(analyzed.result) : analyzed.result;
-  const code = analyzed.unreadable > 0 ? 2 : exitCodeFor(result, options.failOn);
-  const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
-  const all = options.all === true;
-  return untilClosed(code, async () => {
-    if (format === 'json') {
-      // In pieces: the JSON of a large capture can exceed what one string may hold.
-      await write(renderJsonChunks(result), out);
-      return;
+  // Every format keeps only what it prints, redacted as it comes (one pseudonym table for the run).
+  const redactor = options.redact ? redactorFor(options) : null;
+  return runStreamingReport(captures, options, format, new ReportOutput(options.output), liveInput, extra, redactor);
+}
+
+/**
+ * A redactor that also knows the certificates of --cert (leaves: replaced) and --ca / --server-ca (CA names:
+ * kept), which findings quote. Unreadable files are left to the analysis, which reports them.
+ */
+function redactorFor(options: CliOptions): Redactor {
+  const redactor = new Redactor();
+  const given = (files: string[], add: (cert: CertificateSummary) => void) => {
+    for (const file of files) {
+      try {
+        if (!smallCertificateSource(file)) continue;
+        for (const der of loadCertificates(file)) {
+          const decoded = decodeCertificate(der);
+          if (decoded.kind === 'certificate') add(decoded.summary);
+        }
+      } catch {
+        // The analysis names the problem with this file.
+      }
     }
-    const text =
-      format === 'markdown'
-        ? renderMarkdown(result, { all, limit: options.limit, groupBy: options.groupBy })
-        : format === 'html'
-          ? renderHtml(result, { all, limit: options.limit, groupBy: options.groupBy })
-          : renderText(result, { all, color: useColor, limit: options.limit, groupBy: options.groupBy });
-    await write(text, out);
-  });
+  };
+  given([...options.ca, ...options.serverCa], (cert) => redactor.givenCaCertificate(cert));
+  given(options.cert, (cert) => redactor.givenClientCertificate(cert));
+  return redactor;
+}
+
+/** Certificate files read for --redact: only regular files (or folders of them) of at most 16 MiB each. */
+function smallCertificateSource(path: string): boolean {
+  const small = (p: string) => {
+    const stat = statSync(p);
+    // loadCertificates reads only the regular files of a folder.
+    return !stat.isFile() || stat.size <= 16 << 20;
+  };
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readdirSync(path).every((entry) => small(join(path, entry)));
+    return stat.isFile() && stat.size <= 16 << 20;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -403,6 +424,7 @@ async function runStreamingReport(
   out: ReportOutput,
   liveInput: boolean,
   extra: StreamOptions,
+  redactor: Redactor | null,
 ): Promise<number> {
   const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
   const all = options.all === true;
@@ -420,7 +442,8 @@ async function runStreamingReport(
     () => (unreadable > 0 ? 2 : hit ? 1 : 0),
     async () => {
       try {
-        const read = await analyzeInputStream(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true, async (c) => {
+        const read = await analyzeInputStream(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true, async (found) => {
+          const c = redactor ? redactor.connection(found) : found;
           if (!hit && reachesThreshold(c, options.failOn)) hit = true;
           text?.add(c);
           page?.add(c);
@@ -433,10 +456,11 @@ async function runStreamingReport(
           return;
         }
         unreadable = read.unreadable;
-        if (text) await write(text.render(read.facts), out);
-        if (page) await write(page.render(read.facts), out);
-        if (json) await json.finish(read.facts);
-        if (format === 'jsonl') await write(jsonLinesTail(read.facts), out);
+        const facts = redactor ? redactor.summary(read.facts) : read.facts;
+        if (text) await write(text.render(facts), out);
+        if (page) await write(page.render(facts), out);
+        if (json) await json.finish(facts);
+        if (format === 'jsonl') await write(jsonLinesTail(facts), out);
       } finally {
         await json?.close();
       }

@@ -28,10 +28,11 @@ describe('--format jsonl', () => {
     expect(objects.at(-1)).toEqual({ schemaVersion: doc.schemaVersion, files: doc.files, warnings: doc.warnings });
   });
 
-  it('refuses --redact (pseudonyms are numbered over the whole result)', async () => {
-    const run = await runCli('captures/mtls', '--format', 'jsonl', '--redact');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/not with --format jsonl \(see tlsdiag --help\)\n$/);
+  it('with --redact, leaves no address in any line', async () => {
+    const run = await runCli('captures/mtls', '--format', 'jsonl', '--redact', '--quiet', '--all');
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim().split('\n').length).toBeGreaterThan(10);
+    expect(run.stdout).not.toContain('127.0.0.1');
   });
 });
 
