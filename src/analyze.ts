@@ -13,10 +13,11 @@ import { createKeyExchangeOpener, createKeyProvider, DSB_TLS_KEY_LOG, KeyLog, Ke
 import { loadCertificates, loadCrls } from './x509/index.js';
 import { mozillaTrustStore, systemTrustStore, TrustStore, SYSTEM_TRUST_PATHS } from './x509/trust-store.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
+import { checkCaptureInput } from './capture/input-check.js';
 import type { WireCertificate } from './report/export-certs.js';
 
-/** Keeps a connection when it returns true (the CLI's --filter). */
-export type ConnectionFilter = (connection: Pick<ConnectionReport, 'client' | 'server' | 'sni'>) => boolean;
+/** Keeps a connection when it returns true (the CLI's --filter); called once its rules ran, findings included. */
+export type ConnectionFilter = (connection: ConnectionReport) => boolean;
 
 export interface AnalyzeOptions {
   /** SSLKEYLOGFILE-format files. */
@@ -50,6 +51,12 @@ export interface AnalyzeOptions {
   onCertificates?: (report: ConnectionReport, certificates: WireCertificate[]) => void;
   /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
   workers?: number;
+  /**
+   * 'reject' (the default): a path that cannot be read or is not a capture rejects with CaptureInputError
+   * before any file is analysed. 'report': it is analysed with the others and its reason recorded in
+   * `files[].error` (the CLI, which reports it and exits 2).
+   */
+  unreadableInput?: 'reject' | 'report';
 }
 
 export interface AnalyzeProgress {
@@ -77,14 +84,26 @@ export const DEFAULT_REORDER_WINDOW = 4096;
 const MAX_PENDING_REPORTS = 1024;
 
 export interface StreamOptions extends AnalyzeOptions {
-  /** See DEFAULT_REORDER_WINDOW; Infinity keeps strict first-frame order at the cost of memory. */
+  /**
+   * See DEFAULT_REORDER_WINDOW; Infinity keeps strict first-frame order at the cost of memory; 0 yields each
+   * connection the moment it ends (live use).
+   */
   reorderWindow?: number;
+  /**
+   * Stops reading when aborted (SIGINT in the CLI): the capture being read ends where it is, connections still
+   * open are reported as they stand, later files are skipped, and summary() is known as after a normal end.
+   * Not for several files on worker threads.
+   */
+  signal?: AbortSignal;
+  /** Inputs read from these streams instead of files of that name (the CLI's `--interface`: tcpdump's output). */
+  inputStreams?: Record<string, NodeJS.ReadableStream>;
 }
 
 /** Analyses one or more captures and returns every TLS connection found, with its findings. */
 export async function analyze(inputs: string | string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const files = Array.isArray(inputs) ? inputs : [inputs];
   if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
+    checkInputs(files, options);
     return analyzeInParallel(files, { ...options, workers: options.workers! });
   }
   const stream = analyzeConnections(files, { ...options, reorderWindow: Infinity });
@@ -105,6 +124,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
   const files = Array.isArray(inputs) ? inputs : [inputs];
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
+    checkInputs(files, options);
     if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
@@ -136,6 +156,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     };
     const counter = { next: 0 };
     for (const file of files) {
+      if (options.signal?.aborted) break;
       yield* analyzeFile(file, keys, context, options, result, counter, exchange);
     }
     summary = collapseUnmatchedKeys(result);
@@ -191,7 +212,8 @@ async function* analyzeFile(
   };
   // Secrets blocks may come after the packets they unlock (editcap appends them): a file's are all read first.
   // A pipe cannot be read twice: its secrets are used from where they stand (warning above).
-  const prescanned = file !== '-' && (await mayHoldSecrets(file));
+  const stream = options.inputStreams && Object.hasOwn(options.inputStreams, file) ? options.inputStreams[file]! : null;
+  const prescanned = file !== '-' && stream === null && (await mayHoldSecrets(file));
   if (prescanned) {
     await readCapture(file, { frame: () => {}, secrets: addSecrets });
     pushKeyLogWarnings(result, file, embeddedWarnings.finish());
@@ -253,8 +275,10 @@ async function* analyzeFile(
   };
   const reportFor = async (connection: TlsConnection): Promise<ConnectionReport | null> => {
     const ruleContext = embeddedCount > 0 && !context.keyLogGiven ? { ...context, keyLogGiven: true } : context;
-    const report = await diagnoseConnection(connection, 0, file, ruleContext, options.filter);
-    if (report !== null && options.onCertificates) wireCertificates.set(report, certificatesOf(connection));
+    const report = await diagnoseConnection(connection, 0, file, ruleContext);
+    // After the rules: a filter may ask for findings or the outcome (--filter finding=, severity=, outcome=).
+    if (report === null || (options.filter && !options.filter(report))) return null;
+    if (options.onCertificates) wireCertificates.set(report, certificatesOf(connection));
     return report;
   };
   const consumer: StreamConsumer = {
@@ -270,7 +294,8 @@ async function* analyzeFile(
   let resume: (() => void) | null = null;
   let taken = 0;
   let stopped = false;
-  const reading = streamConnections(file, consumer, {
+  const reading = streamConnections(stream ?? file, consumer, {
+    signal: options.signal,
     onProgress: onProgress ? (bytesRead) => onProgress({ file, bytesRead, connections: finishedCount }) : undefined,
     onSecrets: prescanned ? undefined : addSecrets,
     pace: () => (!stopped && out.length - taken > MAX_PENDING_REPORTS ? new Promise<void>((r) => (resume = r)) : undefined),
@@ -417,6 +442,13 @@ function serverTrustFor(serverCa: readonly string[], anchors: Uint8Array[]): Tru
   if (anchors.length === 0) return system ? systemTrustStore() : mozillaTrustStore();
   const systemPath = system ? SYSTEM_TRUST_PATHS.find((p) => existsSync(p)) : undefined;
   return new TrustStore('given', systemPath ? [...anchors, ...loadCertificates(systemPath)] : anchors);
+}
+
+/** Rejects an unreadable input or one that is not a capture up front, unless the caller asked to be told in files[]. */
+function checkInputs(files: string[], options: AnalyzeOptions): void {
+  if (options.unreadableInput === 'report') return;
+  const streams = (options as StreamOptions).inputStreams ?? {};
+  for (const file of files) if (!Object.hasOwn(streams, file)) checkCaptureInput(file);
 }
 
 /**

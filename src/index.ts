@@ -16,6 +16,7 @@ export {
   type ConnectionStream,
   type StreamOptions,
 } from './analyze.js';
+export { CaptureInputError } from './capture/input-check.js';
 export { renderText, type TextOptions } from './report/text.js';
 export { renderJson } from './report/json.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';

@@ -19,6 +19,11 @@ export interface ReadCaptureOptions {
    * asynchronously (the streaming analysis) hold the reader back instead of queueing without bound.
    */
   pace?: () => Promise<void> | void;
+  /**
+   * Stops reading when aborted (the CLI on SIGINT/SIGTERM): what was read so far ends the capture as if the
+   * input had ended there, with no error — a live capture stopped by Ctrl-C is a capture, not a fault.
+   */
+  signal?: AbortSignal;
 }
 
 export type CaptureInput = string | NodeJS.ReadableStream | Uint8Array;
@@ -44,10 +49,10 @@ export async function readCapture(input: CaptureInput, sink: CaptureSink, option
         reader.parseWhole(input);
       }
     } else if (typeof input === 'string') {
-      if (input === '-') await readRawStream(process.stdin, reader, warn, options.onProgress, options.pace);
-      else await readFile(input, reader, warn, options.onProgress, options.pace);
+      if (input === '-') await readRawStream(untilAborted(process.stdin, options.signal), reader, warn, options.onProgress, options.pace);
+      else await readFile(input, reader, warn, options.onProgress, options.pace, options.signal);
     } else {
-      await readRawStream(input, reader, warn, options.onProgress, options.pace);
+      await readRawStream(untilAborted(input, options.signal), reader, warn, options.onProgress, options.pace);
     }
   } catch (e) {
     if (e instanceof CaptureFault) reader.fail(e);
@@ -82,6 +87,7 @@ async function readFile(
   warn: (warning: CaptureWarning) => void,
   onProgress?: (bytesRead: number) => void,
   pace?: () => Promise<void> | void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -95,7 +101,7 @@ async function readFile(
         if (bytesRead >= 2 && isGzip(space.buffer, space.offset)) {
           // The bytes read so far are the start of the compressed stream: copied out of the reader's buffer.
           const head = space.buffer.slice(space.offset, space.offset + bytesRead);
-          await readStream(gunzipMembers(fileChunks(handle, head, onProgress), warn), reader, true, pace);
+          await readStream(untilAborted(gunzipMembers(fileChunks(handle, head, onProgress), warn), signal), reader, true, pace);
           return;
         }
       }
@@ -103,6 +109,7 @@ async function readFile(
       onProgress?.(reader.bytesRead);
       if (reader.done) return;
       await pace?.();
+      if (signal?.aborted) break;
     }
     reader.finish();
   } finally {
@@ -130,7 +137,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /** Reads a stream, looking at its first bytes to decide whether it is gzip'd. */
 async function readRawStream(
-  stream: NodeJS.ReadableStream,
+  stream: AsyncIterable<Uint8Array | string>,
   reader: BufferedReader,
   warn: (warning: CaptureWarning) => void,
   onProgress?: (bytesRead: number) => void,
@@ -168,6 +175,25 @@ async function readRawStream(
     return;
   }
   await readStream(rest(), reader, false, pace);
+}
+
+/** The chunks of `source` until `signal` aborts; a read still pending then is left unanswered. */
+function untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncIterable<T> {
+  if (signal === undefined) return source;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  return {
+    async *[Symbol.asyncIterator]() {
+      const chunks = source[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([chunks.next(), aborted]);
+        if (next === 'aborted' || next.done) return;
+        yield next.value;
+      }
+    },
+  };
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {

@@ -1,6 +1,7 @@
 import type { AnalysisResult, ConnectionReport, Severity } from '../model/types.js';
 
-export const SEVERITY_THRESHOLDS = ['error', 'warning', 'info'] as const;
+/** --fail-on: the lowest severity that makes the exit code 1; 'none': findings never do (only 2 for unreadable input). */
+export const SEVERITY_THRESHOLDS = ['error', 'warning', 'info', 'none'] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -12,6 +13,7 @@ export function exitCodeFor(result: AnalysisResult, failOn: FailOn): number {
 
 /** True when one of the connection's findings is at or above the threshold (the streaming CLI's exit 1). */
 export function reachesThreshold(connection: ConnectionReport, failOn: FailOn): boolean {
+  if (failOn === 'none') return false;
   const threshold = RANK[failOn];
   return connection.findings.some((f) => RANK[f.severity] >= threshold);
 }

@@ -1,8 +1,12 @@
 import { jsonConnection, jsonHead, jsonTail } from '../report/json.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import type { ReportOutput } from './output.js';
 
 /** Connection text gathered before one write to the output. */
 export const JSON_WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** What the writer writes to: a ReportOutput (output.ts), or anything with its two methods. */
+export type TextSink = Pick<ReportOutput, 'write' | 'end'>;
 
 /**
  * Writes the `--json` document as the connections come (src/report/json.ts puts them before the run's facts),
@@ -13,11 +17,10 @@ export const JSON_WRITE_BATCH_BYTES = 1024 * 1024;
 export class JsonDocumentWriter {
   private batch = '';
   private count = 0;
-  private out: NodeJS.WritableStream | null = null;
+  private opened = false;
 
-  /** `open` is called at the first write: an unreadable input creates no output file. */
   constructor(
-    private readonly open: () => NodeJS.WritableStream,
+    private readonly out: TextSink,
     private readonly batchBytes = JSON_WRITE_BATCH_BYTES,
   ) {}
 
@@ -32,23 +35,18 @@ export class JsonDocumentWriter {
     await this.flush();
   }
 
-  /** Ends the output unless it is standard output (or was never opened). */
+  /** Ends the output (a file; standard output stays open) when it was written to. */
   async close(): Promise<void> {
-    const out = this.out;
-    if (out === null || out === process.stdout) return;
-    await new Promise<void>((resolve) => out.end(resolve));
+    if (this.opened) await this.out.end();
   }
 
   private async flush(): Promise<void> {
     let text = this.batch;
     this.batch = '';
-    if (this.out === null) {
-      this.out = this.open();
+    if (!this.opened) {
+      this.opened = true;
       text = jsonHead(1) + text;
     }
-    const out = this.out;
-    await new Promise<void>((resolve, reject) => {
-      out.write(text, (error) => (error ? reject(error) : resolve()));
-    });
+    await this.out.write(text);
   }
 }

@@ -1,24 +1,29 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readBoundedFile } from '../bounded-file.js';
 import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
 import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
-import { renderHtml } from '../report/html.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { HtmlReport } from '../report/html.js';
+import { MarkdownReport } from '../report/markdown.js';
 import { Redactor } from '../report/redact.js';
-import { CertificateExport } from '../report/export-certs.js';
 import { decodeCertificate, loadCertificates } from '../x509/index.js';
-import { TextReport } from '../report/text.js';
-import { exitCodeFor, reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
+import { CertificateExport } from '../report/export-certs.js';
+import { GROUP_BY, type GroupBy } from '../report/groups.js';
+import { jsonLine, jsonLinesTail } from '../report/jsonl.js';
+import { isFailed } from '../report/outcome.js';
+import { printable, renderConnectionNow, TextReport } from '../report/text.js';
+import { standardInputIsLive, startTcpdump, stopOnSignals, type LiveCapture } from './live.js';
+import { reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
+import { OutputClosed, OutputError, ReportOutput } from './output.js';
 import { baseline, checkExpectations, parseExpectations } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
 import { chooseWorkerCount } from '../parallel/index.js';
 import { ProgressLine, wantsProgress } from './progress.js';
 
-const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
+const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface AnalysisCliOptions {
@@ -50,10 +55,40 @@ interface CliOptions extends AnalysisCliOptions {
   certificateExport?: CertificateExport;
   failOn: FailOn;
   color?: boolean;
+  interface?: string;
+  groupBy: GroupBy;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** --filter terms, each checked here (at the edge) so a typo is an option error, not a run that matches nothing. */
+function collectFilter(value: string, previous: string[]): string[] {
+  try {
+    parseFilter([value]);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--filter [^:]*: /, ''));
+  }
+  return [...previous, value];
+}
+
+/** The version of the package this file belongs to (src/cli or dist/cli, two folders below package.json). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Colour for the text report: never with --no-color; FORCE_COLOR (other than 0/false) forces it on standard
+ * output, also on a pipe; NO_COLOR (non-empty) turns it off; else only when standard output is a terminal.
+ * As Node decides, FORCE_COLOR wins over NO_COLOR. A file of -o never gets colour.
+ */
+export function wantsColor(flag: boolean | undefined, output: string | undefined, isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (flag === false || output !== undefined) return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env['NO_COLOR']) return false;
+  return isTTY;
 }
 
 /** A --psk value: hex digits only; the error never repeats the value (it is a secret). */
@@ -72,7 +107,12 @@ function nonNegativeInteger(value: string): number {
 /** The options that change what analyze() finds, shared by the default command, check and baseline. */
 function withAnalysisOptions(command: Command): Command {
   return command
-    .option('--filter <term>', 'keep connections matching host=H, port=N, sni=NAME or a bare IP/port/name (repeatable; any term may match)', collect, [])
+    .option(
+      '--filter <term>',
+      'keep connections matching host=IP|CIDR|NAME, port=N, sni=NAME, finding=ID, severity=S, since=TIME, until=TIME or a bare IP/port/name (repeatable: AND between keys, OR within one)',
+      collectFilter,
+      [],
+    )
     .option('--keylog <file>', 'TLS key log (SSLKEYLOGFILE format) to decrypt handshakes (repeatable)', collect, [])
     .option('--key <file>', "the server's RSA private key (PEM, DER or PKCS#12) to decrypt RSA-key-exchange sessions (repeatable)", collect, [])
     .option('--key-password <password>', 'password of an encrypted --key file (or set TLSDIAG_KEY_PASSWORD)')
@@ -111,29 +151,37 @@ function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: 
     verifyDepth: options.verifyDepth,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
+    // Unreadable inputs are analysed with the others and reported once, then the run exits 2.
+    unreadableInput: 'report',
   };
 }
 
 export function buildProgram(report: (code: number) => void): Command {
   const program = new Command('tlsdiag')
     .description('Explain why TLS and mutual-TLS handshakes in a packet capture failed.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
+    // One line per option error and where to read more, not the whole help (inherited by the subcommands).
+    .configureOutput({
+      outputError: (text, write) => write(`tlsdiag: ${printable(text.replace(/^error: /, '').trim())} (see tlsdiag --help)\n`),
+    })
     // Subcommand options (check -o, baseline --keylog) belong to the subcommand, not to the report options.
-    .enablePositionalOptions()
-    .showHelpAfterError();
+    .enablePositionalOptions();
   withAnalysisOptions(
     program
-      .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input')
+      .argument('[capture...]', 'pcap, pcapng or gzip-compressed capture files, or directories (searched for captures by content); - reads standard input; with --interface: a BPF filter')
+      .option('-i, --interface <if>', 'capture live: run tcpdump -i <if> -s 0 -U -w - [filter] and analyse its output as it comes (Ctrl-C ends it)')
       .option('--json', 'print one JSON document (same as --format json)')
-      .addOption(new Option('--format <format>', 'output format: text, json, markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
+      .addOption(new Option('--format <format>', 'output format: text, json, jsonl (a line per connection as it ends), markdown (tickets), html (one self-contained page)').choices(FORMATS).default('text'))
       .option('-o, --output <file>', 'write the report to a file instead of standard output')
       .option('--all', 'include connections whose handshake succeeded without findings')
+      .addOption(new Option('--group-by <key>', 'text summary: problems grouped by root cause and server (ip:port and SNI), sni, client, or cause alone').choices(GROUP_BY).default('server'))
       .option('--limit <n>', 'text, markdown, html: at most n connections in detail, failed first', nonNegativeInteger, 20)
       .option('--redact', 'replace what identifies hosts, users and certificates (addresses, host names, leaf subjects, serials, fingerprints, file names) with stable pseudonyms (docs/reports.md)')
       .option('--export-certs <dir>', 'write every distinct certificate seen as <sha256-prefix>-<CN>.pem, with index.json of where each was seen (not with --redact)'),
   )
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported').choices(SEVERITY_THRESHOLDS).default('error'))
-    .option('--no-color', 'no colour in text output (also when NO_COLOR is set or output is not a terminal)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or above is reported (none: never)').choices(SEVERITY_THRESHOLDS).default('error'))
+    .option('--no-color', 'no colour in text output (also with NO_COLOR, or output not a terminal unless FORCE_COLOR is set)')
     .action(async (captures: string[], options: CliOptions) => report(await runReport(captures, options)));
 
   withAnalysisOptions(
@@ -162,11 +210,22 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    if (error instanceof OutputError) {
+      process.stderr.write(`tlsdiag: ${printable(error.message)}\n`);
+      return 2;
+    }
     const exitCode = (error as { exitCode?: number }).exitCode;
     if (exitCode === undefined) process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
     return exitCode === 0 ? 0 : 2;
   }
   return code;
+}
+
+/** What the CLI knows once the inputs were analysed. */
+interface InputFacts {
+  facts: AnalysisSummary;
+  /** Inputs that could not be read at all (each named once on standard error): the run exits 2. */
+  unreadable: number;
 }
 
 /**
@@ -178,36 +237,37 @@ async function analyzeInputs(
   options: AnalyzeOptions,
   quiet = false,
   redactor: Redactor | null = null,
-): Promise<AnalysisResult | null> {
+): Promise<(InputFacts & { result: AnalysisResult }) | null> {
   const connections: ConnectionReport[] = [];
   // Every connection is kept here anyway: strict first-frame order, as analyze() gives.
-  const facts = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) =>
+  const read = await analyzeInputStream(captures, { ...options, reorderWindow: Infinity }, quiet, (c) =>
     void connections.push(redactor ? redactor.connection(c) : c),
   );
-  if (facts === null) return null;
-  return { ...(redactor ? redactor.summary(facts) : facts), connections };
+  if (read === null) return null;
+  const facts = redactor ? redactor.summary(read.facts) : read.facts;
+  return { ...read, facts, result: { ...facts, connections } };
 }
 
 /**
  * analyzeConnections with errors turned into messages, each connection handed to `each` as it comes; null
- * when nothing could be read (exit 2).
+ * when nothing could be read (exit 2). Each input that could not be read is named once, on standard error.
  */
 async function analyzeInputStream(
   captures: string[],
   options: StreamOptions,
   quiet: boolean,
   each: (connection: ConnectionReport) => void | Promise<void>,
-): Promise<AnalysisSummary | null> {
+): Promise<InputFacts | null> {
   if (captures.length === 0) {
-    process.stderr.write('tlsdiag: no capture given (tlsdiag --help)\n');
+    process.stderr.write('tlsdiag: no capture given (see tlsdiag --help)\n');
     return null;
   }
   const inputs = expandInputs(captures);
   if (inputs.length === 0) {
-    process.stderr.write(`tlsdiag: no capture found in ${captures.join(', ')}\n`);
+    process.stderr.write(`tlsdiag: no capture found in ${printable(captures.join(', '))}\n`);
     return null;
   }
-  const totalBytes = inputSize(inputs);
+  const totalBytes = options.inputStreams ? null : inputSize(inputs);
   const progress = wantsProgress({ quiet, stderrIsTTY: process.stderr.isTTY === true, totalBytes })
     ? new ProgressLine(process.stderr, totalBytes)
     : null;
@@ -219,15 +279,19 @@ async function analyzeInputStream(
     facts = await stream.summary();
   } catch (error) {
     progress?.finish();
-    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    if (error instanceof OutputError || error instanceof OutputClosed) throw error;
+    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
     return null;
   }
   progress?.finish();
-  for (const file of facts.files) {
-    if (file.error !== null) process.stderr.write(`tlsdiag: ${file.file}: ${file.error}\n`);
-  }
-  const unreadable = facts.files.filter((f) => f.error !== null && f.frames === 0);
-  return unreadable.length === facts.files.length ? null : facts;
+  const unreadable = facts.files.filter(isUnreadable);
+  for (const file of unreadable) process.stderr.write(`tlsdiag: ${printable(file.file)}: ${printable(file.error!)}\n`);
+  return unreadable.length === facts.files.length ? null : { facts, unreadable: unreadable.length };
+}
+
+/** An input of which nothing could be read (missing, not a capture); one cut short was read up to its error. */
+function isUnreadable(file: AnalysisSummary['files'][number]): boolean {
+  return file.error !== null && file.frames === 0;
 }
 
 /** Bytes of all input files; null when one is standard input or cannot be sized. */
@@ -259,16 +323,40 @@ async function runReport(captures: string[], options: CliOptions): Promise<numbe
 
 async function runReportFormat(captures: string[], options: CliOptions): Promise<number> {
   const format: Format = options.json ? 'json' : options.format;
-  // JSON and text keep only what they print (redacted as they come: one pseudonym table for the run);
-  // Markdown and HTML collect every connection first.
+  let live: LiveCapture | null = null;
+  if (options.interface !== undefined) {
+    try {
+      live = await startTcpdump(options.interface, captures);
+    } catch (error) {
+      process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
+      return 2;
+    }
+    captures = [live.name];
+  }
+  const readsStandardInput = captures.includes('-');
+  const liveInput = live !== null || (readsStandardInput && standardInputIsLive());
+  // Ctrl-C or SIGTERM: stop reading, report what was read (open connections too), complete the output.
+  const stop = stopOnSignals(() => live?.stop());
+  const extra: StreamOptions = {
+    signal: stop.signal,
+    ...(live ? { inputStreams: { [live.name]: live.stream } } : {}),
+    // Each connection the moment it ends, not held back behind one that is still open.
+    ...(format === 'jsonl' || liveInput ? { reorderWindow: 0 } : {}),
+  };
+  try {
+    return await reportOn(captures, options, format, liveInput, extra);
+  } finally {
+    stop.dispose();
+    live?.stop();
+    // A read of standard input still pending after a stop would keep the process alive.
+    if (readsStandardInput && stop.signal.aborted) process.stdin.destroy();
+  }
+}
+
+async function reportOn(captures: string[], options: CliOptions, format: Format, liveInput: boolean, extra: StreamOptions): Promise<number> {
+  // Every format keeps only what it prints, redacted as it comes (one pseudonym table for the run).
   const redactor = options.redact ? redactorFor(options) : null;
-  if (format === 'json' || format === 'text') return runStreamingReport(captures, options, format, redactor);
-  const analyzed = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true, redactor);
-  if (analyzed === null) return 2;
-  const all = options.all === true;
-  const text = format === 'markdown' ? renderMarkdown(analyzed, { all, limit: options.limit }) : renderHtml(analyzed, { all, limit: options.limit });
-  await write(text, options.output);
-  return exitCodeFor(analyzed, options.failOn);
+  return runStreamingReport(captures, options, format, new ReportOutput(options.output), liveInput, extra, redactor);
 }
 
 /**
@@ -311,33 +399,81 @@ function smallCertificateSource(path: string): boolean {
   }
 }
 
-/** The connections as they come: text keeps its counts and first --limit; JSON writes each (json-writer.ts). */
+/**
+ * Runs `work` (which writes the report) and returns `code`; when the reader of standard output left (`| head`),
+ * the run stops there quietly with the code known so far.
+ */
+async function untilClosed(code: number | (() => number), work: () => Promise<void>): Promise<number> {
+  const value = (): number => (typeof code === 'number' ? code : code());
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof OutputClosed) return value();
+    throw error;
+  }
+  return value();
+}
+
+/**
+ * The connections as they come: text keeps its counts and first --limit (on live input it prints each failed
+ * connection the moment it ends); JSON writes each in batches (json-writer.ts); JSON Lines writes each at once.
+ */
 async function runStreamingReport(
   captures: string[],
   options: CliOptions,
-  format: 'json' | 'text',
+  format: Format,
+  out: ReportOutput,
+  liveInput: boolean,
+  extra: StreamOptions,
   redactor: Redactor | null,
 ): Promise<number> {
-  const useColor = format === 'text' && options.color !== false && !options.output && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-  const text = format === 'text' ? new TextReport({ all: options.all === true, color: useColor, limit: options.limit }) : null;
-  const output = options.output;
-  const json = format === 'json' ? new JsonDocumentWriter(() => (output ? createWriteStream(output) : process.stdout)) : null;
+  const useColor = format === 'text' && wantsColor(options.color, options.output, process.stdout.isTTY === true, process.env);
+  const all = options.all === true;
+  const text = format === 'text' ? new TextReport({ all, color: useColor, limit: options.limit, streamed: liveInput, groupBy: options.groupBy }) : null;
+  const page =
+    format === 'markdown'
+      ? new MarkdownReport({ all, limit: options.limit, groupBy: options.groupBy })
+      : format === 'html'
+        ? new HtmlReport({ all, limit: options.limit, groupBy: options.groupBy })
+        : null;
+  const json = format === 'json' ? new JsonDocumentWriter(out) : null;
   let hit = false;
-  try {
-    const found = await analyzeInputStream(captures, analyzeOptionsFrom(options), options.quiet === true, async (found) => {
-      const c = redactor ? redactor.connection(found) : found;
-      if (!hit && reachesThreshold(c, options.failOn)) hit = true;
-      text?.add(c);
-      await json?.add(c);
-    });
-    if (found === null) return 2;
-    const facts = redactor ? redactor.summary(found) : found;
-    if (text) await write(text.render(facts), options.output);
-    if (json) await json.finish(facts);
-    return hit ? 1 : 0;
-  } finally {
-    await json?.close();
-  }
+  let unreadable = 0;
+  return untilClosed(
+    () => (unreadable > 0 ? 2 : hit ? 1 : 0),
+    async () => {
+      try {
+        const read = await analyzeInputStream(captures, { ...analyzeOptionsFrom(options), ...extra }, options.quiet === true, async (found) => {
+          const c = redactor ? redactor.connection(found) : found;
+          if (!hit && reachesThreshold(c, options.failOn)) hit = true;
+          text?.add(c);
+          page?.add(c);
+          if (text && liveInput && isFailed(c)) await out.write(renderConnectionNow(c, { color: useColor, showFile: false }));
+          if (format === 'jsonl') await out.write(jsonLine(c));
+          await json?.add(c);
+        });
+        if (read === null) {
+          unreadable = 1;
+          return;
+        }
+        unreadable = read.unreadable;
+        const facts = redactor ? redactor.summary(read.facts) : read.facts;
+        if (text) await write(text.render(facts), out);
+        if (page) await write(page.render(facts), out);
+        if (json) await json.finish(facts);
+        if (format === 'jsonl') await write(jsonLinesTail(facts), out);
+      } finally {
+        await json?.close();
+      }
+    },
+  );
+}
+
+/** A file an expectation file names: absolute as is; relative to the expectation file, else (older files) to here. */
+function nearExpectation(expectFile: string, path: string): string {
+  if (isAbsolute(path)) return path;
+  const beside = join(dirname(expectFile), path);
+  return existsSync(beside) || !existsSync(path) ? beside : path;
 }
 
 async function runCheck(captures: string[], options: AnalysisCliOptions & { expect: string }): Promise<number> {
@@ -345,10 +481,10 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
   try {
     expected = parseExpectations(readBoundedFile(options.expect).toString('utf8'), options.expect);
   } catch (error) {
-    process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
     return 2;
   }
-  const near = (k: string) => (existsSync(k) ? k : join(dirname(options.expect), k));
+  const near = (k: string): string => nearExpectation(options.expect, k);
   const saved = expected.options ?? {};
   const merged: AnalysisCliOptions = {
     ...options,
@@ -360,47 +496,61 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     verifyDepth: options.verifyDepth ?? saved.verifyDepth,
   };
   const keyLogs = (expected.keyLogs ?? []).map(near);
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
-  if (result === null) return 2;
-  const outcome = checkExpectations(result, expected);
+  // A file the expectations depend on that is gone changes the outcomes: say so instead of printing a diff.
+  const named: Array<[string, string[]]> = [
+    ['key log', keyLogs],
+    ['client CA', options.ca.length > 0 ? [] : merged.ca],
+    ['server CA', options.serverCa.length > 0 ? [] : merged.serverCa],
+    ['certificate', options.cert.length > 0 ? [] : merged.cert],
+    ['CRL', options.crl.length > 0 ? [] : merged.crl],
+    ['server CRL', options.serverCrl.length > 0 ? [] : merged.serverCrl],
+  ];
+  for (const [what, paths] of named) {
+    const missing = paths.find((p) => !existsSync(p));
+    if (missing !== undefined) {
+      process.stderr.write(`tlsdiag: ${what} not found: ${printable(missing)} (named in ${printable(options.expect)})\n`);
+      return 2;
+    }
+  }
+  const read = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
+  if (read === null) return 2;
+  const outcome = checkExpectations(read.result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
-  await write(`${header}\n${outcome.lines.join('\n')}\n`, undefined);
-  return outcome.ok ? 0 : 1;
+  const code = read.unreadable > 0 ? 2 : outcome.ok ? 0 : 1;
+  return untilClosed(code, () => write(`${printable(header)}\n${outcome.lines.map(printable).join('\n')}\n`, new ReportOutput()));
 }
 
 async function runBaseline(captures: string[], options: AnalysisCliOptions & { output?: string }): Promise<number> {
-  const result = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
-  if (result === null) return 2;
-  const file = baseline(result, captures.join(' '), options.keylog, {
-    clientCa: options.ca,
-    serverCa: options.serverCa,
-    cert: options.cert,
-    crl: options.crl,
-    serverCrl: options.serverCrl,
+  const read = await analyzeInputs(captures, analyzeOptionsFrom(options), options.quiet === true);
+  if (read === null) return 2;
+  // Paths relative to the expectation file, as check reads them: the file moves with its folder.
+  const base = options.output ? dirname(resolve(options.output)) : process.cwd();
+  const near = (paths: string[]): string[] => paths.map((p) => relative(base, resolve(p)) || '.');
+  const file = baseline(read.result, captures.join(' '), near(options.keylog), {
+    clientCa: near(options.ca),
+    serverCa: near(options.serverCa),
+    cert: near(options.cert),
+    crl: near(options.crl),
+    serverCrl: near(options.serverCrl),
     verifyDepth: options.verifyDepth,
   });
-  await write(`${JSON.stringify(file, null, 2)}\n`, options.output);
-  return 0;
+  const code = read.unreadable > 0 ? 2 : 0;
+  return untilClosed(code, () => write(`${JSON.stringify(file, null, 2)}\n`, new ReportOutput(options.output)));
 }
 
-async function write(text: string | Iterable<string>, output: string | undefined): Promise<void> {
-  const out = output ? createWriteStream(output) : process.stdout;
-  const put = (piece: string): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      out.write(piece, (error) => (error ? reject(error) : resolve()));
-    });
-  if (typeof text === 'string') await put(text);
+/** Writes a report (one string, or pieces batched to about 1 MB: few writes, bounded memory), then ends a file. */
+async function write(text: string | Iterable<string>, out: ReportOutput): Promise<void> {
+  if (typeof text === 'string') await out.write(text);
   else {
-    // Batches of about 1 MB: few writes, bounded memory.
     let batch = '';
     for (const piece of text) {
       batch += piece;
       if (batch.length >= 1 << 20) {
-        await put(batch);
+        await out.write(batch);
         batch = '';
       }
     }
-    await put(batch);
+    await out.write(batch);
   }
-  if (out !== process.stdout) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(resolve));
+  await out.end();
 }

@@ -1,10 +1,14 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
 import { decryptionSource } from './decryption.js';
+import { CollectingReport, type ReportCollector } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
 
 export interface HtmlOptions {
   all: boolean;
   limit: number;
+  /** How failed connections are grouped to show each group's example first (src/report/groups.ts). */
+  groupBy?: GroupBy;
 }
 
 /** Text and attribute escaping for everything that came from a capture (SNI, names, HTTP lines are untrusted). */
@@ -24,17 +28,48 @@ th{background:#f6f8fa}code{font:12px ui-monospace,Menlo,Consolas,monospace;backg
 svg text{font:12px ui-monospace,Menlo,Consolas,monospace}
 `;
 
+/** The problems grouped, the same rows in the same order as the text and markdown summaries; the first 20. */
+function problemTable(rows: ProblemGroup[], by: GroupBy): string[] {
+  if (rows.length === 0) return [];
+  const place = by === 'cause' ? '' : `<th>${h(by)}</th>`;
+  const out = [`<table class="problems"><tr><th>connections</th><th>severity</th><th>root cause</th>${place}<th>clients</th><th>client certificates</th><th>first</th><th>last</th><th>example</th></tr>`];
+  for (const g of rows.slice(0, 20)) {
+    out.push(
+      `<tr><td>${g.connections}</td><td>${g.severity}</td><td><code>${h(g.cause)}</code></td>${g.where === null ? '' : `<td>${h(g.where)}</td>`}` +
+        `<td>${g.clients}${g.clientsCapped ? '+' : ''}</td><td>${g.clientCertificates.map(h).join('<br>') || '–'}</td>` +
+        `<td>${h(g.firstTime)}</td><td>${h(g.lastTime)}</td><td>#${g.example.index}, frames ${g.example.firstFrame}–${g.example.lastFrame}</td></tr>`,
+    );
+  }
+  out.push('</table>');
+  if (rows.length > 20) out.push(`<p class="muted">${rows.length - 20} more groups not shown.</p>`);
+  return out;
+}
+
 /** One self-contained page (inline CSS and SVG, no scripts, nothing fetched) with a handshake ladder per connection. */
 export function renderHtml(result: AnalysisResult, options: HtmlOptions): string {
-  const summary = summarize(result);
-  const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
+  const report = new HtmlReport(options);
+  for (const c of result.connections) report.add(c);
+  return report.render(result);
+}
+
+/**
+ * renderHtml for a stream of connections: keeps the counts and only the connections it will print
+ * (src/report/collect.ts, the same choice as the text and markdown reports), so memory stays flat.
+ */
+export class HtmlReport extends CollectingReport<HtmlOptions> {
+  render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
+    return page(this.collected, facts, this.options);
+  }
+}
+
+function page(collected: ReportCollector, facts: Pick<AnalysisResult, 'files' | 'warnings'>, options: HtmlOptions): string {
+  const summary = collected.summary();
   const body: string[] = ['<h1>tlsdiag report</h1>'];
   body.push('<table><tr><th>capture</th><th>format</th><th>frames</th><th>TLS connections</th><th>failed</th></tr>');
-  for (const f of result.files) {
-    const inFile = result.connections.filter((c) => c.file === f.file);
+  for (const f of facts.files) {
+    const inFile = collected.byFile.get(f.file) ?? { connections: 0, failed: 0 };
     body.push(
-      `<tr><td>${h(f.file)}</td><td>${h(f.format ?? 'unreadable')}${f.compressed ? ' (gzip)' : ''}</td><td>${f.frames}</td><td>${inFile.length}</td><td>${inFile.filter(isFailed).length}</td></tr>`,
+      `<tr><td>${h(f.file)}</td><td>${h(f.format ?? 'unreadable')}${f.compressed ? ' (gzip)' : ''}</td><td>${f.frames}</td><td>${inFile.connections}</td><td>${inFile.failed}</td></tr>`,
     );
   }
   body.push('</table>');
@@ -43,16 +78,18 @@ export function renderHtml(result: AnalysisResult, options: HtmlOptions): string
     if (summary.byFinding.length > 0) {
       body.push(`<p><b>Findings:</b> ${summary.byFinding.map(([k, n]) => `<code>${h(k)}</code> ${n}`).join(', ')}</p>`);
     }
+    body.push(...problemTable(collected.problemRows(), options.groupBy ?? 'server'));
   }
   const problems = [
-    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
-    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
+    ...facts.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+    ...facts.warnings.map((w) => `${w.file}: ${w.message}`),
   ];
   if (problems.length > 0) body.push(`<p><b>Capture warnings:</b></p><ul>${problems.map((p) => `<li>${h(p)}</li>`).join('')}</ul>`);
-  shown.slice(0, options.limit).forEach((c, i) => body.push(connectionSection(c, i, result.files.length > 1)));
-  if (shown.length > options.limit) body.push(`<p class="muted">${shown.length - options.limit} more connections not shown (limit ${options.limit}).</p>`);
-  if (failed.length === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
-  const hidden = options.all ? 0 : result.connections.length - failed.length;
+  collected.shown().forEach((c, i) => body.push(connectionSection(c, i, facts.files.length > 1)));
+  const notShown = collected.notShown();
+  if (notShown > 0) body.push(`<p class="muted">${notShown} more connections not shown (limit ${options.limit}).</p>`);
+  if (collected.failed === 0) body.push('<p>Every TLS handshake in the capture succeeded.</p>');
+  const hidden = collected.hidden();
   if (hidden > 0) body.push(`<p class="muted">${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.</p>`);
   return [
     '<!DOCTYPE html>',

@@ -1,5 +1,7 @@
 import type { AnalysisResult, CertificateSummary, ConnectionReport, Finding } from '../model/types.js';
-import { endpoint, evidenceRows, failingEventIndex, isFailed, outcomeHeadline, outcomeLabel, relativeMs, rootCause, summarize, upgradeLabel } from './outcome.js';
+import { CollectingReport } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
+import { endpoint, evidenceRows, failingEventIndex, outcomeHeadline, outcomeLabel, relativeMs, rootCause, upgradeLabel } from './outcome.js';
 import { decryptionSource } from './decryption.js';
 
 export interface MarkdownOptions {
@@ -7,6 +9,8 @@ export interface MarkdownOptions {
   all: boolean;
   /** At most this many connection sections (failed ones first). */
   limit: number;
+  /** How the problem table groups besides the root cause (src/report/groups.ts); default server. */
+  groupBy?: GroupBy;
 }
 
 /**
@@ -15,35 +19,68 @@ export interface MarkdownOptions {
  * everything taken from the capture is escaped so it can neither break the layout nor inject HTML.
  */
 export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions): string {
-  const out: string[] = ['# tlsdiag report', ''];
-  const summary = summarize(result);
-  out.push('| capture | format | frames | TLS connections | failed |', '|---|---|---:|---:|---:|');
-  for (const f of result.files) {
-    const inFile = result.connections.filter((c) => c.file === f.file);
+  const report = new MarkdownReport(options);
+  for (const c of result.connections) report.add(c);
+  return report.render(result);
+}
+
+/**
+ * renderMarkdown for a stream of connections: keeps the counts and only the connections it will print
+ * (src/report/collect.ts, the same choice as the text report), so memory does not grow with the capture.
+ */
+export class MarkdownReport extends CollectingReport<MarkdownOptions> {
+  render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
+    const options = this.options;
+    const collected = this.collected;
+    const out: string[] = ['# tlsdiag report', ''];
+    const summary = collected.summary();
+    out.push('| capture | format | frames | TLS connections | failed |', '|---|---|---:|---:|---:|');
+    for (const f of facts.files) {
+      const inFile = collected.byFile.get(f.file) ?? { connections: 0, failed: 0 };
+      out.push(
+        `| ${cell(f.file)} | ${f.format ?? 'unreadable'}${f.compressed ? ' (gzip)' : ''} | ${f.frames} | ${inFile.connections} | ${inFile.failed} |`,
+      );
+    }
+    out.push('');
+    if (summary.connections > 1) {
+      out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
+      out.push('', ...problemTable(collected.problemRows(), options.groupBy ?? 'server'));
+    }
+    const problems = [
+      ...facts.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
+      ...facts.warnings.map((w) => `${w.file}: ${w.message}`),
+    ];
+    if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
+
+    for (const c of collected.shown()) out.push(...connectionSection(c, facts.files.length > 1));
+    const notShown = collected.notShown();
+    if (notShown > 0) out.push(`_${notShown} more connections not shown (limit ${options.limit})._`, '');
+    if (collected.failed === 0) out.push('Every TLS handshake in the capture succeeded.', '');
+    const hidden = collected.hidden();
+    if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
+    return `${out.join('\n').trimEnd()}\n`;
+  }
+}
+
+/** The problems grouped, as the text summary has them (same rows, same order); the first 20. */
+function problemTable(rows: ProblemGroup[], by: GroupBy): string[] {
+  if (rows.length === 0) return [];
+  const place = by === 'cause' ? [] : [by];
+  const out = [
+    `| connections | severity | root cause |${place.map((p) => ` ${p} |`).join('')} clients | client certificates | first | last | example |`,
+    `|---:|---|---|${place.map(() => '---|').join('')}---:|---|---|---|---|`,
+  ];
+  for (const g of rows.slice(0, 20)) {
+    const where = g.where === null ? '' : ` ${cell(g.where)} |`;
+    const certificates = g.clientCertificates.map(cell).join('<br>') || '–';
+    const example = `#${g.example.index}, frames ${g.example.firstFrame}–${g.example.lastFrame}`;
     out.push(
-      `| ${cell(f.file)} | ${f.format ?? 'unreadable'}${f.compressed ? ' (gzip)' : ''} | ${f.frames} | ${inFile.length} | ${inFile.filter(isFailed).length} |`,
+      `| ${g.connections} | ${g.severity} | \`${g.cause}\` |${where} ${g.clients}${g.clientsCapped ? '+' : ''} | ${certificates} | ${g.firstTime} | ${g.lastTime} | ${example} |`,
     );
   }
-  out.push('');
-  if (summary.connections > 1) {
-    out.push(`**Outcomes:** ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    if (summary.byFinding.length > 0) out.push(`**Findings:** ${summary.byFinding.map(([k, n]) => `\`${k}\` ${n}`).join(', ')}`);
-    out.push('');
-  }
-  const problems = [
-    ...result.files.filter((f) => f.error).map((f) => `${f.file}: reading stopped early: ${f.error}`),
-    ...result.warnings.map((w) => `${w.file}: ${w.message}`),
-  ];
-  if (problems.length > 0) out.push('**Capture warnings:**', '', ...problems.map((p) => `- ${text(p)}`), '');
-
-  const failed = result.connections.filter(isFailed);
-  const shown = [...failed, ...(options.all ? result.connections.filter((c) => !isFailed(c)) : [])];
-  for (const c of shown.slice(0, options.limit)) out.push(...connectionSection(c, result.files.length > 1));
-  if (shown.length > options.limit) out.push(`_${shown.length - options.limit} more connections not shown (limit ${options.limit})._`, '');
-  if (failed.length === 0) out.push('Every TLS handshake in the capture succeeded.', '');
-  const hidden = result.connections.length - failed.length - (options.all ? result.connections.length - failed.length : 0);
-  if (hidden > 0) out.push(`${hidden} successful connection${hidden === 1 ? '' : 's'} not shown.`, '');
-  return `${out.join('\n').trimEnd()}\n`;
+  if (rows.length > 20) out.push('', `_${rows.length - 20} more groups not shown._`);
+  return [...out, ''];
 }
 
 function connectionSection(c: ConnectionReport, showFile: boolean): string[] {

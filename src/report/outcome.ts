@@ -14,6 +14,14 @@ export function outcomeHeadline(c: ConnectionReport): string {
   return c.outcome === 'established' ? 'OK' : c.outcome.replace('-', ' ').toUpperCase();
 }
 
+/**
+ * Worth a section of its own even when it succeeded: a failure, or a finding above info. Text, markdown and
+ * HTML show these in detail (failed ones first) and count the rest as successful connections not shown.
+ */
+export function hasNews(c: ConnectionReport): boolean {
+  return isFailed(c) || c.findings.some((f) => f.severity !== 'info');
+}
+
 /** The finding a reader should see first: the root cause (findings arrive root cause first). */
 export function rootCause(c: ConnectionReport): Finding | null {
   return c.findings.find((f) => f.severity === 'error') ?? c.findings[0] ?? null;

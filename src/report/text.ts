@@ -1,4 +1,7 @@
+import { styleText } from 'node:util';
 import type { AnalysisResult, ConnectionReport, Finding } from '../model/types.js';
+import { ReportCollector } from './collect.js';
+import type { GroupBy, ProblemGroup } from './groups.js';
 import { isFailed, outcomeHeadline } from './outcome.js';
 import { decryptionSource } from './decryption.js';
 
@@ -10,6 +13,13 @@ export interface TextOptions {
   color: boolean;
   /** At most this many connections in detail (failed first); default 20. */
   limit?: number;
+  /**
+   * The failed connections were printed as they ended (renderConnectionNow, live input): render() gives only the
+   * counts and the footer, with no connection in detail.
+   */
+  streamed?: boolean;
+  /** How the summary groups the problems besides their root cause (src/report/groups.ts); default server. */
+  groupBy?: GroupBy;
 }
 
 const WIDTH = 100;
@@ -22,13 +32,12 @@ interface Palette {
   bold(s: string): string;
 }
 
-const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
-const COLOR: Palette = { red: ansi(31), yellow: ansi(33), green: ansi(32), dim: ansi(2), bold: ansi(1) };
+// The caller decides whether to colour (src/cli: --no-color, FORCE_COLOR, NO_COLOR, a terminal): styleText must
+// not check the stream again (validateStream, Node 22.13+; older Node ignores the option and always styles).
+type StyleFormat = Parameters<typeof styleText>[0];
+const style = (format: StyleFormat) => (s: string) => styleText(format, s, { validateStream: false } as never);
+const COLOR: Palette = { red: style('red'), yellow: style('yellow'), green: style('green'), dim: style('dim'), bold: style('bold') };
 const PLAIN: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
-
-function hasNews(c: ConnectionReport): boolean {
-  return isFailed(c) || c.findings.some((f) => f.severity !== 'info');
-}
 
 /**
  * Human text: failed connections first, each opening with its root cause and the fix, then the evidence and
@@ -46,30 +55,15 @@ export function renderText(result: AnalysisResult, options: TextOptions): string
  */
 export class TextReport {
   private readonly limit: number;
-  private readonly failed: ConnectionReport[] = [];
-  private readonly others: ConnectionReport[] = [];
-  private readonly outcomes = new Map<string, number>();
-  private readonly findings = new Map<string, number>();
-  private total = 0;
-  private failedCount = 0;
-  private candidateCount = 0;
+  private readonly collected: ReportCollector;
 
   constructor(private readonly options: TextOptions) {
     this.limit = options.limit ?? 20;
+    this.collected = new ReportCollector({ all: options.all, limit: this.limit, groupBy: options.groupBy });
   }
 
   add(c: ConnectionReport): void {
-    this.total++;
-    this.outcomes.set(c.outcome, (this.outcomes.get(c.outcome) ?? 0) + 1);
-    for (const id of new Set(c.findings.map((f) => f.id))) this.findings.set(id, (this.findings.get(id) ?? 0) + 1);
-    if (isFailed(c)) {
-      this.failedCount++;
-      this.candidateCount++;
-      if (this.failed.length < this.limit) this.failed.push(c);
-    } else if (this.options.all || hasNews(c)) {
-      this.candidateCount++;
-      if (this.others.length < this.limit) this.others.push(c);
-    }
+    this.collected.add(c);
   }
 
   render(facts: Pick<AnalysisResult, 'files' | 'warnings'>): string {
@@ -77,36 +71,39 @@ export class TextReport {
     const p = options.color ? COLOR : PLAIN;
     const out: string[] = [];
     const limit = this.limit;
-    const shown = [...this.failed, ...this.others].slice(0, limit);
+    const collected = this.collected;
+    const shown = options.streamed ? [] : collected.shown();
     // One failing connection opens with its cause; many get counts first so the pattern shows before the detail.
-    if (this.failedCount > 1 || this.candidateCount > limit) out.push(...this.summaryLines(p), '');
+    if (options.streamed || collected.failed > 1 || collected.candidates > limit) out.push(...this.summaryLines(p), '');
     for (const c of shown) out.push(...renderConnection(printable(c), p, facts.files.length > 1), '');
-    if (this.candidateCount > shown.length) {
-      out.push(p.dim(`${this.candidateCount - shown.length} more connections not shown (--limit ${limit}; --limit 0 shows none, --json has all)`), '');
+    const notShown = collected.candidates - shown.length - (options.streamed ? collected.failed : 0);
+    if (notShown > 0) {
+      const why = options.streamed ? 'failed ones were printed as they ended' : `--limit ${limit}; --limit 0 shows none`;
+      out.push(p.dim(`${notShown} more connections not shown (${why}, --json has all)`), '');
     }
 
-    const files = facts.files.map((f) => `${f.file} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`);
-    const hidden = this.total - this.candidateCount;
+    const files = filesLine(facts.files);
+    const hidden = collected.hidden();
     out.push(
       p.dim(
-        `${files.join(', ')}: ${this.total} TLS connection${this.total === 1 ? '' : 's'}, ${this.failedCount} failed` +
+        `${files}: ${collected.total} TLS connection${collected.total === 1 ? '' : 's'}, ${collected.failed} failed` +
           (hidden > 0 ? `; ${hidden} successful not shown (--all shows them)` : ''),
       ),
     );
     for (const w of facts.warnings) out.push(p.yellow(`warning: ${printable(w.file)}: ${printable(w.message)}`));
-    for (const f of facts.files) if (f.error) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
+    // An input of which nothing could be read is named once, on standard error (the CLI), and above as unreadable.
+    for (const f of facts.files) if (f.error && f.frames > 0) out.push(p.yellow(`warning: ${printable(f.file)}: reading stopped early: ${printable(f.error)}`));
     return `${out.join('\n')}\n`;
   }
 
-  /** The same counts as summarize() of the whole result. */
+  /** The same counts as summarize() of the whole result, then the problem groups. */
   private summaryLines(p: Palette): string[] {
-    const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const byOutcome = sorted(this.outcomes);
-    const byFinding = sorted(this.findings);
+    const summary = this.collected.summary();
     return [
-      p.bold(`${this.total} TLS connections, ${this.failedCount} failed`),
-      `  by outcome: ${byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
-      ...(byFinding.length > 0 ? [`  by finding: ${byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+      p.bold(`${summary.connections} TLS connections, ${summary.failed} failed`),
+      `  by outcome: ${summary.byOutcome.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+      ...(summary.byFinding.length > 0 ? [`  by finding: ${summary.byFinding.map(([k, n]) => `${k} ${n}`).join(', ')}`] : []),
+      ...problemLines(this.collected.problemRows(), this.options.groupBy ?? 'server', p),
     ];
   }
 }
@@ -126,6 +123,42 @@ export function printable<T>(value: T): T {
   return value;
 }
 
+/** The footer's inputs: each named up to three; more as counts, naming only the unreadable ones (at most five). */
+function filesLine(files: AnalysisResult['files']): string {
+  const one = (f: AnalysisResult['files'][number]) => `${printable(f.file)} (${f.format ?? 'unreadable'}${f.compressed ? ', gzip' : ''}, ${f.frames} frames)`;
+  if (files.length <= 3) return files.map(one).join(', ');
+  const formats = new Map<string, number>();
+  for (const f of files) if (f.format !== null) formats.set(f.format, (formats.get(f.format) ?? 0) + 1);
+  const frames = files.reduce((n, f) => n + f.frames, 0);
+  const unreadable = files.filter((f) => f.format === null);
+  const named = unreadable.slice(0, 5).map((f) => printable(f.file)).join(', ') + (unreadable.length > 5 ? ', …' : '');
+  return (
+    `${files.length} captures (${[...formats].map(([format, n]) => `${n} ${format}`).join(', ')}; ${frames} frames` +
+    `${unreadable.length > 0 ? `; ${unreadable.length} unreadable: ${named}` : ''})`
+  );
+}
+
+/** The problem rows of the summary (src/report/groups.ts): at most 20, the rest counted. */
+function problemLines(rows: ProblemGroup[], by: GroupBy, p: Palette): string[] {
+  if (rows.length === 0) return [];
+  const MAX_ROWS = 20;
+  const lines = [`  problems by root cause${by === 'cause' ? '' : ` and ${by}`} (errors first):`];
+  for (const g of rows.slice(0, MAX_ROWS).map((row) => printable(row))) {
+    const mark = g.severity === 'error' ? p.red('ERROR') : p.yellow('WARNING');
+    const clients = `${g.clients}${g.clientsCapped ? '+' : ''} client${g.clients === 1 ? '' : 's'}`;
+    const example = `e.g. #${g.example.index} frames ${g.example.firstFrame}-${g.example.lastFrame}`;
+    lines.push(`    ${String(g.connections).padStart(5)} × ${mark} ${p.bold(g.cause)}${g.where === null ? '' : ` at ${g.where}`}: ${clients}, ${g.firstTime} … ${g.lastTime}, ${example}`);
+    if (g.clientCertificates.length > 0) lines.push(p.dim(`            client certificates: ${g.clientCertificates.join('; ')}`));
+  }
+  if (rows.length > MAX_ROWS) lines.push(p.dim(`    ${rows.length - MAX_ROWS} more groups (--json has every connection)`));
+  return lines;
+}
+
+/** One connection in detail, as render() shows it, followed by a blank line: for printing it the moment it ends. */
+export function renderConnectionNow(c: ConnectionReport, options: { color: boolean; showFile: boolean }): string {
+  return `${renderConnection(printable(c), options.color ? COLOR : PLAIN, options.showFile).join('\n')}\n\n`;
+}
+
 function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): string[] {
   const headline = outcomeHeadline(c);
   const status = isFailed(c) ? p.red(p.bold(headline)) : c.outcome === 'established' ? p.green(headline) : p.yellow(headline);
@@ -133,7 +166,7 @@ function renderConnection(c: ConnectionReport, p: Palette, showFile: boolean): s
   const facts = [upgrade, c.sni ? `SNI ${c.sni}` : 'no SNI', c.version ?? 'no version agreed', c.cipherSuite, c.resumed ? 'resumed' : null].filter(Boolean);
   const lines = [
     `${status}  ${c.client.ip}:${c.client.port} → ${c.server.ip}:${c.server.port}  ${facts.join(', ')}  ` +
-      p.dim(`(frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
+      p.dim(`(${c.startTime}, frames ${c.firstFrame}-${c.lastFrame}${showFile ? `, ${c.file}` : ''})`),
   ];
   for (const f of c.findings) lines.push(...renderFinding(f, p));
   if (c.upgradeRefused) {

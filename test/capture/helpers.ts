@@ -17,15 +17,6 @@ export function capturesIn(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-export function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** One line of `tshark -T fields` per frame. */
 export interface TsharkFrame {
   number: number;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../src/ip/index.js';
-import { FORMATS_DIR, JA4_DIR, capturesIn, epochText, hasTshark, readAll, tsharkFrames } from './helpers.js';
+import { FORMATS_DIR, JA4_DIR, capturesIn, epochText, readAll, tsharkFrames } from './helpers.js';
+import { requireTool } from '../tools.js';
 
 /** Wireshark's WTAP_ENCAP numbers of the link types in our captures, mapped to LINKTYPE values. */
 const WTAP_TO_LINKTYPE: Record<number, number> = { 1: 1, 15: 0, 25: 113, 210: 276, 7: 101, 129: 101 };
 
-const TSHARK = hasTshark();
+const TSHARK = requireTool('tshark', 'the comparisons of real captures with tshark (only error-free reading is checked)');
 const formats = capturesIn(FORMATS_DIR);
 const ja4 = capturesIn(JA4_DIR);
-if (!TSHARK) console.warn('tshark is not installed: comparisons with tshark are skipped, only error-free reading is checked');
 if (ja4.length === 0) console.warn(`${JA4_DIR} is absent: the shared JA4 conformance captures are skipped`);
 
 describe.each([

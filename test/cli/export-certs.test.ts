@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { safeName } from '../../src/report/export-certs.js';
 import { tempDir } from '../temp-dir.js';
 import { runCli } from './run.js';
+import { requireTool } from '../tools.js';
 
 const REPO = join(import.meta.dirname, '../..');
 
@@ -12,7 +13,7 @@ interface Index {
   certificates: Array<{ file: string; sha256: string; sha1: string; subject: string; seen: Array<{ capture: string; connection: number; side: string; position: number }> }>;
 }
 
-const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+const hasOpenssl = requireTool('openssl', 'the --export-certs check with openssl verify');
 if (!hasOpenssl) console.warn('--export-certs verification skipped: install openssl');
 
 const verify = (...args: string[]): string => execFileSync('openssl', ['verify', ...args], { encoding: 'utf8' }).trim();

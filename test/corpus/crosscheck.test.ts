@@ -1,19 +1,18 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JS module shared with scripts/crosscheck.mjs, without type declarations
-import { crosscheckCapture, DEFAULT_FOLDERS, listCaptures, tsharkAvailable } from '../../scripts/crosscheck-core.mjs';
+import { crosscheckCapture, DEFAULT_FOLDERS, listCaptures } from '../../scripts/crosscheck-core.mjs';
 import { analyze } from '../../src/analyze.js';
 import { HANDSHAKE_TYPE_NAMES } from '../../src/tls/registry/handshake-types.js';
 import { cipherSuiteName } from '../../src/tls/registry/names.js';
 import { protocolVersionName } from '../../src/tls/registry/protocol-versions.js';
 import { parseDistinguishedName } from '../../src/x509/index.js';
+import { requireTool } from '../tools.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const lib = { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName, HANDSHAKE_TYPE_NAMES };
-const hasTshark: boolean = tsharkAvailable();
+const hasTshark = requireTool('tshark', 'the corpus cross-check against tshark');
 const captures: string[] = listCaptures(DEFAULT_FOLDERS, root);
-
-if (!hasTshark) console.warn('crosscheck tests skipped: tshark is not installed');
 
 describe.runIf(hasTshark)('the corpus against tshark (messages, SNI, versions, cipher, certificates, CA names, alerts)', () => {
   it('has captures to check', () => {

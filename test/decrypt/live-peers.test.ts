@@ -2,19 +2,19 @@
  * Real TLS connections on 127.0.0.1 (Node's tls and openssl s_client/s_server), recorded by a TCP proxy and
  * decrypted record by record with the key log the peers wrote.
  */
-import { spawnSync } from 'node:child_process';
 import { constants } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeyProvider, parseKeyLog } from '../../src/tls/decrypt/index.js';
 import { makeCredentials, nodeSession, opensslClientSession, opensslEarlyDataSession, opensslServerSession, type Credentials, type Session } from './peers.js';
+import { requireTool } from '../tools.js';
 import { decryptTranscript, splitRecords, type SideResult, type TranscriptResult } from './transcript.js';
 
 const HS = { encryptedExtensions: 8, certificateRequest: 13, certificate: 11, certificateVerify: 15, finished: 20, newSessionTicket: 4, keyUpdate: 24 };
 
 /** Certificates and half the peers come from the openssl binary; without it only fixtures.test.ts runs. */
-const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
+const HAS_OPENSSL = requireTool('openssl', 'the live openssl and Node peers');
 
 let credentials: Credentials;
 beforeAll(() => {

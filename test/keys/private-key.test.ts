@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { constants, createPrivateKey, createPublicKey, publicEncrypt } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,10 @@ import { decryptPremaster } from '../../src/tls/decrypt/rsa.js';
 import { loadServerKeys, ServerKeyError } from '../../src/tls/decrypt/server-keys.js';
 import { pkcs12KeyBags } from '../../src/tls/decrypt/pkcs12.js';
 import { tempDir } from '../temp-dir.js';
+import { requireTool } from '../tools.js';
+
+/** The cross-check of a decrypted request with tshark's own RSA decryption (test/tools.ts). */
+const HAS_TSHARK = requireTool('tshark', "the comparison with tshark's RSA decryption");
 
 /**
  * The real captures of captures/keys (scripts/keys.sh): the server's private key (--key, in every file form
@@ -106,7 +110,7 @@ describe('captures/keys: the private key opens what the key log opens', () => {
     expect(shown).toContain('client ApplicationData application data: "GET / HTTP/1.1"');
     expect(shown).toContain('server ApplicationData application data: "HTTP/1.0 200 ok"');
     expect(connection.alerts.map((a) => `${a.from} ${a.description}`)).toEqual(['server close_notify', 'client close_notify']);
-    if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0) {
+    if (HAS_TSHARK) {
       const line = execFileSync('tshark', ['-r', capture(m), '-o', `uat:rsa_keys:"${join(dir, 'server-rsa.key.pem')}",""`, '-Y', 'http.request',
         '-T', 'fields', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.request.version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       expect(line.trim().split('\t').join(' ')).toBe('GET / HTTP/1.1');

@@ -12,9 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isOcspParseError, parseOcspResponse, type OcspSummary } from '../../src/ocsp/parse.js';
 import { decodeCertificate, isCertificateDecodeError } from '../../src/x509/decode.js';
 import { cert, fixturePath, hasOpenssl } from '../x509/fixtures.js';
+import { requireTools } from '../tools.js';
 
 const CAPTURES = fileURLToPath(new URL('../../captures/server/', import.meta.url));
-const hasTshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
 
 function parseOk(der: Uint8Array): OcspSummary {
   const r = parseOcspResponse(der);
@@ -148,7 +148,7 @@ function stapledResponses(pcap: string, keyLog: string): Uint8Array[] {
 
 const stapled = ['good', 'revoked', 'unknown'].map((s) => ({ status: s, pcap: join(CAPTURES, `ocsp-stapled-${s}.pcap`) }));
 
-describe.runIf(hasOpenssl && hasTshark && stapled.every((s) => existsSync(s.pcap)))('stapled OCSP responses from captures/server', () => {
+describe.runIf(requireTools(['openssl', 'tshark'], 'the stapled OCSP responses against openssl and tshark') && stapled.every((s) => existsSync(s.pcap)))('stapled OCSP responses from captures/server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tlsdiag-stapled-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   for (const { status, pcap } of stapled) {

@@ -15,19 +15,17 @@ import {
   protocolVersionName,
   signatureSchemeName,
 } from '../../src/tls/registry/index.js';
+import { requireTool } from '../tools.js';
 
 /** OpenSSL's own table of suite ids and IANA ("standard") names, when openssl is installed. */
 function opensslSuites(): Array<{ id: number; name: string }> {
-  try {
-    const out = execFileSync('openssl', ['ciphers', '-V', '-stdname', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .map((line) => /0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ id: parseInt(m[1]! + m[2]!, 16), name: m[3]! }));
-  } catch {
-    return [];
-  }
+  if (!requireTool('openssl', "the comparison with OpenSSL's cipher suite names")) return [];
+  const out = execFileSync('openssl', ['ciphers', '-V', '-stdname', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((line) => /0x([0-9A-F]{2}),0x([0-9A-F]{2}) - (\S+)/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ id: parseInt(m[1]! + m[2]!, 16), name: m[3]! }));
 }
 
 describe('cipher suites', () => {

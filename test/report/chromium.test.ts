@@ -1,6 +1,6 @@
 // Renders the HTML report in headless Chromium (Debian's `chromium` package) and checks what a reader would see:
 // a page that is not blank, the red highlight of the failing step, no console errors, the sections and SVG
-// ladders in the rendered DOM. Skips with a message when /usr/bin/chromium is absent.
+// ladders in the rendered DOM. Skips with one line (test/tools.ts) when chromium is not on PATH.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ import { renderHtml } from '../../src/report/html.js';
 import { analyzed, JAVA_EMPTY_CERT, NGINX_TLS13, withHostileStrings } from './helpers.js';
 import { decodePng } from './png.js';
 import { tempDir } from '../temp-dir.js';
+import { requireTool, toolPath } from '../tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-if (!present) console.warn(`skipping the Chromium rendering test: ${CHROMIUM} not found (apt-get install chromium)`);
+const present = requireTool('chromium', 'the Chromium rendering test');
+const CHROMIUM = toolPath('chromium') ?? 'chromium';
 
 function chromium(page: string, ...extra: string[]): { stdout: string; stderr: string } {
   const profile = tempDir('tlsdiag-chromium-');

@@ -18,7 +18,7 @@ describe('renderJsonChunks', () => {
   });
 
   it('writes exactly renderJson when nothing was found', async () => {
-    const result = await analyze(join(root, 'package.json'));
+    const result = await analyze(join(root, 'package.json'), { unreadableInput: 'report' });
     expect(result.connections).toHaveLength(0);
     expect([...renderJsonChunks(result)].join('')).toBe(renderJson(result));
   });

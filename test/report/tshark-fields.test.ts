@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
+import { requireTools } from '../tools.js';
 
 /**
  * The per-connection facts added for issue 14 against what tshark and openssl say of the same bytes:
@@ -11,7 +12,7 @@ import { analyze } from '../../src/analyze.js';
  * sha1 (`openssl x509 -fingerprint -sha1` of the DER tshark extracts).
  */
 const root = join(import.meta.dirname, '..', '..');
-const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+const hasTshark = requireTools(['tshark', 'openssl'], 'the issue 14 JSON fields against tshark and openssl');
 if (!hasTshark) console.warn('tshark field tests skipped: install tshark (Debian: apt-get install tshark)');
 
 const pick = (folder: string, names: RegExp): string[] =>

@@ -8,15 +8,14 @@ import {
   dataOnly,
   describe,
   endpointText,
-  hasTshark,
   reassemble,
   tsharkStreams,
   type CollectedConnection,
   type Piece,
 } from './helpers.js';
+import { requireTool } from '../tools.js';
 
-const tshark = await hasTshark();
-if (!tshark) console.warn('tshark is not installed: the reassembly comparison against tshark is skipped');
+const tshark = requireTool('tshark', 'the reassembly comparison against tshark');
 
 const corpus = allCaptures(CAPTURES_DIR);
 const ja4 = allCaptures(JA4_DIR);

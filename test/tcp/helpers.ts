@@ -75,15 +75,6 @@ export async function reassemble(path: string, options: StreamConnectionsOptions
   return { consumer, result };
 }
 
-export async function hasTshark(): Promise<boolean> {
-  try {
-    await run('tshark', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface TsharkStream {
   index: number;
   firstFrame: number;

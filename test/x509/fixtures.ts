@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadCertificates } from '../../src/x509/load.js';
+import { requireTool } from '../tools.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/x509/', import.meta.url));
 
@@ -23,8 +24,8 @@ export function certificateFixtures(): string[] {
   return readdirSync(FIXTURES).filter((f) => f.endsWith('.pem') && !f.startsWith('chain-')).sort();
 }
 
-/** The tests that compare with openssl skip (describe.runIf) when it is not installed. */
-export const hasOpenssl = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
+/** The tests that compare with openssl skip (describe.runIf) when it is not installed (test/tools.ts). */
+export const hasOpenssl = requireTool('openssl', 'the comparisons with openssl');
 
 export function openssl(args: string[], input?: Uint8Array): string {
   return execFileSync('openssl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });

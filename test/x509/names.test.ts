@@ -50,12 +50,13 @@ describe.runIf(hasOpenssl)('RFC 4514 strings against openssl -nameopt RFC2253', 
 describe.runIf(hasOpenssl)('namesMatch against OpenSSL name comparison (canonical hashes)', () => {
   const names = certificateFixtures();
   const decoded = names.map(decodeOk);
-  const hashes = names.map((n) => {
-    const [subject, issuer] = openssl(['x509', '-in', fixturePath(n), '-noout', '-subject_hash', '-issuer_hash']).trim().split('\n');
-    return { subject: subject!, issuer: issuer! };
-  });
 
   it('agrees on every pair of subject names and on every issuer/subject pair', () => {
+    // Inside the test: a skipped suite's body still runs while tests are collected.
+    const hashes = names.map((n) => {
+      const [subject, issuer] = openssl(['x509', '-in', fixturePath(n), '-noout', '-subject_hash', '-issuer_hash']).trim().split('\n');
+      return { subject: subject!, issuer: issuer! };
+    });
     let matches = 0;
     let pairs = 0;
     for (let a = 0; a < names.length; a++) {
