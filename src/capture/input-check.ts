@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { describeBytes } from './errors.js';
 import { peek, startsLikeCapture } from './magic.js';
 
@@ -18,11 +19,16 @@ export class CaptureInputError extends Error {
   }
 }
 
-/** Throws CaptureInputError unless `path` can be read and starts like a capture ('-', standard input, passes). */
+/**
+ * Throws CaptureInputError unless `path` can be read and starts like a capture ('-', standard input, passes). A
+ * pipe, FIFO or character device (`<(cat x.pcap)`, /dev/stdin) is only checked to exist: peeking would consume
+ * the bytes the analysis needs, and the reader reports what it finds there.
+ */
 export function checkCaptureInput(path: string): void {
   if (path === '-') return;
   let head: Uint8Array;
   try {
+    if (!statSync(path).isFile() && !statSync(path).isDirectory()) return;
     head = peek(path);
   } catch (e) {
     const error = e as NodeJS.ErrnoException;
