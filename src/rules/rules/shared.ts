@@ -3,14 +3,13 @@ import type { AlertSummary, ConnectionReport, Side } from '../../model/types.js'
 import { alertDescriptionName } from '../../tls/registry/alerts.js';
 import type { RuleInput } from '../types.js';
 import { closeWithoutAlert, nginxStatusWords, refusalInsideStream, type RefusalPage } from './server-words.js';
-
-const FATAL = 2;
 import { findMessage } from '../../model/report.js';
 import type { TlsConnection } from '../../tls/connection.js';
 import type { ApplicationDataEvent } from '../../tls/events.js';
-import type { Certificate } from '../../tls/handshake/types.js';
 import { decodeCertificate, isCertificateDecodeError, isIssuedBy, isSelfSigned, namesMatch, parseDistinguishedName } from '../../x509/index.js';
 import type { DecodedCertificate } from '../../x509/types.js';
+
+const FATAL = 2;
 
 /** The first fatal (or unreadable encrypted) alert at or after a frame. */
 export function firstFatalAlertAfter(report: ConnectionReport, frame: number, from?: Side): AlertSummary | null {
@@ -20,22 +19,8 @@ export function firstFatalAlertAfter(report: ConnectionReport, frame: number, fr
   );
 }
 
-/** The decodable certificates of a Certificate message, in the order sent (undecodable ones left out). */
-export function decodedCertificates(message: Certificate): DecodedCertificate[] {
-  // Some ten rules ask for the same chain of a connection: one lookup per message (callers do not modify it).
-  const known = decodedByMessage.get(message);
-  if (known) return known;
-  const out: DecodedCertificate[] = [];
-  for (const entry of message.certificates) {
-    const decoded = decodeCertificate(entry.data);
-    if (!isCertificateDecodeError(decoded)) out.push(decoded);
-  }
-  decodedByMessage.set(message, out);
-  return out;
-}
-
-/** Weak: the entry goes with the connection's parsed messages. */
-const decodedByMessage = new WeakMap<Certificate, DecodedCertificate[]>();
+/** The decodable certificates of a Certificate message: one decode per message, shared with the facts stage. */
+export { decodedCertificates } from '../../facts/index.js';
 
 export function decodeAll(ders: readonly Uint8Array[]): DecodedCertificate[] {
   return ders.map((d) => decodeCertificate(d)).filter((d): d is DecodedCertificate => !isCertificateDecodeError(d));
