@@ -1,5 +1,5 @@
 import type { AlertFact } from '../../facts/types.js';
-import { ALERT_DESCRIPTION_NAMES, ALERT_LEVEL_NAMES } from '../../tls/registry/alerts.js';
+import { ALERT_DESCRIPTION_NAMES, ALERT_LEVEL_NAMES, AlertLevel } from '../../tls/registry/alerts.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { alertLabel } from './shared.js';
 
@@ -16,7 +16,6 @@ export const handshakeAlertFindings = [
   },
 ] as const satisfies readonly CatalogEntry[];
 
-const FATAL = 2;
 
 /** What an alert means in practice, by who sent it (keyed by IANA name, looked up by code). */
 const MEANINGS: Record<string, { client?: string; server?: string; any: string }> = {
@@ -80,7 +79,7 @@ export const handshakeAlert: Rule = {
   run({ facts }) {
     const drafts: FindingDraft[] = [];
     for (const alert of facts.alerts) {
-      if (alert.level !== FATAL && alert.level !== null) continue;
+      if (alert.level !== AlertLevel.fatal && alert.level !== null) continue;
       if (alert.level === null && facts.outcome === 'established') continue; // an encrypted close_notify after use
       const level = alert.level === null ? null : ALERT_LEVEL_NAMES[alert.level] ?? null;
       const name = alert.code === null ? 'encrypted alert' : alertLabel(alert);

@@ -1,4 +1,4 @@
-import { Alert } from '../../tls/registry/alerts.js';
+import { Alert, AlertLevel } from '../../tls/registry/alerts.js';
 import { findMessage } from '../../model/report.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 
@@ -33,7 +33,6 @@ export const protocolFindings = [
   },
 ] as const satisfies readonly CatalogEntry[];
 
-const FATAL = 2;
 /** SSL 3.0, TLS 1.0 and TLS 1.1 (RFC 7568, RFC 8996); SSL 2.0 never completes a handshake here. */
 const DEPRECATED: ReadonlySet<number> = new Set([0x0300, 0x0301, 0x0302]);
 
@@ -45,7 +44,7 @@ export const protocolRules: Rule = {
     const hello = findMessage(connection, 'client', 'ClientHello');
     const serverHello = connection.serverHello;
     const offered = report.offeredVersions.join(', ') || '(unknown)';
-    const versionAlert = facts.alerts.find((a) => a.level === FATAL && a.code === Alert.protocolVersion);
+    const versionAlert = facts.alerts.find((a) => a.level === AlertLevel.fatal && a.code === Alert.protocolVersion);
     if (versionAlert) {
       drafts.push({
         id: 'protocol-version-mismatch',
@@ -54,7 +53,7 @@ export const protocolRules: Rule = {
         explainsAlertFrame: versionAlert.frame,
       });
     }
-    const failure = facts.alerts.find((a) => a.level === FATAL && a.code === Alert.handshakeFailure && a.side === 'server');
+    const failure = facts.alerts.find((a) => a.level === AlertLevel.fatal && a.code === Alert.handshakeFailure && a.side === 'server');
     if (failure && hello && !serverHello && failure.frame > hello.frame) {
       drafts.push({
         id: 'no-shared-cipher',

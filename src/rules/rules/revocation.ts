@@ -1,3 +1,4 @@
+import { AlertLevel } from '../../tls/registry/alerts.js';
 import type { Severity, Side } from '../../model/types.js';
 import type { CertificateRevocation, DecodedCrl } from '../../x509/crl.js';
 import { crlChecks, type SideCrlCheck } from '../revocation-view.js';
@@ -6,7 +7,6 @@ import type { FindingId } from '../catalog.js';
 import type { CatalogEntry, FindingDraft, Rule, RuleInput } from '../types.js';
 import { alertLabel, serverReaction, uniqueFrames, describeDuration, type Aftermath } from './shared.js';
 
-const FATAL = 2;
 
 /** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
 export const revocationFindings = [
@@ -114,7 +114,7 @@ function clientSide(input: RuleInput, check: SideCrlCheck): FindingDraft[] {
 }
 
 function serverSide(facts: ConnectionFacts, check: SideCrlCheck): FindingDraft[] {
-  const alert = facts.alerts.find((a) => a.side === 'client' && a.level === FATAL && a.frame >= check.frame) ?? null;
+  const alert = facts.alerts.find((a) => a.side === 'client' && a.level === AlertLevel.fatal && a.frame >= check.frame) ?? null;
   const wentOn = facts.handshakeCompleted;
   const reaction: Aftermath = alert
     ? { text: `The client then ended the handshake with ${alertLabel(alert)}${alert.code !== null ? ` (${alert.code})` : ''} in frame ${alert.frame}.`, frames: [alert.frame], alertFrame: alert.frame }

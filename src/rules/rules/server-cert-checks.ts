@@ -1,4 +1,4 @@
-import { Alert } from '../../tls/registry/alerts.js';
+import { Alert, AlertLevel } from '../../tls/registry/alerts.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
@@ -64,7 +64,6 @@ export const serverCertChecksFindings = [
   },
 ] as const satisfies readonly CatalogEntry[];
 
-const FATAL = 2;
 
 /** A server certificate outside its validity period at the time of the packet that carried it. */
 export const serverCertValidity: Rule = {
@@ -117,7 +116,7 @@ export const serverCertEku: Rule = {
     const view = serverCertificateView(connection, facts);
     const eku = view?.leaf.extendedKeyUsageOids;
     if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(ANY_EKU)) return [];
-    const alert = facts.alerts.find((a) => a.side === 'client' && a.level === FATAL && a.frame >= view.certificate.frame) ?? null;
+    const alert = facts.alerts.find((a) => a.side === 'client' && a.level === AlertLevel.fatal && a.frame >= view.certificate.frame) ?? null;
     return [
       {
         id: 'server-cert-eku-missing-serverauth',

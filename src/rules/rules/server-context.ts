@@ -1,6 +1,6 @@
 import { findMessage } from '../../model/report.js';
 import type { AlertFact, ConnectionFacts } from '../../facts/types.js';
-import { ALERT_DESCRIPTION_CODES as CODE } from '../../tls/registry/alerts.js';
+import { ALERT_DESCRIPTION_CODES as CODE, AlertLevel } from '../../tls/registry/alerts.js';
 import type { TlsConnection } from '../../tls/connection.js';
 import type { HandshakeEvent } from '../../tls/events.js';
 import type { Certificate } from '../../tls/handshake/types.js';
@@ -8,7 +8,6 @@ import type { DecodedCertificate } from '../../x509/types.js';
 import type { RuleContext } from '../types.js';
 import { decodedCertificates } from './shared.js';
 
-const FATAL = 2;
 
 export interface ServerCertificateView {
   certificate: HandshakeEvent & { message: Certificate };
@@ -31,7 +30,7 @@ export function serverCertificateView(connection: TlsConnection, facts: Connecti
   if (!leaf) return null;
   const rejection =
     facts.alerts.find(
-      (a) => a.side === 'client' && a.level === FATAL && a.frame >= certificate.frame && a.code !== null && CERTIFICATE_REJECTIONS.has(a.code),
+      (a) => a.side === 'client' && a.level === AlertLevel.fatal && a.frame >= certificate.frame && a.code !== null && CERTIFICATE_REJECTIONS.has(a.code),
     ) ?? null;
   return { certificate, chain, leaf, rejection };
 }

@@ -1,6 +1,6 @@
 import type { AlertFact } from '../../facts/types.js';
 import type { AlertSummary, ConnectionReport, Side } from '../../model/types.js';
-import { alertDescriptionName } from '../../tls/registry/alerts.js';
+import { alertDescriptionName, AlertLevel } from '../../tls/registry/alerts.js';
 import type { RuleInput } from '../types.js';
 import { closeWithoutAlert, nginxStatusWords, refusalInsideStream, type RefusalPage } from './server-words.js';
 import { findMessage } from '../../model/report.js';
@@ -9,7 +9,6 @@ import type { ApplicationDataEvent } from '../../tls/events.js';
 import { decodeCertificate, isCertificateDecodeError, isIssuedBy, isSelfSigned, namesMatch, parseDistinguishedName } from '../../x509/index.js';
 import type { DecodedCertificate } from '../../x509/types.js';
 
-const FATAL = 2;
 
 /** The first fatal (or unreadable encrypted) alert at or after a frame. */
 export function firstFatalAlertAfter(report: ConnectionReport, frame: number, from?: Side): AlertSummary | null {
@@ -89,13 +88,13 @@ export interface Aftermath {
 
 /**
  * What followed the client's Certificate: the server's fatal alert (OpenSSL, Java, Node without a CA
- * match), a completed handshake with a refusal inside (nginx's HTTP 400, PostgreSQL's FATAL), or a bare TCP
+ * match), a completed handshake with a refusal inside (nginx's HTTP 400, PostgreSQL's AlertLevel.fatal), or a bare TCP
  * close (Node, slapd) — worded for the protocol the connection carries.
  */
 export function serverReaction({ connection, facts }: RuleInput, afterFrame: number, page: RefusalPage = 'The SSL certificate error'): Aftermath {
   const handshakeStood = facts.outcome === 'established';
   // After a completed handshake an unreadable encrypted alert is most likely close_notify: not a rejection.
-  const alert = facts.alerts.find((a) => a.side === 'server' && a.frame >= afterFrame && (a.level === FATAL || (a.level === null && !handshakeStood)));
+  const alert = facts.alerts.find((a) => a.side === 'server' && a.frame >= afterFrame && (a.level === AlertLevel.fatal || (a.level === null && !handshakeStood)));
   if (alert) {
     const code = alert.code !== null ? ` (${alert.code})` : '';
     return { text: `The server then ended the handshake with ${alertLabel(alert)}${code} in frame ${alert.frame}.`, frames: [alert.frame], alertFrame: alert.frame };

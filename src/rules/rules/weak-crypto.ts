@@ -1,7 +1,7 @@
 import { findMessage } from '../../model/report.js';
 import type { AlertFact, ConnectionFacts } from '../../facts/types.js';
 import type { Side } from '../../model/types.js';
-import { Alert } from '../../tls/registry/alerts.js';
+import { Alert, AlertLevel } from '../../tls/registry/alerts.js';
 import { cipherSuiteWeakness, type CipherSuiteWeakness } from '../../tls/registry/cipher-suites.js';
 import type { DecodedCertificate } from '../../x509/types.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
@@ -49,7 +49,6 @@ export const weakCryptoFindings = [
   },
 ] as const satisfies readonly CatalogEntry[];
 
-const FATAL = 2;
 
 const MIN_RSA_DSA_BITS = 2048;
 const MIN_EC_BITS = 224;
@@ -80,7 +79,7 @@ const WEAKNESS_REJECTIONS: ReadonlySet<number> = new Set([Alert.badCertificate, 
 /** The peer's fatal alert that may be the other side's rejection of this side's certificate. */
 function rejectionOf(facts: ConnectionFacts, side: Side, afterFrame: number): AlertFact | null {
   const other: Side = side === 'server' ? 'client' : 'server';
-  return facts.alerts.find((a) => a.side === other && a.level === FATAL && a.frame >= afterFrame && a.code !== null && WEAKNESS_REJECTIONS.has(a.code)) ?? null;
+  return facts.alerts.find((a) => a.side === other && a.level === AlertLevel.fatal && a.frame >= afterFrame && a.code !== null && WEAKNESS_REJECTIONS.has(a.code)) ?? null;
 }
 
 interface Weak {

@@ -44,6 +44,9 @@ export const ALERT_DESCRIPTION_CODES: Readonly<Record<string, number>> = Object.
   Object.entries(ALERT_DESCRIPTION_NAMES).map(([code, name]) => [name, Number(code)]),
 );
 
+/** AlertLevel (RFC 5246 §7.2). */
+export const AlertLevel = { warning: 1, fatal: 2 } as const;
+
 export const ALERT_LEVEL_NAMES: Readonly<Record<number, 'warning' | 'fatal'>> = { 1: 'warning', 2: 'fatal' };
 
 /** The AlertDescription codes rules compare against, by name (RFC 8446 §6, RFC 6066). */
