@@ -1,3 +1,4 @@
+import { AlertLevel } from '../tls/registry/alerts.js';
 /**
  * The facts stage: what happened on one connection, computed once from its parsed events, for the rules
  * (src/rules) and the report (src/model). Numbers and closed sets only; no display strings.
@@ -9,13 +10,13 @@ import type { Certificate } from '../tls/handshake/types.js';
 import { TLS_1_3 } from '../tls/registry/protocol-versions.js';
 import { decodeCertificate, isCertificateDecodeError } from '../x509/index.js';
 import type { DecodedCertificate } from '../x509/types.js';
+import { httpStatusCode } from '../tls/preamble.js';
 import { carriedProtocol } from './carried.js';
 import type { AlertFact, ClientCertificateFacts, ConnectionFacts, Ending, Outcome } from './types.js';
 
 export type * from './types.js';
 export { OUTCOMES } from './types.js';
 
-const FATAL = 2;
 const CLOSE_NOTIFY = 0;
 
 export function connectionFacts(conn: TlsConnection): ConnectionFacts {
@@ -24,7 +25,7 @@ export function connectionFacts(conn: TlsConnection): ConnectionFacts {
   const alerts = alertFacts(events);
   const completion = handshakeCompletion(conn);
   const dataBothWays = completion.completed && sentData(conn, 'client', completion.clientFlightFrame) && sentData(conn, 'server', completion.clientFlightFrame);
-  const fatalAlert = alerts.find((a) => a.level === FATAL || (a.level === null && !completion.completed)) ?? null;
+  const fatalAlert = alerts.find((a) => a.level === AlertLevel.fatal || (a.level === null && !completion.completed)) ?? null;
   const ending = endingOf(conn, alerts);
   const certificateMessages = { server: firstCertificate(events, 'server'), client: firstCertificate(events, 'client') };
   const { outcome, detail, refusal } = outcomeOf(conn, completion, alerts, fatalAlert, ending);
@@ -116,7 +117,7 @@ function handshakeCompletion(conn: TlsConnection): Completion {
     const finished = (e.kind === 'handshake' && e.message.type === 'Finished') || (e.kind === 'encrypted-record' && e.probableFinished);
     if (finished && e.side === 'client' && clientFinished < 0) clientFinished = i;
     if (finished && e.side === 'server' && serverFinished < 0) serverFinished = i;
-    if (e.kind === 'alert' && e.level === FATAL && fatalAlert < 0) fatalAlert = i;
+    if (e.kind === 'alert' && e.level === AlertLevel.fatal && fatalAlert < 0) fatalAlert = i;
   });
   const tls13 = conn.version === TLS_1_3;
   if (clientFinished >= 0 && serverFinished >= 0) {
@@ -152,7 +153,7 @@ function serverRefusedClientFlight(events: readonly TlsEvent[], clientFlight: nu
   for (let i = clientFlight + 1; i < events.length; i++) {
     const e = events[i]!;
     if (e.side !== 'server') continue;
-    if (e.kind === 'alert') return e.level === FATAL ? { frame: e.frame } : null;
+    if (e.kind === 'alert') return e.level === AlertLevel.fatal ? { frame: e.frame } : null;
     // Closing without a word (no ticket, no data, no alert) after the client's flight: slapd with
     // TLSVerifyClient demand does this to a client that sent no certificate.
     if (e.kind === 'close') return { frame: e.frame };
@@ -181,10 +182,10 @@ function sentData(conn: TlsConnection, side: Side, afterFrame: number): boolean 
 
 /** The first way a side left the connection: a fatal alert, a close_notify, or a TCP FIN/RST. */
 function endingOf(conn: TlsConnection, alerts: readonly AlertFact[]): Ending | null {
-  const alert = alerts.find((a) => a.level === FATAL || a.code === CLOSE_NOTIFY);
+  const alert = alerts.find((a) => a.level === AlertLevel.fatal || a.code === CLOSE_NOTIFY);
   const close = conn.events.find((e) => e.kind === 'close');
   if (alert && (!close || alert.frame <= close.frame)) {
-    return { side: alert.side, frame: alert.frame, alert: alert.level === FATAL ? alert : null, close: null };
+    return { side: alert.side, frame: alert.frame, alert: alert.level === AlertLevel.fatal ? alert : null, close: null };
   }
   if (close && close.kind === 'close') return { side: close.side, frame: close.frame, alert: null, close: close.closeKind };
   return null;
@@ -204,7 +205,7 @@ function outcomeOf(
   if (completion.completed) {
     if (completion.refusedClientFlight) return { outcome: 'rejected', detail: null, refusal: { by: 'server', frame: completion.refusedClientFlight.frame } };
     // A fatal alert after the handshake, before data flowed both ways: that side refused the other.
-    const lateFatal = alerts.find((a) => a.level === FATAL);
+    const lateFatal = alerts.find((a) => a.level === AlertLevel.fatal);
     if (lateFatal && !dataBefore(conn, lateFatal.frame)) return { outcome: 'rejected', detail: null, refusal: { by: lateFatal.side, frame: lateFatal.frame } };
     return { outcome: 'established', detail: null, refusal: refusalShape(conn, ending, completion.clientFlightFrame) };
   }
@@ -224,7 +225,7 @@ function dataBefore(conn: TlsConnection, frame: number): boolean {
 
 /**
  * The wire's shape of a refusal after a completed handshake: the server answered once (or not at all) and
- * closed before the client did — nginx after a rejected client certificate, PostgreSQL's FATAL; or the
+ * closed before the client did — nginx after a rejected client certificate, PostgreSQL's AlertLevel.fatal; or the
  * client hung up without sending any data — curl after a name mismatch or a revoked stapled OCSP response.
  */
 function refusalShape(conn: TlsConnection, ending: Ending | null, clientFlightFrame: number): ConnectionFacts['refusalShape'] {
@@ -250,8 +251,8 @@ function clientCertificateFacts(conn: TlsConnection, certificate: (HandshakeEven
 function httpStatusOf(events: readonly TlsEvent[]): ConnectionFacts['httpStatus'] {
   for (const e of events) {
     if (e.kind !== 'application-data' || e.side !== 'server' || e.firstLine === null) continue;
-    const match = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(e.firstLine);
-    if (match) return { code: Number(match[1]), frame: e.frame, line: e.firstLine };
+    const code = httpStatusCode(e.firstLine);
+    if (code !== null) return { code, frame: e.frame, line: e.firstLine };
   }
   return null;
 }

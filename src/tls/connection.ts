@@ -960,7 +960,8 @@ export function httpFirstLine(content: Uint8Array): string | null {
   }
   if (end === 0) return null;
   const line = String.fromCharCode(...content.subarray(0, end));
-  return /^(HTTP\/\d(\.\d)? \d{3}|[A-Z]+ \S+ HTTP\/\d(\.\d)?$)/.test(line) ? line : null;
+  const kind = httpLineKind(line);
+  return kind === 'status' || kind === 'request' ? line : null;
 }
 
 /** What opened a TLS 1.2 key exchange without a key log: a PSK for the PSK suites, else the private key. */

@@ -295,10 +295,18 @@ export function plaintextProtocol(bytes: Uint8Array): 'http' | 'mysql' | null {
   return null;
 }
 
+const HTTP_STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})\b/;
+
+/** The status code of an HTTP/1 status line (`HTTP/1.1 400 Bad Request` → 400), else null. */
+export function httpStatusCode(line: string): number | null {
+  const match = HTTP_STATUS_LINE.exec(line);
+  return match ? Number(match[1]) : null;
+}
+
 /** What an HTTP/1 first line is: a request line (`GET / HTTP/1.1`), a status line (`HTTP/1.1 400 Bad Request`), an HTML page. */
 export function httpLineKind(line: string | null): 'request' | 'status' | 'html' | null {
   if (line === null) return null;
-  if (/^HTTP\/\d(\.\d)? \d{3}\b/.test(line)) return 'status';
+  if (httpStatusCode(line) !== null) return 'status';
   if (/^[A-Z]+ \S+ HTTP\/\d(\.\d)?$/.test(line)) return 'request';
   if (/^<(!DOCTYPE html|html)\b/i.test(line)) return 'html';
   return null;
