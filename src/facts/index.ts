@@ -24,7 +24,6 @@ export function connectionFacts(conn: TlsConnection): ConnectionFacts {
   const tls13 = conn.version === TLS_1_3;
   const alerts = alertFacts(events);
   const completion = handshakeCompletion(conn);
-  const dataBothWays = completion.completed && sentData(conn, 'client', completion.clientFlightFrame) && sentData(conn, 'server', completion.clientFlightFrame);
   const fatalAlert = alerts.find((a) => a.level === AlertLevel.fatal || (a.level === null && !completion.completed)) ?? null;
   const ending = endingOf(conn, alerts);
   const certificateMessages = { server: firstCertificate(events, 'server'), client: firstCertificate(events, 'client') };
@@ -36,7 +35,6 @@ export function connectionFacts(conn: TlsConnection): ConnectionFacts {
     cipherSuite: conn.cipherSuite,
     tls13,
     handshakeCompleted: completion.completed,
-    dataBothWays,
     alerts,
     fatalAlert,
     ending,

@@ -70,8 +70,6 @@ export interface ConnectionFacts {
   tls13: boolean;
   /** Both Finished messages, or proof of them: application data both ways after the hellos. */
   handshakeCompleted: boolean;
-  /** Application data was seen from both sides after the handshake. */
-  dataBothWays: boolean;
   alerts: AlertFact[];
   /** The first fatal alert (or unread encrypted alert before the handshake completed). */
   fatalAlert: AlertFact | null;
