@@ -67,6 +67,10 @@ const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
   workerData: { seeds, seed, maxLength: MAX_LENGTH, crashDir, corpusDir, shared, inputBuffer },
 });
 worker.on('message', (m) => {
+  if (m.type === 'broken') {
+    console.error(`fuzz: a seed throws, so the target or the pipeline is broken; fix it before fuzzing:\n  ${m.message}`);
+    process.exit(1);
+  }
   if (m.type === 'crash') {
     crashes++;
     console.log(`CRASH ${m.message}\n  saved ${m.file}`);

@@ -2,11 +2,12 @@
 import { streamConnections } from '../dist/tcp/streams.js';
 import { TlsConnectionTracker } from '../dist/tls/connection.js';
 import { createKeyProvider, KeyLog } from '../dist/tls/decrypt/index.js';
-import { buildReport } from '../dist/model/report.js';
-import { runRules } from '../dist/rules/index.js';
+import { diagnoseConnection } from '../dist/rules/index.js';
 import { renderJson } from '../dist/report/json.js';
 import { renderText } from '../dist/report/text.js';
 
+// The default server trust (Mozilla's roots) is left out: judging chains against it is covered by the tests, and
+// loading it per execution would slow the fuzzer without reaching new parser code.
 const NO_CONTEXT = { clientAnchors: [], serverAnchors: [], extraClientCertificates: [], verifyDepth: undefined, keyLogGiven: false };
 
 /**
@@ -25,9 +26,8 @@ export async function fuzzPipeline(bytes) {
   const connections = [];
   for (const connection of finished) {
     if (connection.detection !== 'tls') continue;
-    const report = buildReport(connection, connections.length, 'fuzz');
-    report.findings = await runRules({ connection, report }, { ...NO_CONTEXT, keyLogGiven: keys.size > 0 });
-    connections.push(report);
+    const report = await diagnoseConnection(connection, connections.length, 'fuzz', { ...NO_CONTEXT, keyLogGiven: keys.size > 0 });
+    if (report) connections.push(report);
   }
   const warnings = outcome.warnings.map((w) => ({ file: 'fuzz', ...w }));
   const result = { schemaVersion: 1, files: [], warnings, connections };

@@ -88,6 +88,7 @@ async function execute(input, count = true) {
   }
   if (count) Atomics.add(control, 0, 1);
   if (failure !== null) saveCrash(input, failure);
+  return failure;
 }
 
 function saveCrash(input, error) {
@@ -104,7 +105,13 @@ function saveCrash(input, error) {
 }
 
 for (const input of seeds) {
-  await execute(input);
+  // The seeds are real captures and fixed regressions: one that throws means the target or the pipeline is
+  // broken, and every mutation of it would throw the same way, so the run would find nothing while looking busy.
+  const failure = await execute(input);
+  if (failure !== null) {
+    parentPort.postMessage({ type: 'broken', message: String(failure?.stack ?? failure).split('\n').slice(0, 3).join('\n') });
+    await new Promise(() => {}); // the main thread ends the run
+  }
   takeCoverage(true);
   corpus.push(input);
 }
