@@ -8,6 +8,7 @@ import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic
 import { CRLReasons } from '@peculiar/asn1-x509';
 import { ByteKeyedCache } from '../x509/byte-cache.js';
 import { DerError, readTlv } from '../x509/der.js';
+import { toHex } from '../util/bytes.js';
 import { parseDistinguishedName } from '../x509/names.js';
 
 export type OcspResponseStatusName =
@@ -154,10 +155,6 @@ const SIGNATURE_NAMES: Record<string, string> = {
   '1.3.101.113': 'Ed448',
 };
 
-function hex(buffer: ArrayBuffer): string {
-  return Buffer.from(buffer).toString('hex');
-}
-
 function serialHex(buffer: ArrayBuffer): string {
   let bytes = new Uint8Array(buffer);
   const negative = bytes.length > 0 && (bytes[0]! & 0x80) !== 0;
@@ -211,7 +208,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
     const data = basic.tbsResponseData;
     const responderId = data.responderID.byName
       ? { byName: parseDistinguishedName(new Uint8Array(AsnConvert.serialize(data.responderID.byName))).rfc4514 }
-      : { byKey: data.responderID.byKey ? hex(data.responderID.byKey.buffer) : '' };
+      : { byKey: data.responderID.byKey ? toHex(new Uint8Array(data.responderID.byKey.buffer)) : '' };
     summary.basic = {
       version: data.version + 1,
       producedAt: data.producedAt.toISOString(),
@@ -224,8 +221,8 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
         return {
           certId: {
             hashAlgorithm: HASH_NAMES[single.certID.hashAlgorithm.algorithm] ?? single.certID.hashAlgorithm.algorithm,
-            issuerNameHash: hex(single.certID.issuerNameHash.buffer),
-            issuerKeyHash: hex(single.certID.issuerKeyHash.buffer),
+            issuerNameHash: toHex(new Uint8Array(single.certID.issuerNameHash.buffer)),
+            issuerKeyHash: toHex(new Uint8Array(single.certID.issuerKeyHash.buffer)),
             serialNumber: serialHex(single.certID.serialNumber),
           },
           certStatus,

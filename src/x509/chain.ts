@@ -5,6 +5,7 @@
  */
 import { decodeCertificate, isCertificateDecodeError } from './decode.js';
 import { EKU_OID } from './oids.js';
+import { sameBytes } from '../util/bytes.js';
 import type {
   ChainFailure,
   ChainFailureCode,
@@ -93,10 +94,6 @@ export function checkChainOrder(presented: CertInput[]): ChainOrder {
   return { ordered: true, firstBreak: null, undecodable };
 }
 
-function sameDer(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-}
-
 interface PathEntry {
   cert: DecodedCertificate;
   from: 'presented' | 'anchor';
@@ -170,7 +167,7 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
   const path: PathEntry[] = [{ cert: leafDecoded, from: 'presented', index: 0 }];
   const used = new Set<number>([0]);
   let buildFailure: ChainFailure | null = null;
-  const leafAnchor = trusted.find((t) => sameDer(t.cert.der, leafDecoded.der));
+  const leafAnchor = trusted.find((t) => sameBytes(t.cert.der, leafDecoded.der));
   if (leafAnchor) {
     path[0] = { cert: leafDecoded, from: 'anchor', index: leafAnchor.index };
     result.anchored = true;
@@ -180,7 +177,7 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
     const at = path.length - 1;
     const anchorChoice = await pickIssuer(current, trusted);
     const anchor = anchorChoice.found;
-    if (anchor && !(isSelfSigned(current) && sameDer(anchor.cert.der, current.der))) {
+    if (anchor && !(isSelfSigned(current) && sameBytes(anchor.cert.der, current.der))) {
       path.push({ cert: anchor.cert, from: 'anchor', index: anchor.index });
       result.anchored = true;
       break;

@@ -12,7 +12,7 @@ import { readBoundedFile } from '../bounded-file.js';
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { AuthorityKeyIdentifier, CertificateList, CRLReason, CRLReasons, Name } from '@peculiar/asn1-x509';
 import { X509Crl } from './peculiar.js';
-import { toHex } from './der.js';
+import { toHex } from '../util/bytes.js';
 import { parseName, type ParsedName } from './names.js';
 import { TrustMaterialError } from './load.js';
 import type { DecodedCertificate } from './types.js';

@@ -16,7 +16,9 @@ import {
 } from '@peculiar/asn1-x509';
 import type { CertificateSummary } from '../model/types.js';
 import { X509Certificate } from './peculiar.js';
-import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, toHex, type Tlv } from './der.js';
+import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, type Tlv } from './der.js';
+import { toHex } from '../util/bytes.js';
+import { formatIpv4, formatIpv6 } from '../ip/address.js';
 import { NameError, parseName, parseNameAt } from './names.js';
 import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
 import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
@@ -191,27 +193,6 @@ function keyUsageNames(extnValue: Uint8Array): string[] {
   return names;
 }
 
-/** RFC 5952 text of an IPv6 address (lower case, longest zero run compressed). */
-function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) (bestStart = i), (bestLen = j - i);
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
 /** SAN entries are re-read from DER for IP addresses: the library's string form varies by version. */
 function generalNameText(name: GeneralName): string {
   if (name.dNSName !== undefined) return `DNS:${name.dNSName}`;
@@ -257,8 +238,8 @@ function sanEntries(extnValue: Uint8Array): string[] {
       case 0x86:
         return `URI:${ia5Text(b)}`;
       case 0x87:
-        if (b.length === 4) return `IP:${b.join('.')}`;
-        if (b.length === 16) return `IP:${ipv6Text(b)}`;
+        if (b.length === 4) return `IP:${formatIpv4(b, 0)}`;
+        if (b.length === 16) return `IP:${formatIpv6(b, 0)}`;
         return `IP:#${toHex(b)}`;
       case 0x88:
         return `RID:${decodeOid(extnValue, t)}`;

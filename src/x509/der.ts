@@ -155,10 +155,6 @@ export function decodeOid(bytes: Uint8Array, tlv: Tlv): string {
   return arcs.join('.');
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
 /** Number of significant bits of an unsigned big-endian integer (an RSA modulus, a DSA prime). */
 export function bitLength(unsigned: Uint8Array): number {
   let i = 0;

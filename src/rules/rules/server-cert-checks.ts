@@ -1,4 +1,5 @@
 import { Alert, AlertLevel } from '../../tls/registry/alerts.js';
+import { sameBytes } from '../../util/bytes.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
@@ -164,9 +165,3 @@ export const serverChainShape: Rule = {
     return drafts;
   },
 };
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
