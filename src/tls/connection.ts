@@ -23,6 +23,7 @@ import {
 } from './preamble.js';
 import { cipherSuiteKeyExchange } from './registry/key-exchange.js';
 import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
+import { sameBytes } from '../util/bytes.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
 const MAX_LOGGED_ENCRYPTED_RECORDS = 12;
@@ -976,12 +977,6 @@ function isPrintable(bytes: Uint8Array): boolean {
     if (c === 0x0d || c === 0x0a) return true;
     if (c < 0x20 || c > 0x7e) return false;
   }
-  return true;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
