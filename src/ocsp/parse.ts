@@ -9,6 +9,7 @@ import { CRLReasons } from '@peculiar/asn1-x509';
 import { ByteKeyedCache } from '../x509/byte-cache.js';
 import { DerError, readTlv } from '../x509/der.js';
 import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import { parseDistinguishedName } from '../x509/names.js';
 
 export type OcspResponseStatusName =
@@ -162,10 +163,6 @@ function serialHex(buffer: ArrayBuffer): string {
   return (negative ? '-' : '') + Buffer.from(bytes).toString('hex');
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspParseError {
   return x.kind === 'ocsp-parse-error';
 }
@@ -193,7 +190,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
   try {
     outer = AsnParser.parse(der, OCSPResponse);
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${message(e)}`, offset: null, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${errorMessage(e)}`, offset: null, length: der.length };
   }
   const responseStatus = STATUS_NAMES[outer.responseStatus] ?? `status ${outer.responseStatus}`;
   const summary: OcspSummary = {
@@ -236,7 +233,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
       signatureAlgorithm: SIGNATURE_NAMES[basic.signatureAlgorithm.algorithm] ?? basic.signatureAlgorithm.algorithm,
     };
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${message(e)}`, offset: null, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${errorMessage(e)}`, offset: null, length: der.length };
   }
   return summary;
 }

@@ -6,6 +6,7 @@
 import { decodeCertificate, isCertificateDecodeError } from './decode.js';
 import { EKU_OID } from './oids.js';
 import { sameBytes } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import type {
   ChainFailure,
   ChainFailureCode,
@@ -69,7 +70,7 @@ async function verifyUncached(cert: DecodedCertificate, issuer: DecodedCertifica
     const ok = await cert.certificate.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true });
     return ok ? { ok: true } : { ok: false, unsupported: false, message: 'the signature does not verify with the issuer key' };
   } catch (e) {
-    return { ok: false, unsupported: true, message: `the signature could not be checked: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, unsupported: true, message: `the signature could not be checked: ${errorMessage(e)}` };
   }
 }
 

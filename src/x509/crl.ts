@@ -13,6 +13,7 @@ import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { AuthorityKeyIdentifier, CertificateList, CRLReason, CRLReasons, Name } from '@peculiar/asn1-x509';
 import { X509Crl } from './peculiar.js';
 import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import { parseName, type ParsedName } from './names.js';
 import { TrustMaterialError } from './load.js';
 import type { DecodedCertificate } from './types.js';
@@ -69,7 +70,7 @@ export function decodeCrl(der: Uint8Array, source: string): DecodedCrl {
   try {
     list = AsnParser.parse(der, CertificateList);
   } catch (e) {
-    throw new Error(`${source}: not a CRL (CertificateList): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${source}: not a CRL (CertificateList): ${errorMessage(e)}`);
   }
   const tbs = list.tbsCertList;
   const issuerName = parseName(new Uint8Array(AsnConvert.serialize(tbs.issuer as Name)));
@@ -167,7 +168,7 @@ export function loadCrls(pathOrDir: string): LoadedCrls {
     try {
       crlsFromFile(file, result);
     } catch (e) {
-      throw new TrustMaterialError(e instanceof Error ? e.message : String(e), file);
+      throw new TrustMaterialError(errorMessage(e), file);
     }
   }
   if (result.crls.length === 0) throw new TrustMaterialError(`no CRL in ${pathOrDir} (${result.skipped.join('; ') || 'empty'})`, pathOrDir);

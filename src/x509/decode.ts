@@ -18,6 +18,7 @@ import type { CertificateSummary } from '../model/types.js';
 import { X509Certificate } from './peculiar.js';
 import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, type Tlv } from './der.js';
 import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import { formatIpv4, formatIpv6 } from '../ip/address.js';
 import { NameError, parseName, parseNameAt } from './names.js';
 import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
@@ -79,7 +80,7 @@ function decodeUncached(input: Uint8Array, hash: string): DecodedCertificate | C
   } catch (e) {
     let stage: CertificateDecodeStage = 'peculiar';
     let offset: number | null = null;
-    let message = e instanceof Error ? e.message : String(e);
+    let message = errorMessage(e);
     if (e instanceof DecodeFault) ({ stage, offset } = e);
     else if (e instanceof DerError) ({ offset } = e), (stage = 'der');
     else if (e instanceof NameError) ({ offset } = e), (stage = 'name');
@@ -178,7 +179,7 @@ function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicK
         return { algorithm, size: null, curve: null };
     }
   } catch (e) {
-    throw new DecodeFault('public-key', `subjectPublicKeyInfo: ${e instanceof Error ? e.message : String(e)}`, spki.start);
+    throw new DecodeFault('public-key', `subjectPublicKeyInfo: ${errorMessage(e)}`, spki.start);
   }
 }
 
@@ -268,7 +269,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
   try {
     asn = AsnParser.parse(der, Certificate);
   } catch (e) {
-    throw new DecodeFault('peculiar', `@peculiar/asn1-x509 could not parse the certificate: ${e instanceof Error ? e.message : String(e)}`, null);
+    throw new DecodeFault('peculiar', `@peculiar/asn1-x509 could not parse the certificate: ${errorMessage(e)}`, null);
   }
   const certificate = new X509Certificate(asn);
   const validity = asn.tbsCertificate.validity;
@@ -326,7 +327,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
           break;
       }
     } catch (e) {
-      problems.push(`extension ${ext.extnID} does not decode: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(`extension ${ext.extnID} does not decode: ${errorMessage(e)}`);
     }
   }
 

@@ -9,6 +9,7 @@
  */
 import { DerError, DerTag, children, decodeOid, encodingOf, expectTlv, readTlv, type Tlv } from './der.js';
 import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface NameAttribute {
   oid: string;
@@ -226,7 +227,7 @@ export function parseDistinguishedName(der: Uint8Array): { rfc4514: string; key:
 
 function toNameError(e: unknown): NameParseError {
   if (e instanceof NameError || e instanceof DerError) return { kind: 'name-error', message: e.message, offset: e.offset };
-  return { kind: 'name-error', message: e instanceof Error ? e.message : String(e), offset: 0 };
+  return { kind: 'name-error', message: errorMessage(e), offset: 0 };
 }
 
 /**
