@@ -12,6 +12,16 @@ import {
   Certificate,
   ExtendedKeyUsage,
   SubjectKeyIdentifier,
+  id_ad_caIssuers,
+  id_ad_ocsp,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
   type GeneralName,
 } from '@peculiar/asn1-x509';
 import type { CertificateSummary } from '../model/types.js';
@@ -21,7 +31,7 @@ import { toHex } from '../util/bytes.js';
 import { errorMessage } from '../util/errors.js';
 import { formatIpv4, formatIpv6 } from '../ip/address.js';
 import { NameError, parseName, parseNameAt } from './names.js';
-import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
+import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_ALGORITHM_OID, KEY_USAGE_NAMES } from './oids.js';
 import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
 import { ByteKeyedCache } from './byte-cache.js';
 
@@ -152,28 +162,28 @@ function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicK
     const key = contentOf(der, keyBits).subarray(1);
     const algorithm = publicKeyAlgorithmName(oid);
     switch (oid) {
-      case '1.2.840.113549.1.1.1':
-      case '1.2.840.113549.1.1.10': {
+      case KEY_ALGORITHM_OID.rsaEncryption:
+      case KEY_ALGORITHM_OID.rsassaPss: {
         const rsa = readTlv(key, 0);
         const modulus = expectTlv(key, rsa.contentStart, DerTag.integer, 'the RSA modulus', rsa.end);
         return { algorithm, size: bitLength(contentOf(key, modulus)), curve: null };
       }
-      case '1.2.840.10045.2.1': {
+      case KEY_ALGORITHM_OID.ecPublicKey: {
         const curveOid = params && params.tag === DerTag.oid ? decodeOid(der, params) : null;
         const curve = curveOid ? curveName(curveOid) : null;
         return { algorithm, size: curve?.size ?? null, curve: curve?.name ?? curveOid };
       }
-      case '1.2.840.10040.4.1': {
+      case KEY_ALGORITHM_OID.dsa: {
         const p = params ? readTlv(der, params.contentStart, params.end) : null;
         return { algorithm, size: p ? bitLength(contentOf(der, p)) : null, curve: null };
       }
-      case '1.3.101.112':
+      case KEY_ALGORITHM_OID.ed25519:
         return { algorithm, size: 256, curve: null };
-      case '1.3.101.113':
+      case KEY_ALGORITHM_OID.ed448:
         return { algorithm, size: 456, curve: null };
-      case '1.3.101.110':
+      case KEY_ALGORITHM_OID.x25519:
         return { algorithm, size: 253, curve: null };
-      case '1.3.101.111':
+      case KEY_ALGORITHM_OID.x448:
         return { algorithm, size: 448, curve: null };
       default:
         return { algorithm, size: null, curve: null };
@@ -289,36 +299,36 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
     const value = new Uint8Array(ext.extnValue.buffer);
     try {
       switch (ext.extnID) {
-        case '2.5.29.19': {
+        case id_ce_basicConstraints: {
           const bc = AsnParser.parse(value, BasicConstraints);
           basicConstraints = { ca: bc.cA, pathLength: bc.pathLenConstraint ?? null };
           break;
         }
-        case '2.5.29.15':
+        case id_ce_keyUsage:
           keyUsage = keyUsageNames(value);
           break;
-        case '2.5.29.37':
+        case id_ce_extKeyUsage:
           ekuOids = [...AsnParser.parse(value, ExtendedKeyUsage)];
           break;
-        case '2.5.29.14':
+        case id_ce_subjectKeyIdentifier:
           ski = toHex(new Uint8Array(AsnParser.parse(value, SubjectKeyIdentifier).buffer));
           break;
-        case '2.5.29.35': {
+        case id_ce_authorityKeyIdentifier: {
           const id = AsnParser.parse(value, AuthorityKeyIdentifier).keyIdentifier;
           aki = id ? toHex(new Uint8Array(id.buffer)) : null;
           break;
         }
-        case '2.5.29.17':
+        case id_ce_subjectAltName:
           sans.push(...sanEntries(value));
           break;
-        case '1.3.6.1.5.5.7.1.1':
+        case id_pe_authorityInfoAccess:
           for (const ad of AsnParser.parse(value, AuthorityInfoAccessSyntax)) {
             const uri = ad.accessLocation.uniformResourceIdentifier ?? generalNameText(ad.accessLocation);
-            if (ad.accessMethod === '1.3.6.1.5.5.7.48.2') aiaCaIssuers.push(uri);
-            else if (ad.accessMethod === '1.3.6.1.5.5.7.48.1') aiaOcsp.push(uri);
+            if (ad.accessMethod === id_ad_caIssuers) aiaCaIssuers.push(uri);
+            else if (ad.accessMethod === id_ad_ocsp) aiaOcsp.push(uri);
           }
           break;
-        case '2.5.29.31':
+        case id_ce_cRLDistributionPoints:
           for (const dp of AsnParser.parse(value, CRLDistributionPoints)) {
             for (const gn of dp.distributionPoint?.fullName ?? []) {
               crlDps.push(gn.uniformResourceIdentifier ?? generalNameText(gn));
