@@ -7,7 +7,7 @@ import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import { CRLReasons } from '@peculiar/asn1-x509';
 import { ByteKeyedCache } from '../x509/byte-cache.js';
-import { DerError, readTlv } from '../x509/der.js';
+import { DerError, readTlv, serialHex } from '../x509/der.js';
 import { toHex } from '../util/bytes.js';
 import { errorMessage } from '../util/errors.js';
 import { parseDistinguishedName } from '../x509/names.js';
@@ -156,12 +156,6 @@ const SIGNATURE_NAMES: Record<string, string> = {
   '1.3.101.113': 'Ed448',
 };
 
-function serialHex(buffer: ArrayBuffer): string {
-  let bytes = new Uint8Array(buffer);
-  const negative = bytes.length > 0 && (bytes[0]! & 0x80) !== 0;
-  if (bytes.length > 1 && bytes[0] === 0 && (bytes[1]! & 0x80) !== 0) bytes = bytes.subarray(1);
-  return (negative ? '-' : '') + Buffer.from(bytes).toString('hex');
-}
 
 export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspParseError {
   return x.kind === 'ocsp-parse-error';
@@ -220,7 +214,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
             hashAlgorithm: HASH_NAMES[single.certID.hashAlgorithm.algorithm] ?? single.certID.hashAlgorithm.algorithm,
             issuerNameHash: toHex(new Uint8Array(single.certID.issuerNameHash.buffer)),
             issuerKeyHash: toHex(new Uint8Array(single.certID.issuerKeyHash.buffer)),
-            serialNumber: serialHex(single.certID.serialNumber),
+            serialNumber: serialHex(new Uint8Array(single.certID.serialNumber)),
           },
           certStatus,
           revocationTime: revoked ? revoked.revocationTime.toISOString() : null,

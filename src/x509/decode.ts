@@ -26,7 +26,7 @@ import {
 } from '@peculiar/asn1-x509';
 import type { CertificateSummary } from '../model/types.js';
 import { X509Certificate } from './peculiar.js';
-import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, type Tlv } from './der.js';
+import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, serialHex, type Tlv } from './der.js';
 import { toHex } from '../util/bytes.js';
 import { errorMessage } from '../util/errors.js';
 import { formatIpv4, formatIpv6 } from '../ip/address.js';
@@ -142,14 +142,6 @@ function layout(der: Uint8Array, problems: string[]): TbsLayout {
   const spki = want('subjectPublicKeyInfo (SEQUENCE)', DerTag.sequence);
   const hasExtensions = fields.slice(i).some((f) => f.tag === 0xa3);
   return { version, serial, issuer, subject, spki, hasExtensions };
-}
-
-function serialHex(der: Uint8Array, serial: Tlv): string {
-  let content = contentOf(der, serial);
-  const negative = content.length > 0 && (content[0]! & 0x80) !== 0;
-  // Drop the sign octet DER adds before a high bit, as `openssl x509 -serial` does.
-  if (content.length > 1 && content[0] === 0 && (content[1]! & 0x80) !== 0) content = content.subarray(1);
-  return (negative ? '-' : '') + toHex(content);
 }
 
 function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicKey'] {
@@ -346,7 +338,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
   const summary: CertificateSummary = {
     subject: subjectName.rfc4514,
     issuer: issuerName.rfc4514,
-    serialNumber: serialHex(der, tbs.serial),
+    serialNumber: serialHex(contentOf(der, tbs.serial)),
     notBefore: new Date(notBefore).toISOString(),
     notAfter: new Date(notAfter).toISOString(),
     version: tbs.version,
