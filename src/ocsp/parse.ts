@@ -11,6 +11,7 @@ import { DerError, readTlv, serialHex } from '../x509/der.js';
 import { toHex } from '../util/bytes.js';
 import { errorMessage } from '../util/errors.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import { signatureAlgorithmName } from '../x509/oids.js';
 
 export type OcspResponseStatusName =
   | 'successful'
@@ -142,20 +143,6 @@ const HASH_NAMES: Record<string, string> = {
   '1.2.840.113549.2.5': 'md5',
 };
 
-const SIGNATURE_NAMES: Record<string, string> = {
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'Ed25519',
-  '1.3.101.113': 'Ed448',
-};
-
 
 export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspParseError {
   return x.kind === 'ocsp-parse-error';
@@ -224,7 +211,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
         };
       }),
       certificates: basic.certs?.length ?? 0,
-      signatureAlgorithm: SIGNATURE_NAMES[basic.signatureAlgorithm.algorithm] ?? basic.signatureAlgorithm.algorithm,
+      signatureAlgorithm: signatureAlgorithmName(basic.signatureAlgorithm.algorithm),
     };
   } catch (e) {
     return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${errorMessage(e)}`, offset: null, length: der.length };
