@@ -3,7 +3,7 @@ import { AlertLevel } from '../tls/registry/alerts.js';
  * The facts stage: what happened on one connection, computed once from its parsed events, for the rules
  * (src/rules) and the report (src/model). Numbers and closed sets only; no display strings.
  */
-import type { Side } from '../model/types.js';
+import type { Side } from '../tls/side.js';
 import type { TlsConnection } from '../tls/connection.js';
 import type { HandshakeEvent, TlsEvent } from '../tls/events.js';
 import type { Certificate } from '../tls/handshake/types.js';

@@ -1,4 +1,4 @@
-import type { Side } from '../model/types.js';
+import type { Side } from '../tls/side.js';
 import type { DecodedCertificate } from '../x509/types.js';
 
 /**

@@ -5,8 +5,10 @@
 import type { Outcome } from '../facts/types.js';
 import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
+import type { Side } from '../tls/side.js';
 
-export type Side = 'client' | 'server';
+/** Made by the TLS stage (src/tls/side.ts); named here too for the library's consumers. */
+export type { Side };
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface CertificateSummary {

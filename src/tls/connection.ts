@@ -1,4 +1,4 @@
-import type { Side } from '../model/types.js';
+import type { Side } from './side.js';
 import type { CloseEvent as TcpCloseEvent, Direction, StreamControl, StreamHandler, TcpConnectionInfo } from '../tcp/types.js';
 import type { ApplicationDataEvent, TlsEvent } from './events.js';
 import { TlsParseError } from './handshake/errors.js';

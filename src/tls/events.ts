@@ -1,5 +1,5 @@
 import type { HandshakeMessage } from './handshake/types.js';
-import type { Side } from '../model/types.js';
+import type { Side } from './side.js';
 
 /**
  * What one TLS connection showed, in wire order. Each event carries the frame that completed it (as
