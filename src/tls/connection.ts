@@ -101,8 +101,6 @@ export interface TlsConnection {
   applicationRecords: { client: number; server: number };
   /** Runs of application data from one side: 3 means client, server, client again (a conversation went on). */
   applicationTurns: number;
-  /** The side of the last application-data record (for applicationTurns). */
-  lastApplicationSide: Side | null;
   /** Frames whose packets the snaplen cut, and lost-bytes gaps: capture quality. */
   gaps: Array<{ side: Side; frame: number; missing: number; inHandshake: boolean }>;
   /** The protocol whose plaintext came before TLS (STARTTLS, SOCKS, CONNECT), or null for direct TLS. */
@@ -177,6 +175,8 @@ export class TlsConnectionTracker implements StreamHandler {
   /** The server's last leaf certificate (DER), for the private key that matches it. */
   private serverLeaf: Uint8Array | null = null;
   private keyExchangesOpened = 0;
+  /** The side of the last application-data record (for applicationTurns). */
+  private lastApplicationSide: Side | null = null;
 
   constructor(
     private readonly info: TcpConnectionInfo,
@@ -206,7 +206,6 @@ export class TlsConnectionTracker implements StreamHandler {
       nonTls: null,
       notUnderstood: null,
       applicationTurns: 0,
-      lastApplicationSide: null,
     });
   }
 
@@ -657,8 +656,8 @@ export class TlsConnectionTracker implements StreamHandler {
   }
 
   private countApplicationData(state: SideState, length: number): void {
-    if (this.connection.lastApplicationSide !== state.side) {
-      this.connection.lastApplicationSide = state.side;
+    if (this.lastApplicationSide !== state.side) {
+      this.lastApplicationSide = state.side;
       this.connection.applicationTurns++;
     }
     this.connection.applicationBytes[state.side] += length;
