@@ -6,9 +6,10 @@ import { protocolVersionName } from '../tls/registry/protocol-versions.js';
 import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate } from '../x509/index.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import type { TimelineKind } from './types.js';
 
 /** The kind of a timeline entry: the message name, or the record-level event. */
-export function eventKind(event: TlsEvent): string {
+export function eventKind(event: TlsEvent): TimelineKind {
   switch (event.kind) {
     case 'handshake':
       return event.message.type;

@@ -5,6 +5,7 @@
 import type { Outcome } from '../facts/types.js';
 import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
+import type { HandshakeMessage } from '../tls/handshake/types.js';
 import type { Side } from '../tls/side.js';
 
 /** Made by the TLS stage (src/tls/side.ts); named here too for the library's consumers. */
@@ -97,12 +98,28 @@ export interface RevocationCheck {
   revocationReason: string | null;
 }
 
+/**
+ * What a timeline entry shows: a handshake message by name (an encrypted TLS 1.0-1.2 Finished is told by its
+ * place), or a record-level event: an alert (read or encrypted), a record no key opened, application data
+ * (0-RTT or not), a capture gap, bytes that did not parse, a TCP close.
+ */
+export type TimelineKind =
+  | HandshakeMessage['type']
+  | 'Alert'
+  | 'ChangeCipherSpec'
+  | 'EncryptedRecord'
+  | 'EarlyData'
+  | 'ApplicationData'
+  | 'CaptureGap'
+  | 'ParseError'
+  | 'FIN'
+  | 'RST';
+
 export interface TimelineEvent {
   frame: number;
   time: string;
   from: Side;
-  /** 'ClientHello', 'Certificate', 'Alert', 'ChangeCipherSpec', 'ApplicationData', 'EncryptedHandshake', … */
-  kind: string;
+  kind: TimelineKind;
   /** A one-line description for people. */
   summary: string;
   encrypted: boolean;
