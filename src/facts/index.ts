@@ -12,7 +12,7 @@ import { decodeCertificate, isCertificateDecodeError } from '../x509/index.js';
 import type { DecodedCertificate } from '../x509/types.js';
 import { httpStatusCode } from '../tls/preamble.js';
 import { carriedProtocol } from './carried.js';
-import type { AlertFact, ClientCertificateFacts, ConnectionFacts, Ending, Outcome } from './types.js';
+import type { AlertFact, ClientCertificateFacts, ConnectionClose, ConnectionFacts, Ending, Outcome } from './types.js';
 
 export type * from './types.js';
 export { OUTCOMES } from './types.js';
@@ -38,6 +38,7 @@ export function connectionFacts(conn: TlsConnection): ConnectionFacts {
     alerts,
     fatalAlert,
     ending,
+    close: firstCloseOf(conn),
     refusalShape: refusal,
     clientCertificate: clientCertificateFacts(conn, certificateMessages.client),
     serverChain: certificateMessages.server ? decodedCertificates(certificateMessages.server.message) : null,
@@ -187,6 +188,12 @@ function endingOf(conn: TlsConnection, alerts: readonly AlertFact[]): Ending | n
   }
   if (close && close.kind === 'close') return { side: close.side, frame: close.frame, alert: null, close: close.closeKind };
   return null;
+}
+
+function firstCloseOf(conn: TlsConnection): ConnectionClose | null {
+  const close = conn.tcp.firstClose;
+  if (close === null) return null;
+  return { by: close.direction === conn.clientDirection ? 'client' : 'server', kind: close.kind, frame: close.frame };
 }
 
 function outcomeOf(

@@ -152,8 +152,6 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
   const clientCertificate = findMessage(conn, 'client', 'Certificate');
   const serverCertificate = findMessage(conn, 'server', 'Certificate');
   const encryptedExtensions = findMessage(conn, 'server', 'EncryptedExtensions');
-  const firstClose = conn.tcp.firstClose;
-  const closedBy: Side | null = firstClose === null ? null : firstClose.direction === conn.clientDirection ? 'client' : 'server';
   const fingerprint = hello ? ja4(hello, 't', { alpnRule: 'reference' }) : null;
   const encryptedHandshake = conn.events.some((e) => e.kind === 'encrypted-record' && !e.probableFinished);
   return {
@@ -190,9 +188,10 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
     revocation: [],
     serverChainStatus: null,
     alerts: alertSummaries(conn),
-    closedBy,
-    closeKind: firstClose?.kind ?? null,
-    closeFrame: firstClose?.frame ?? null,
+    // Schema 1 spells the one close in three fields.
+    closedBy: facts.close?.by ?? null,
+    closeKind: facts.close?.kind ?? null,
+    closeFrame: facts.close?.frame ?? null,
     applicationBytes: { ...conn.applicationBytes },
     history: historyOf(conn.events),
     ja4: fingerprint?.ja4 ?? null,
