@@ -114,9 +114,9 @@ function alertSummaries(conn: TlsConnection): AlertSummary[] {
         level: alertLevelName(e.level),
         description: alertName(e.description),
         code: e.description,
-        encrypted: e.encrypted,
+        encrypted: e.decrypted,
       });
-    } else if (e.kind === 'encrypted-record' && e.probableAlert) {
+    } else if (e.kind === 'encrypted-alert') {
       alerts.push({ frame: e.frame, time: isoTime(e.time), from: e.side, level: null, description: null, code: null, encrypted: true });
     }
   }
@@ -153,7 +153,9 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
   const serverCertificate = findMessage(conn, 'server', 'Certificate');
   const encryptedExtensions = findMessage(conn, 'server', 'EncryptedExtensions');
   const fingerprint = hello ? ja4(hello, 't', { alpnRule: 'reference' }) : null;
-  const encryptedHandshake = conn.events.some((e) => e.kind === 'encrypted-record' && !e.probableFinished);
+  const encryptedHandshake = conn.events.some(
+    (e) => (e.kind === 'encrypted-record' && !e.probableFinished) || (e.kind === 'encrypted-alert' && e.shownBy === 'size'),
+  );
   return {
     index,
     file,
@@ -213,7 +215,7 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
       from: e.side,
       kind: eventKind(e),
       summary: describeEvent(e),
-      encrypted: (e.kind === 'handshake' && e.decrypted) || e.kind === 'encrypted-record' || (e.kind === 'alert' && e.encrypted),
+      encrypted: ((e.kind === 'handshake' || e.kind === 'alert') && e.decrypted) || e.kind === 'encrypted-record' || e.kind === 'encrypted-alert',
     })),
     captureProblems: conn.gaps.map(
       (g) => `frame ${g.frame}: ${g.missing} ${g.side} bytes missing${g.inHandshake ? ' inside the handshake' : ''}`,

@@ -533,7 +533,7 @@ export class TlsConnectionTracker implements StreamHandler {
       return;
     }
     if (!tls13 && record.contentType === ContentType.alert) {
-      conn.events.push({ kind: 'alert', side: state.side, frame: record.frame, time: record.time, level: null, description: null, encrypted: true, decrypted: false });
+      conn.events.push({ kind: 'encrypted-alert', side: state.side, frame: record.frame, time: record.time, shownBy: 'content-type', length: record.length });
       return;
     }
     const probableFinished = !tls13 && record.contentType === ContentType.handshake && !state.sentFinished;
@@ -544,16 +544,9 @@ export class TlsConnectionTracker implements StreamHandler {
       return;
     }
     state.loggedEncrypted++;
-    conn.events.push({
-      kind: 'encrypted-record',
-      side: state.side,
-      frame: record.frame,
-      time: record.time,
-      contentType: record.contentType,
-      length: record.length,
-      probableFinished,
-      probableAlert,
-    });
+    const at = { side: state.side, frame: record.frame, time: record.time, length: record.length };
+    if (probableAlert) conn.events.push({ kind: 'encrypted-alert', shownBy: 'size', ...at });
+    else conn.events.push({ kind: 'encrypted-record', contentType: record.contentType, probableFinished, ...at });
   }
 
   private onAlertContent(state: SideState, record: TlsRecord, content: Uint8Array | null, decrypted: boolean): void {
@@ -569,7 +562,6 @@ export class TlsConnectionTracker implements StreamHandler {
         time: record.time,
         level: content[i]!,
         description: content[i + 1]!,
-        encrypted: decrypted,
         decrypted,
       });
     }
