@@ -12,6 +12,7 @@ import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate, sha1Hex } from '../x509/index.js';
 import { toHex } from '../x509/der.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import type { CertificateFields } from '../x509/types.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';
 import type { AlertSummary, CertificateSummary, ConnectionReport, Side } from './types.js';
@@ -62,9 +63,35 @@ export function findMessage<T extends HandshakeEvent['message']['type']>(
 export function summarizeCertificates(message: Certificate): CertificateSummary[] {
   return message.certificates.map((entry) => {
     const decoded = decodeCertificate(entry.data);
-    if (decoded.kind === 'certificate') return decoded.summary;
+    if (decoded.kind === 'certificate') return certificateSummary(decoded.summary);
     return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
   });
+}
+
+/** The report's certificate (docs/output.md) from the decoder's fields, in the report's key order. */
+function certificateSummary(fields: CertificateFields): CertificateSummary {
+  return {
+    subject: fields.subject,
+    issuer: fields.issuer,
+    serialNumber: fields.serialNumber,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    version: fields.version,
+    selfSigned: fields.selfSigned,
+    publicKey: fields.publicKey,
+    signatureAlgorithm: fields.signatureAlgorithm,
+    subjectAltNames: fields.subjectAltNames,
+    basicConstraints: fields.basicConstraints,
+    keyUsage: fields.keyUsage,
+    extendedKeyUsage: fields.extendedKeyUsage,
+    subjectKeyIdentifier: fields.subjectKeyIdentifier,
+    authorityKeyIdentifier: fields.authorityKeyIdentifier,
+    aiaCaIssuers: fields.aiaCaIssuers,
+    aiaOcsp: fields.aiaOcsp,
+    crlDistributionPoints: fields.crlDistributionPoints,
+    sha256: fields.sha256,
+    sha1: fields.sha1,
+  };
 }
 
 function undecodableSummary(message: string, sha256: string, sha1: string): CertificateSummary {
