@@ -15,7 +15,7 @@ import type { ClientHello, HandshakeMessage, ServerHello } from './handshake/typ
 import { KeyExchangeFollower, type KeySource, type OpenedKeys } from './key-exchange.js';
 import type { KeyProvider, Tls12Keys, Tls13Keys } from './keys.js';
 import type { UpgradeProtocol, UpgradeRefusal } from './preamble.js';
-import { SideProtection } from './protection.js';
+import { SideProtection, type Protection } from './protection.js';
 import { HandshakeAssembler, type HandshakeMessageBytes } from './record/handshake-assembler.js';
 import { RecordStream } from './record/record-stream.js';
 import { ContentType, type RecordLayerError, type TlsRecord } from './record/types.js';
@@ -126,6 +126,11 @@ export class TlsConnectionTracker implements StreamHandler {
       notUnderstood: null,
       applicationTurns: 0,
     });
+  }
+
+  /** Where a side's protection stands (test/tls/connection.test.ts reads it); null before the connection's first byte. */
+  protection(side: Side): Protection | null {
+    return this.sideStates?.[side === 'client' ? 0 : 1].protection.current ?? null;
   }
 
   private get detection(): TlsDetector {
