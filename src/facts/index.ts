@@ -3,7 +3,7 @@ import { AlertLevel } from '../tls/registry/alerts.js';
  * The facts stage: what happened on one connection, computed once from its parsed events, for the rules
  * (src/rules) and the report (src/model). Numbers and closed sets only; no display strings.
  */
-import type { Side } from '../model/types.js';
+import type { Side } from '../tls/side.js';
 import type { TlsConnection } from '../tls/connection.js';
 import type { HandshakeEvent, TlsEvent } from '../tls/events.js';
 import type { Certificate } from '../tls/handshake/types.js';
@@ -12,7 +12,7 @@ import { decodeCertificate, isCertificateDecodeError } from '../x509/index.js';
 import type { DecodedCertificate } from '../x509/types.js';
 import { httpStatusCode } from '../tls/preamble.js';
 import { carriedProtocol } from './carried.js';
-import type { AlertFact, ClientCertificateFacts, ConnectionFacts, Ending, Outcome } from './types.js';
+import type { AlertFact, ClientCertificateFacts, ConnectionClose, ConnectionFacts, Ending, Outcome } from './types.js';
 
 export type * from './types.js';
 export { OUTCOMES } from './types.js';
@@ -38,6 +38,7 @@ export function connectionFacts(conn: TlsConnection): ConnectionFacts {
     alerts,
     fatalAlert,
     ending,
+    close: firstCloseOf(conn),
     refusalShape: refusal,
     clientCertificate: clientCertificateFacts(conn, certificateMessages.client),
     serverChain: certificateMessages.server ? decodedCertificates(certificateMessages.server.message) : null,
@@ -86,8 +87,8 @@ function firstCertificate(events: readonly TlsEvent[], side: Side): (HandshakeEv
 function alertFacts(events: readonly TlsEvent[]): AlertFact[] {
   const out: AlertFact[] = [];
   for (const e of events) {
-    if (e.kind === 'alert') out.push({ side: e.side, frame: e.frame, level: e.level, code: e.description, encrypted: e.encrypted });
-    else if (e.kind === 'encrypted-record' && e.probableAlert) out.push({ side: e.side, frame: e.frame, level: null, code: null, encrypted: true });
+    if (e.kind === 'alert') out.push({ side: e.side, frame: e.frame, level: e.level, code: e.description, encrypted: e.decrypted });
+    else if (e.kind === 'encrypted-alert') out.push({ side: e.side, frame: e.frame, level: null, code: null, encrypted: true });
   }
   return out;
 }
@@ -155,7 +156,9 @@ function serverRefusedClientFlight(events: readonly TlsEvent[], clientFlight: nu
     // Closing without a word (no ticket, no data, no alert) after the client's flight: slapd with
     // TLSVerifyClient demand does this to a client that sent no certificate.
     if (e.kind === 'close') return { frame: e.frame };
-    if (e.kind === 'encrypted-record' && e.probableAlert) {
+    // A TLS 1.0-1.2 alert the record type shows, unread: not the rejection this looks for.
+    if (e.kind === 'encrypted-alert' && e.shownBy === 'content-type') return null;
+    if (e.kind === 'encrypted-alert') {
       // An alert-sized record followed by the server's close, with nothing else: the rejection's alert.
       const next = events.slice(i + 1).find((n) => n.side === 'server');
       if (next === undefined || next.kind === 'close') return { frame: e.frame };
@@ -167,14 +170,14 @@ function serverRefusedClientFlight(events: readonly TlsEvent[], clientFlight: nu
 }
 
 function isOpaqueNonAlert(e: TlsEvent): boolean {
-  return e.kind === 'encrypted-record' && !e.probableAlert;
+  return e.kind === 'encrypted-record';
 }
 
 /** A side sent application data (or, TLS 1.3 without keys, a record larger than an alert) after a frame. */
 function sentData(conn: TlsConnection, side: Side, afterFrame: number): boolean {
   if (conn.applicationBytes[side] > 0 && conn.version !== TLS_1_3) return true;
   return conn.events.some(
-    (e) => e.side === side && e.frame > afterFrame && ((e.kind === 'application-data' && !e.early) || (e.kind === 'encrypted-record' && !e.probableAlert && !e.probableFinished)),
+    (e) => e.side === side && e.frame > afterFrame && ((e.kind === 'application-data' && !e.early) || (e.kind === 'encrypted-record' && !e.probableFinished)),
   ) || (conn.version === TLS_1_3 && conn.applicationRecords[side] > 0);
 }
 
@@ -187,6 +190,12 @@ function endingOf(conn: TlsConnection, alerts: readonly AlertFact[]): Ending | n
   }
   if (close && close.kind === 'close') return { side: close.side, frame: close.frame, alert: null, close: close.closeKind };
   return null;
+}
+
+function firstCloseOf(conn: TlsConnection): ConnectionClose | null {
+  const close = conn.tcp.firstClose;
+  if (close === null) return null;
+  return { by: close.direction === conn.clientDirection ? 'client' : 'server', kind: close.kind, frame: close.frame };
 }
 
 function outcomeOf(
@@ -239,11 +248,16 @@ function clientCertificateFacts(conn: TlsConnection, certificate: (HandshakeEven
   if (certificate) return { requestFrame, answer: certificate.message.certificates.length === 0 ? 'empty' : 'chain', certificateFrame: certificate.frame };
   if (requestFrame === null) {
     // TLS 1.3 without keys hides the CertificateRequest: whether one was sent is not known.
-    const hidden = conn.version === TLS_1_3 && conn.events.some((e) => e.kind === 'encrypted-record');
+    const hidden = conn.version === TLS_1_3 && conn.events.some(isUnreadTls13Record);
     return { requestFrame, answer: hidden ? 'unknown' : 'not-requested', certificateFrame: null };
   }
   const movedOn = conn.events.some((e) => e.kind === 'handshake' && e.side === 'client' && e.message.type === 'ClientKeyExchange');
   return { requestFrame, answer: movedOn ? 'no-message' : 'unknown', certificateFrame: null };
+}
+
+/** A record no key opened that TLS 1.3 hides the type of (an alert-sized one included). */
+function isUnreadTls13Record(e: TlsEvent): boolean {
+  return e.kind === 'encrypted-record' || (e.kind === 'encrypted-alert' && e.shownBy === 'size');
 }
 
 function httpStatusOf(events: readonly TlsEvent[]): ConnectionFacts['httpStatus'] {

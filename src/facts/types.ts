@@ -1,4 +1,4 @@
-import type { Side } from '../model/types.js';
+import type { Side } from '../tls/side.js';
 import type { DecodedCertificate } from '../x509/types.js';
 
 /**
@@ -38,6 +38,13 @@ export interface Ending {
   close: 'fin' | 'rst' | null;
 }
 
+/** The connection's first TCP close: who closed, with a FIN or a RST, in which frame. */
+export interface ConnectionClose {
+  by: Side;
+  kind: 'fin' | 'rst';
+  frame: number;
+}
+
 /**
  * The application protocol the connection carries, and how tlsdiag knows: the plaintext it was upgraded from,
  * the negotiated ALPN, decrypted content, or only the server's well-known port.
@@ -75,6 +82,8 @@ export interface ConnectionFacts {
   fatalAlert: AlertFact | null;
   /** Who left first and how (fatal alert or TCP close), or null when the capture shows no end. */
   ending: Ending | null;
+  /** The first TCP close (FIN or RST) of either side, even before TLS began; null when the capture shows none. */
+  close: ConnectionClose | null;
   /**
    * After a completed handshake, the side that refused the other by the wire's shape: the server answered once
    * and closed first; or the client hung up without sending any data. Whether it was a refusal is decided with

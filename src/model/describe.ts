@@ -6,19 +6,20 @@ import { protocolVersionName } from '../tls/registry/protocol-versions.js';
 import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate } from '../x509/index.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import type { TimelineKind } from './types.js';
 
 /** The kind of a timeline entry: the message name, or the record-level event. */
-export function eventKind(event: TlsEvent): string {
+export function eventKind(event: TlsEvent): TimelineKind {
   switch (event.kind) {
     case 'handshake':
       return event.message.type;
     case 'alert':
+    case 'encrypted-alert':
       return 'Alert';
     case 'change-cipher-spec':
       return 'ChangeCipherSpec';
     case 'encrypted-record':
-      if (event.probableFinished) return 'Finished';
-      return event.probableAlert ? 'Alert' : 'EncryptedRecord';
+      return event.probableFinished ? 'Finished' : 'EncryptedRecord';
     case 'application-data':
       return event.early ? 'EarlyData' : 'ApplicationData';
     case 'gap':
@@ -45,14 +46,15 @@ export function describeEvent(event: TlsEvent): string {
   switch (event.kind) {
     case 'handshake':
       return describeMessage(event.message);
+    case 'encrypted-alert':
+      if (event.shownBy === 'size') return `encrypted record of ${event.length} bytes: the size of an alert`;
+      return `encrypted alert (${event.side} sent an alert; no key to read it)`;
     case 'alert':
-      if (event.description === null) return `encrypted alert (${event.side === 'client' ? 'client' : 'server'} sent an alert; no key to read it)`;
       return `${alertLevelName(event.level) ?? `level ${event.level}`} ${alertName(event.description)} (${event.description})${event.decrypted ? ', decrypted' : ''}`;
     case 'change-cipher-spec':
       return 'ChangeCipherSpec';
     case 'encrypted-record':
       if (event.probableFinished) return `Finished (encrypted, ${event.length} bytes)`;
-      if (event.probableAlert) return `encrypted record of ${event.length} bytes: the size of an alert`;
       return `encrypted record, ${event.length} bytes`;
     case 'application-data': {
       const what = event.early ? '0-RTT early data' : 'application data';

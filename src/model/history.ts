@@ -31,6 +31,7 @@ function letterOf(event: TlsEvent): string | null {
     case 'handshake':
       return MESSAGE_LETTERS[event.message.type];
     case 'alert':
+    case 'encrypted-alert':
       return 'L';
     case 'change-cipher-spec':
       return 'I';
@@ -38,9 +39,7 @@ function letterOf(event: TlsEvent): string | null {
       return 'D';
     case 'encrypted-record':
       // Zeek sees a TLS 1.3 encrypted handshake as application data; tlsdiag says what it can tell.
-      if (event.probableFinished) return 'F';
-      if (event.probableAlert) return 'L';
-      return 'Q';
+      return event.probableFinished ? 'F' : 'Q';
     case 'gap':
       return '^';
     case 'parse-error':

@@ -12,6 +12,7 @@ import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate, sha1Hex } from '../x509/index.js';
 import { toHex } from '../util/bytes.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import type { CertificateFields } from '../x509/types.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';
 import type { AlertSummary, CertificateSummary, ConnectionReport, Side } from './types.js';
@@ -62,9 +63,35 @@ export function findMessage<T extends HandshakeEvent['message']['type']>(
 export function summarizeCertificates(message: Certificate): CertificateSummary[] {
   return message.certificates.map((entry) => {
     const decoded = decodeCertificate(entry.data);
-    if (decoded.kind === 'certificate') return decoded.summary;
+    if (decoded.kind === 'certificate') return certificateSummary(decoded.summary);
     return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
   });
+}
+
+/** The report's certificate (docs/output.md) from the decoder's fields, in the report's key order. */
+function certificateSummary(fields: CertificateFields): CertificateSummary {
+  return {
+    subject: fields.subject,
+    issuer: fields.issuer,
+    serialNumber: fields.serialNumber,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    version: fields.version,
+    selfSigned: fields.selfSigned,
+    publicKey: fields.publicKey,
+    signatureAlgorithm: fields.signatureAlgorithm,
+    subjectAltNames: fields.subjectAltNames,
+    basicConstraints: fields.basicConstraints,
+    keyUsage: fields.keyUsage,
+    extendedKeyUsage: fields.extendedKeyUsage,
+    subjectKeyIdentifier: fields.subjectKeyIdentifier,
+    authorityKeyIdentifier: fields.authorityKeyIdentifier,
+    aiaCaIssuers: fields.aiaCaIssuers,
+    aiaOcsp: fields.aiaOcsp,
+    crlDistributionPoints: fields.crlDistributionPoints,
+    sha256: fields.sha256,
+    sha1: fields.sha1,
+  };
 }
 
 function undecodableSummary(message: string, sha256: string, sha1: string): CertificateSummary {
@@ -114,9 +141,9 @@ function alertSummaries(conn: TlsConnection): AlertSummary[] {
         level: alertLevelName(e.level),
         description: alertName(e.description),
         code: e.description,
-        encrypted: e.encrypted,
+        encrypted: e.decrypted,
       });
-    } else if (e.kind === 'encrypted-record' && e.probableAlert) {
+    } else if (e.kind === 'encrypted-alert') {
       alerts.push({ frame: e.frame, time: isoTime(e.time), from: e.side, level: null, description: null, code: null, encrypted: true });
     }
   }
@@ -152,10 +179,10 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
   const clientCertificate = findMessage(conn, 'client', 'Certificate');
   const serverCertificate = findMessage(conn, 'server', 'Certificate');
   const encryptedExtensions = findMessage(conn, 'server', 'EncryptedExtensions');
-  const firstClose = conn.tcp.firstClose;
-  const closedBy: Side | null = firstClose === null ? null : firstClose.direction === conn.clientDirection ? 'client' : 'server';
   const fingerprint = hello ? ja4(hello, 't', { alpnRule: 'reference' }) : null;
-  const encryptedHandshake = conn.events.some((e) => e.kind === 'encrypted-record' && !e.probableFinished);
+  const encryptedHandshake = conn.events.some(
+    (e) => (e.kind === 'encrypted-record' && !e.probableFinished) || (e.kind === 'encrypted-alert' && e.shownBy === 'size'),
+  );
   return {
     index,
     file,
@@ -190,9 +217,10 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
     revocation: [],
     serverChainStatus: null,
     alerts: alertSummaries(conn),
-    closedBy,
-    closeKind: firstClose?.kind ?? null,
-    closeFrame: firstClose?.frame ?? null,
+    // Schema 1 spells the one close in three fields.
+    closedBy: facts.close?.by ?? null,
+    closeKind: facts.close?.kind ?? null,
+    closeFrame: facts.close?.frame ?? null,
     applicationBytes: { ...conn.applicationBytes },
     history: historyOf(conn.events),
     ja4: fingerprint?.ja4 ?? null,
@@ -214,7 +242,7 @@ export function buildReport(conn: TlsConnection, facts: ConnectionFacts, index: 
       from: e.side,
       kind: eventKind(e),
       summary: describeEvent(e),
-      encrypted: (e.kind === 'handshake' && e.decrypted) || e.kind === 'encrypted-record' || (e.kind === 'alert' && e.encrypted),
+      encrypted: ((e.kind === 'handshake' || e.kind === 'alert') && e.decrypted) || e.kind === 'encrypted-record' || e.kind === 'encrypted-alert',
     })),
     captureProblems: conn.gaps.map(
       (g) => `frame ${g.frame}: ${g.missing} ${g.side} bytes missing${g.inHandshake ? ' inside the handshake' : ''}`,

@@ -5,33 +5,19 @@
 import type { Outcome } from '../facts/types.js';
 import type { FindingId } from '../rules/catalog.js';
 import type { Endpoint } from '../tcp/types.js';
+import type { HandshakeMessage } from '../tls/handshake/types.js';
+import type { Side } from '../tls/side.js';
+import type { CertificateFields } from '../x509/types.js';
 
-export type Side = 'client' | 'server';
+/** Made by the TLS stage (src/tls/side.ts); named here too for the library's consumers. */
+export type { Side };
 export type Severity = 'error' | 'warning' | 'info';
 
-export interface CertificateSummary {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  version: number;
-  selfSigned: boolean;
-  publicKey: { algorithm: string; size: number | null; curve: string | null };
-  signatureAlgorithm: string;
-  subjectAltNames: string[];
-  basicConstraints: { ca: boolean; pathLength: number | null } | null;
-  keyUsage: string[] | null;
-  extendedKeyUsage: string[] | null;
-  subjectKeyIdentifier: string | null;
-  authorityKeyIdentifier: string | null;
-  aiaCaIssuers: string[];
-  aiaOcsp: string[];
-  crlDistributionPoints: string[];
-  sha256: string;
-  /** SHA-1 of the DER: the thumbprint Windows, Java keytool and most CA portals show. */
-  sha1: string;
-}
+/**
+ * A certificate in the report (docs/output.md): the fields x509 decodes (CertificateFields), copied in the
+ * report's key order by src/model/report.ts; an undecodable certificate gets placeholders.
+ */
+export interface CertificateSummary extends CertificateFields {}
 
 export interface CertificateRequestSummary {
   frame: number;
@@ -95,12 +81,28 @@ export interface RevocationCheck {
   revocationReason: string | null;
 }
 
+/**
+ * What a timeline entry shows: a handshake message by name (an encrypted TLS 1.0-1.2 Finished is told by its
+ * place), or a record-level event: an alert (read or encrypted), a record no key opened, application data
+ * (0-RTT or not), a capture gap, bytes that did not parse, a TCP close.
+ */
+export type TimelineKind =
+  | HandshakeMessage['type']
+  | 'Alert'
+  | 'ChangeCipherSpec'
+  | 'EncryptedRecord'
+  | 'EarlyData'
+  | 'ApplicationData'
+  | 'CaptureGap'
+  | 'ParseError'
+  | 'FIN'
+  | 'RST';
+
 export interface TimelineEvent {
   frame: number;
   time: string;
   from: Side;
-  /** 'ClientHello', 'Certificate', 'Alert', 'ChangeCipherSpec', 'ApplicationData', 'EncryptedHandshake', … */
-  kind: string;
+  kind: TimelineKind;
   /** A one-line description for people. */
   summary: string;
   encrypted: boolean;

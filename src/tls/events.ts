@@ -1,5 +1,5 @@
 import type { HandshakeMessage } from './handshake/types.js';
-import type { Side } from '../model/types.js';
+import type { Side } from './side.js';
 
 /**
  * What one TLS connection showed, in wire order. Each event carries the frame that completed it (as
@@ -8,6 +8,7 @@ import type { Side } from '../model/types.js';
 export type TlsEvent =
   | HandshakeEvent
   | AlertEvent
+  | EncryptedAlertEvent
   | ChangeCipherSpecEvent
   | EncryptedRecordEvent
   | ApplicationDataEvent
@@ -29,13 +30,26 @@ export interface HandshakeEvent extends EventBase {
   decrypted: boolean;
 }
 
+/** An alert read: in the clear, or decrypted. */
 export interface AlertEvent extends EventBase {
   kind: 'alert';
-  /** 1 warning, 2 fatal; null when the alert is encrypted and could not be decrypted. */
-  level: number | null;
-  description: number | null;
-  encrypted: boolean;
+  /** 1 warning, 2 fatal. */
+  level: number;
+  /** IANA AlertDescription. */
+  description: number;
+  /** It came out of a decrypted record. */
   decrypted: boolean;
+}
+
+/**
+ * An alert no key opened. TLS 1.0-1.2 show the record's type (content-type); TLS 1.3 hides it, and only the
+ * record's size (2 bytes of alert, the inner type, an AEAD tag) says it is probably one.
+ */
+export interface EncryptedAlertEvent extends EventBase {
+  kind: 'encrypted-alert';
+  shownBy: 'content-type' | 'size';
+  /** The record's length on the wire. */
+  length: number;
 }
 
 export interface ChangeCipherSpecEvent extends EventBase {
@@ -49,8 +63,6 @@ export interface EncryptedRecordEvent extends EventBase {
   length: number;
   /** TLS 1.2 handshake record after ChangeCipherSpec: the Finished message. */
   probableFinished: boolean;
-  /** Short enough to be an encrypted alert (2 bytes of alert, inner type, AEAD tag). */
-  probableAlert: boolean;
 }
 
 /** The first application-data record of a side; later ones are only counted. */

@@ -1,6 +1,6 @@
 /**
- * decodeCertificate: DER → DecodedCertificate (the CertificateSummary of the model plus the raw pieces
- * chain validation needs), or a CertificateDecodeError. Never throws.
+ * decodeCertificate: DER → DecodedCertificate (the certificate's fields as text, plus the raw pieces chain
+ * validation needs), or a CertificateDecodeError. Never throws.
  */
 import { createHash } from 'node:crypto';
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
@@ -24,7 +24,6 @@ import {
   id_pe_authorityInfoAccess,
   type GeneralName,
 } from '@peculiar/asn1-x509';
-import type { CertificateSummary } from '../model/types.js';
 import { X509Certificate } from './peculiar.js';
 import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, serialHex, type Tlv } from './der.js';
 import { toHex } from '../util/bytes.js';
@@ -32,7 +31,7 @@ import { errorMessage } from '../util/errors.js';
 import { formatIpv4, formatIpv6 } from '../ip/address.js';
 import { NameError, parseName, parseNameAt } from './names.js';
 import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_ALGORITHM_OID, KEY_USAGE_NAMES } from './oids.js';
-import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
+import type { CertificateDecodeError, CertificateDecodeStage, CertificateFields, DecodedCertificate } from './types.js';
 import { ByteKeyedCache } from './byte-cache.js';
 
 /**
@@ -144,7 +143,7 @@ function layout(der: Uint8Array, problems: string[]): TbsLayout {
   return { version, serial, issuer, subject, spki, hasExtensions };
 }
 
-function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicKey'] {
+function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateFields['publicKey'] {
   try {
     const algSeq = expectTlv(der, spki.contentStart, DerTag.sequence, 'the key AlgorithmIdentifier', spki.end);
     const oidTlv = expectTlv(der, algSeq.contentStart, DerTag.oid, 'the key algorithm', algSeq.end);
@@ -335,7 +334,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
 
   const selfSigned =
     subjectName.key === issuerName.key && (aki === null || ski === null || aki === ski);
-  const summary: CertificateSummary = {
+  const summary: CertificateFields = {
     subject: subjectName.rfc4514,
     issuer: issuerName.rfc4514,
     serialNumber: serialHex(contentOf(der, tbs.serial)),

@@ -1,12 +1,37 @@
 import type { X509Certificate } from '@peculiar/x509';
-import type { CertificateSummary } from '../model/types.js';
 import type { ParsedName } from './names.js';
+
+/** What a certificate says, as text and numbers: names RFC 4514, times ISO 8601, hashes and identifiers hex. */
+export interface CertificateFields {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  version: number;
+  selfSigned: boolean;
+  publicKey: { algorithm: string; size: number | null; curve: string | null };
+  signatureAlgorithm: string;
+  subjectAltNames: string[];
+  basicConstraints: { ca: boolean; pathLength: number | null } | null;
+  keyUsage: string[] | null;
+  extendedKeyUsage: string[] | null;
+  subjectKeyIdentifier: string | null;
+  authorityKeyIdentifier: string | null;
+  aiaCaIssuers: string[];
+  aiaOcsp: string[];
+  crlDistributionPoints: string[];
+  sha256: string;
+  /** SHA-1 of the DER: the thumbprint Windows, Java keytool and most CA portals show. */
+  sha1: string;
+}
 
 /** A certificate decoded once (cached by the SHA-256 of its DER). */
 export interface DecodedCertificate {
   kind: 'certificate';
   der: Uint8Array;
-  summary: CertificateSummary;
+  /** Its fields as text (the report's CertificateSummary is made from them, src/model/report.ts). */
+  summary: CertificateFields;
   subjectName: ParsedName;
   issuerName: ParsedName;
   /** Exact DER of the subject and issuer Names. */

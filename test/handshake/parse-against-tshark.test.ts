@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHandshakeMessage } from '../../src/tls/handshake/index.js';
+import { HELLO_RETRY_REQUEST_RANDOM } from '../../src/tls/handshake/server-hello.js';
 import type { ClientHello, HandshakeMessage } from '../../src/tls/handshake/types.js';
 import { hex, loadFixtureMessages, num, nums, type FixtureMessage } from './fixtures.js';
 
@@ -89,7 +90,8 @@ function check(m: FixtureMessage): void {
       const group = t['tls.handshake.extensions_key_share_group'] ?? t['tls.handshake.extensions_key_share_selected_group'];
       if (group) expect(parsed.keyShareGroup).toBe(num(group[0]!));
       if (t['tls.handshake.extensions_alpn_str']) expect(parsed.alpn).toBe(t['tls.handshake.extensions_alpn_str'][0]);
-      expect(parsed.isHelloRetryRequest).toBe(parsed.type === 'HelloRetryRequest');
+      const retryRandom = parsed.random.every((byte, i) => byte === HELLO_RETRY_REQUEST_RANDOM[i]);
+      expect(parsed.type).toBe(retryRandom ? 'HelloRetryRequest' : 'ServerHello');
       break;
     }
     case 'Certificate':

@@ -54,7 +54,7 @@ describe('ServerHello layouts', () => {
     expect(hello.effectiveVersion).toBe(0x7f12);
     expect(hello.cipherSuite).toBe(0x1301);
     expect(hello.sessionId).toHaveLength(0);
-    expect(hello.isHelloRetryRequest).toBe(false);
+    expect(hello.type).toBe('ServerHello');
     expect(hello.extensions.map((e) => e.type)).toEqual([40]);
   });
 

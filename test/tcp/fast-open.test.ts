@@ -45,7 +45,7 @@ describe('TCP Fast Open', () => {
     const { report, stream } = await analyse({ staleSynAckIsn: staleIsn >>> 0, staleSynAckLast: staleLast }, true);
     expect(stream.reassembly.gaps).toBe(0);
     expect(report.captureProblems).toEqual([]);
-    expect(report.timeline.some((e) => e.kind === 'Gap' || e.summary.includes('missing'))).toBe(false);
+    expect(report.timeline.some((e) => e.kind === 'CaptureGap' || e.summary.includes('missing'))).toBe(false);
     expect(report.version).toBe('TLS 1.3');
     expect(report.decrypted).toBe(true);
     expect(report.history).toBe('CsioxyfIFDd');

@@ -45,7 +45,7 @@ function acceptedWithoutCertificate({ connection, facts }: RuleInput, reaction: 
 export const clientCertEmpty: Rule = {
   produces: ['client-cert-empty', 'client-cert-empty-accepted'],
   run(input, context) {
-    const { connection, report } = input;
+    const { connection, facts } = input;
     const request = findMessage(connection, 'server', 'CertificateRequest');
     const certificate = findMessage(connection, 'client', 'Certificate');
     if (!request || !certificate || certificate.message.certificates.length > 0) return [];
@@ -64,7 +64,7 @@ export const clientCertEmpty: Rule = {
         {
           id: 'client-cert-empty-accepted',
           explanation: `The server asked for a client certificate in frame ${request.frame}${listedText}; the client sent an empty Certificate in frame ${certificate.frame}; the server completed the handshake and ${how}, with no alert: it treats the client certificate as optional.`,
-          evidence: { frames: uniqueFrames([...frames, ...(report.closeFrame !== null ? [report.closeFrame] : [])]), fields: { certificates_length: certificate.message.certificatesLength, acceptable_ca_names: listed } },
+          evidence: { frames: uniqueFrames([...frames, ...(facts.close !== null ? [facts.close.frame] : [])]), fields: { certificates_length: certificate.message.certificatesLength, acceptable_ca_names: listed } },
         },
       ];
     }

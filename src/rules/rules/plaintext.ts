@@ -36,7 +36,7 @@ export const plaintextFindings = [
  */
 export const plaintextRule: Rule = {
   produces: ['server-answered-plaintext', 'client-sent-plaintext'],
-  run({ connection, report }) {
+  run({ connection, facts, report }) {
     const fact = connection.nonTls;
     if (fact === null) return [];
     const line = fact.firstLine === null ? 'bytes without a printable first line' : `"${fact.firstLine}"`;
@@ -82,7 +82,7 @@ export const plaintextRule: Rule = {
         reaction = `The server answered in plain HTTP${reply?.firstLine ? ` "${reply.firstLine}"` : ''} (frame ${reply?.frame}) with the page an HTTP server sends when plain HTTP reaches its TLS port (nginx: "400 The plain HTTP request was sent to HTTPS port").`;
         break;
       default:
-        reaction = `The server closed the connection without sending a byte (frame ${report.closeFrame ?? fact.frame}) on port ${report.server.port}, a TLS port: OpenSSL-based servers fail with "http request" and send no alert.`;
+        reaction = `The server closed the connection without sending a byte (frame ${facts.close?.frame ?? fact.frame}) on port ${report.server.port}, a TLS port: OpenSSL-based servers fail with "http request" and send no alert.`;
         break;
     }
     const kind = fact.protocol === 'http' ? 'a plain HTTP request' : 'bytes that are not TLS';
@@ -91,7 +91,7 @@ export const plaintextRule: Rule = {
         id: 'client-sent-plaintext',
         explanation: `The client sent ${kind}, ${line}, in frame ${fact.frame} to a server that speaks TLS. ${reaction} The client was configured for the wrong scheme (http:// for an https:// port) or without TLS.`,
         evidence: {
-          frames: uniqueFrames([fact.frame, reply?.frame ?? report.closeFrame ?? fact.frame]),
+          frames: uniqueFrames([fact.frame, reply?.frame ?? facts.close?.frame ?? fact.frame]),
           fields: {
             client_first_line: fact.firstLine,
             server_reaction: fact.serverShowedTls,

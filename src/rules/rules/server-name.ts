@@ -56,7 +56,7 @@ export const serverCertNameMismatch: Rule = {
       ? ` The client rejected it with ${alertLabel(view.rejection)} (frame ${view.rejection.frame}).`
       : facts.outcome === 'established'
         ? ''
-        : ` The ${report.closedBy ?? 'client'} closed the connection without an alert: curl checks the host name after the handshake and just closes.`;
+        : ` The ${facts.close?.by ?? 'client'} closed the connection without an alert: curl checks the host name after the handshake and just closes.`;
     return [
       {
         id: 'server-cert-name-mismatch',

@@ -1,4 +1,4 @@
-import type { EncryptedRecordEvent } from '../../tls/events.js';
+import type { EncryptedAlertEvent, EncryptedRecordEvent } from '../../tls/events.js';
 import { TLS_1_3 } from '../../tls/registry/protocol-versions.js';
 import type { CatalogEntry, Rule } from '../types.js';
 import { uniqueFrames } from './shared.js';
@@ -30,7 +30,10 @@ export const tls13EncryptedHandshake: Rule = {
   produces: ['tls13-encrypted-handshake'],
   run({ connection, facts, report }, context) {
     if (connection.version !== TLS_1_3 || !report.encryptedHandshake || connection.keyMismatch) return [];
-    const records = connection.events.filter((e): e is EncryptedRecordEvent => e.kind === 'encrypted-record');
+    // Every record no key opened, alert-sized ones included: the flights' sizes.
+    const records = connection.events.filter(
+      (e): e is EncryptedRecordEvent | EncryptedAlertEvent => e.kind === 'encrypted-record' || (e.kind === 'encrypted-alert' && e.shownBy === 'size'),
+    );
     const serverFlight = records.filter((e) => e.side === 'server');
     const firstServer = serverFlight[0];
     const clientFlight = records.filter((e) => e.side === 'client' && firstServer !== undefined && e.frame > firstServer.frame);
@@ -44,11 +47,11 @@ export const tls13EncryptedHandshake: Rule = {
       inferences.push(
         `The client's encrypted second flight (frame ${afterClient}) is ${clientBytes} bytes in ${lastClientFlight.length} record${lastClientFlight.length === 1 ? '' : 's'}: ${clientBytes >= FLIGHT_WITH_CERTIFICATE_MIN ? 'large enough to hold a client certificate' : 'too small to hold a certificate chain — if the server asked for one, the client probably sent an empty Certificate'}.`,
       );
-      const serverAfter = connection.events.find((e) => e.side === 'server' && e.frame > afterClient && (e.kind === 'encrypted-record' || e.kind === 'close' || e.kind === 'alert'));
+      const serverAfter = connection.events.find((e) => e.side === 'server' && e.frame > afterClient && (e.kind === 'encrypted-record' || e.kind === 'encrypted-alert' || e.kind === 'close' || e.kind === 'alert'));
       if (serverAfter && facts.outcome !== 'established') {
         frames.push(serverAfter.frame);
         inferences.push(
-          serverAfter.kind === 'close' || (serverAfter.kind === 'encrypted-record' && serverAfter.probableAlert) || serverAfter.kind === 'alert'
+          serverAfter.kind !== 'encrypted-record'
             ? `Right after it the server ${serverAfter.kind === 'close' ? 'closed the connection' : 'sent an alert-sized record'} (frame ${serverAfter.frame}): typical of a server that rejected a missing or untrusted client certificate (certificate_required, unknown_ca, bad_certificate).`
             : `The server answered it in frame ${serverAfter.frame}.`,
         );

@@ -51,7 +51,6 @@ export function parseServerHello(body: Uint8Array): ServerHello {
     extensions: located.map((l) => l.extension),
     hasExtensionsBlock,
     effectiveVersion: legacyVersion,
-    isHelloRetryRequest,
   };
   for (const item of located) {
     const r = extensionReader(item, what);

@@ -82,6 +82,7 @@ export interface ClientHello extends ClientHelloExtensions {
 }
 
 export interface ServerHello {
+  /** A HelloRetryRequest is a ServerHello with the special random (RFC 8446 §4.1.3): the type tells them apart. */
   type: 'ServerHello' | 'HelloRetryRequest';
   legacyVersion: number;
   random: Uint8Array;
@@ -98,7 +99,6 @@ export interface ServerHello {
   /** key_share: the server's group (ServerHello) or the group asked for (HelloRetryRequest). */
   keyShareGroup?: number;
   alpn?: string;
-  isHelloRetryRequest: boolean;
   encryptThenMac?: boolean;
   extendedMasterSecret?: boolean;
   /** The server will staple an OCSP response (empty status_request in the ServerHello). */
