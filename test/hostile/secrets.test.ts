@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { runCli } from '../cli/run.js';
 import { requireTool } from '../tools.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'tlsdiag-secrets-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -11,8 +11,8 @@ import { parseHandshakeMessage, TlsParseError, type HandshakeMessage, type RawEx
 import { decodeCertificate, isCertificateDecodeError, sha256Hex } from '../../src/x509/index.js';
 import { loadFixtureMessages, type FixtureMessage } from '../handshake/fixtures.js';
 import { runPipeline } from './pipeline.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 
 function filesUnder(dir: string, accept: (name: string) => boolean): string[] {
   const out: string[] = [];

@@ -11,6 +11,7 @@ import { loadServerKeys, ServerKeyError } from '../../src/tls/decrypt/server-key
 import { pkcs12KeyBags } from '../../src/tls/decrypt/pkcs12.js';
 import { tempDir } from '../temp-dir.js';
 import { requireTool } from '../tools.js';
+import { repoPath } from '../repo.js';
 
 /** The cross-check of a decrypted request with tshark's own RSA decryption (test/tools.ts). */
 const HAS_TSHARK = requireTool('tshark', "the comparison with tshark's RSA decryption");
@@ -19,7 +20,7 @@ const HAS_TSHARK = requireTool('tshark', "the comparison with tshark's RSA decry
  * The real captures of captures/keys (scripts/keys.sh): the server's private key (--key, in every file form
  * the folder holds) and the PSK (--psk) open each session exactly as its key log does.
  */
-const dir = join(import.meta.dirname, '..', '..', 'captures', 'keys');
+const dir = repoPath('captures', 'keys');
 
 interface Meta {
   scenario: string;
