@@ -12,7 +12,6 @@ describe.runIf(TSHARK).each([
   ['captures/formats', formats],
   ['shared JA4 captures', ja4],
 ])('%s', (_label, files) => {
-
   describe.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s', (_name, file) => {
     it('TCP segments equal what tshark reports', async () => {
       const { segments } = await readAll(file);
