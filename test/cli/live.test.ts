@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communityId } from '../../src/report/community-id.js';
-import { makeCredentials, type Credentials } from '../decrypt/peers.js';
+import { makeCredentials, type Credentials } from '../tls/decrypt/peers.js';
 import { requireTools } from '../tools.js';
 import { REPO_ROOT as ROOT } from '../repo.js';
 

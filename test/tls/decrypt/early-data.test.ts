@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/analyze.js';
-import type { ConnectionReport } from '../../src/model/types.js';
-import { tempDir } from '../temp-dir.js';
+import { analyze } from '../../../src/analyze.js';
+import type { ConnectionReport } from '../../../src/model/types.js';
+import { tempDir } from '../../temp-dir.js';
 
 // openssl s_server -early_data and two s_client runs (captures/scripts/server.sh, sc_tls13_early_data): the
 // second connection resumes the first's session and sends its request as 0-RTT data, which the server accepts.

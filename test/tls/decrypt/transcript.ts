@@ -3,8 +3,8 @@
  * KeyProvider, switching keys where the protocol does (ChangeCipherSpec, Finished, KeyUpdate). Deliberately
  * independent of src/tls/connection.ts: these tests check the decryptors, not the driver.
  */
-import type { Tls13KeySchedule } from '../../src/tls/decrypt/index.js';
-import type { KeyProvider, RecordDecryptor, Tls13Keys } from '../../src/tls/keys.js';
+import type { Tls13KeySchedule } from '../../../src/tls/decrypt/index.js';
+import type { KeyProvider, RecordDecryptor, Tls13Keys } from '../../../src/tls/keys.js';
 
 export interface RawRecord {
   type: number;

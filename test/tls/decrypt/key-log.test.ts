@@ -15,9 +15,10 @@ import {
   Tls13KeySchedule,
   tls12Decryptors,
   type KeyLogWarning,
-} from '../../src/tls/decrypt/index.js';
+} from '../../../src/tls/decrypt/index.js';
+import { repoPath } from '../../repo.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'decrypt');
+const FIXTURES = repoPath('test', 'fixtures', 'decrypt');
 /** Key logs written by Node (OpenSSL's keylog callback) for the recorded fixtures. */
 const TLS13_LOG = (JSON.parse(readFileSync(join(FIXTURES, 'tls13-aes128gcm-client-cert.json'), 'utf8')) as { keyLog: string }).keyLog;
 const TLS12_LOG = (JSON.parse(readFileSync(join(FIXTURES, 'tls12-ecdhe-rsa-aes128-sha256-etm.json'), 'utf8')) as { keyLog: string }).keyLog;

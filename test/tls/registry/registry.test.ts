@@ -14,8 +14,8 @@ import {
   namedGroupName,
   protocolVersionName,
   signatureSchemeName,
-} from '../../src/tls/registry/index.js';
-import { requireTool } from '../tools.js';
+} from '../../../src/tls/registry/index.js';
+import { requireTool } from '../../tools.js';
 
 /** OpenSSL's own table of suite ids and IANA ("standard") names, when openssl is installed. */
 function opensslSuites(): Array<{ id: number; name: string }> {

@@ -3,11 +3,11 @@
  * here speaks them (test/wire/old-wire-formats.ts says how the bytes are built and from which layouts).
  */
 import { describe, expect, it } from 'vitest';
-import { parseServerHello } from '../../src/tls/handshake/server-hello.js';
-import { KeyLog } from '../../src/tls/decrypt/index.js';
-import { isTls13, protocolOf, protocolVersionName, tls13Variant } from '../../src/tls/registry/protocol-versions.js';
-import { runPipeline } from '../hostile/pipeline.js';
-import { conversationCapture, draftConversation, draftServerHello } from '../wire/old-wire-formats.js';
+import { parseServerHello } from '../../../src/tls/handshake/server-hello.js';
+import { KeyLog } from '../../../src/tls/decrypt/index.js';
+import { isTls13, protocolOf, protocolVersionName, tls13Variant } from '../../../src/tls/registry/protocol-versions.js';
+import { runPipeline } from '../../hostile/pipeline.js';
+import { conversationCapture, draftConversation, draftServerHello } from '../../wire/old-wire-formats.js';
 
 async function analyse(version: number, withKeys = false) {
   const conversation = draftConversation(version);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ja3, ja4 } from '../../src/fingerprint/index.js';
-import { parseSsl2ClientHello, TlsParseError } from '../../src/tls/handshake/index.js';
+import { ja3, ja4 } from '../../../src/fingerprint/index.js';
+import { parseSsl2ClientHello, TlsParseError } from '../../../src/tls/handshake/index.js';
 import { loadSsl2Hellos, num } from './fixtures.js';
 
 /** Java 17's SSLv2-compatible ClientHello (test/fixtures/handshake/captures/java17-sslv2hello.pcap). */

@@ -6,10 +6,11 @@ import { constants } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKeyProvider, parseKeyLog } from '../../src/tls/decrypt/index.js';
+import { createKeyProvider, parseKeyLog } from '../../../src/tls/decrypt/index.js';
 import { makeCredentials, nodeSession, opensslClientSession, opensslEarlyDataSession, opensslServerSession, type Credentials, type Session } from './peers.js';
-import { requireTool } from '../tools.js';
+import { requireTool } from '../../tools.js';
 import { decryptTranscript, splitRecords, type SideResult, type TranscriptResult } from './transcript.js';
+import { repoPath } from '../../repo.js';
 
 const HS = { encryptedExtensions: 8, certificateRequest: 13, certificate: 11, certificateVerify: 15, finished: 20, newSessionTicket: 4, keyUpdate: 24 };
 
@@ -272,10 +273,10 @@ describe.runIf(HAS_OPENSSL)('openssl peers writing -keylogfile', () => {
 
 /**
  * Re-records the committed fixtures (test/fixtures/decrypt/): WRITE_DECRYPT_FIXTURES=1 npx vitest run
- * test/decrypt/live-peers.test.ts. Small messages keep the files small.
+ * test/tls/decrypt/live-peers.test.ts. Small messages keep the files small.
  */
 describe.runIf(HAS_OPENSSL && process.env.WRITE_DECRYPT_FIXTURES === '1')('fixture recording', () => {
-  const dir = join(import.meta.dirname, '..', 'fixtures', 'decrypt');
+  const dir = repoPath('test', 'fixtures', 'decrypt');
   const write = (name: string, session: Session, expected: object): void => {
     expect(splitRecords(session.client).rest.length).toBe(0);
     writeFileSync(

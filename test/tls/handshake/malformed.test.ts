@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseHandshakeMessage, TlsParseError } from '../../src/tls/handshake/index.js';
-import type { ClientHello, ServerHello } from '../../src/tls/handshake/types.js';
+import { parseHandshakeMessage, TlsParseError } from '../../../src/tls/handshake/index.js';
+import type { ClientHello, ServerHello } from '../../../src/tls/handshake/types.js';
 import { loadFixtureMessages, type FixtureMessage } from './fixtures.js';
 
 const messages = loadFixtureMessages();

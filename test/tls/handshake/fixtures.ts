@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ParseContext } from '../../src/tls/handshake/types.js';
+import { join } from 'node:path';
+import type { ParseContext } from '../../../src/tls/handshake/types.js';
+import { repoPath } from '../../repo.js';
 
 /** One real handshake message pulled out of a real capture by scripts/extract-handshake-fixtures.sh. */
 export interface FixtureMessage {
@@ -26,7 +26,7 @@ export interface FixtureMessage {
   sslv2Record?: Uint8Array;
 }
 
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'handshake');
+export const FIXTURE_DIR = repoPath('test', 'fixtures', 'handshake');
 
 /** The handshake messages of the fixtures (SSLv2-compatible hellos excluded: see loadSsl2Hellos). */
 export function loadFixtureMessages(filter: (file: string) => boolean = () => true): FixtureMessage[] {

@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createKeyProvider, parseKeyLog } from '../../src/tls/decrypt/index.js';
+import { createKeyProvider, parseKeyLog } from '../../../src/tls/decrypt/index.js';
 import { decryptTranscript } from './transcript.js';
+import { repoPath } from '../../repo.js';
 
 interface Fixture {
   client: string;
@@ -21,7 +22,7 @@ interface Fixture {
   };
 }
 
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'decrypt');
+const DIR = repoPath('test', 'fixtures', 'decrypt');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
 describe('key logs that cannot open the TLS 1.3 handshake', () => {

@@ -4,14 +4,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
-import type { ConnectionReport } from '../../src/model/types.js';
-import { decryptPremaster } from '../../src/tls/decrypt/rsa.js';
-import { loadServerKeys, ServerKeyError } from '../../src/tls/decrypt/server-keys.js';
-import { pkcs12KeyBags } from '../../src/tls/decrypt/pkcs12.js';
-import { tempDir } from '../temp-dir.js';
-import { requireTool } from '../tools.js';
-import { repoPath } from '../repo.js';
+import { analyze, type AnalyzeOptions } from '../../../src/analyze.js';
+import type { ConnectionReport } from '../../../src/model/types.js';
+import { decryptPremaster } from '../../../src/tls/decrypt/rsa.js';
+import { loadServerKeys, ServerKeyError } from '../../../src/tls/decrypt/server-keys.js';
+import { pkcs12KeyBags } from '../../../src/tls/decrypt/pkcs12.js';
+import { tempDir } from '../../temp-dir.js';
+import { requireTool } from '../../tools.js';
+import { repoPath } from '../../repo.js';
 
 /** The cross-check of a decrypted request with tshark's own RSA decryption (test/tools.ts). */
 const HAS_TSHARK = requireTool('tshark', "the comparison with tshark's RSA decryption");

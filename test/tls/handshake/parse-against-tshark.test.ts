@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseHandshakeMessage } from '../../src/tls/handshake/index.js';
-import type { ClientHello, HandshakeMessage } from '../../src/tls/handshake/types.js';
+import { parseHandshakeMessage } from '../../../src/tls/handshake/index.js';
+import type { ClientHello, HandshakeMessage } from '../../../src/tls/handshake/types.js';
 import { hex, loadFixtureMessages, num, nums, type FixtureMessage } from './fixtures.js';
 
 const messages = loadFixtureMessages();

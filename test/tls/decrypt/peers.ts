@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import net from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { tempDir } from '../temp-dir.js';
+import { tempDir } from '../../temp-dir.js';
 
 /** Ports this suite may use (25000-25999), spread by pid so parallel runs rarely meet. */
 let nextPort = 25000 + (process.pid % 50) * 20;

@@ -5,10 +5,9 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { KeyProvider } from '../../src/tls/keys.js';
+import type { KeyProvider } from '../../../src/tls/keys.js';
 import {
   createKeyProvider,
   DECRYPTABLE_CIPHER_SUITES,
@@ -19,8 +18,9 @@ import {
   cipherSuiteParams,
   type DecryptFailureReason,
   type RecordDecryptor,
-} from '../../src/tls/decrypt/index.js';
+} from '../../../src/tls/decrypt/index.js';
 import { helloFacts, splitRecords, type RawRecord } from './transcript.js';
+import { repoPath } from '../../repo.js';
 
 const REASONS: DecryptFailureReason[] = ['bad-record-mac', 'record-too-short', 'record-too-long', 'bad-padding', 'no-content-type', 'bad-header'];
 
@@ -31,7 +31,7 @@ interface Fixture {
 }
 
 function load(name: string): { client: RawRecord[]; server: RawRecord[]; provider: KeyProvider } {
-  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'decrypt', `${name}.json`), 'utf8')) as Fixture;
+  const fixture = JSON.parse(readFileSync(repoPath('test', 'fixtures', 'decrypt', `${name}.json`), 'utf8')) as Fixture;
   return {
     client: splitRecords(Buffer.from(fixture.client, 'base64')).records,
     server: splitRecords(Buffer.from(fixture.server, 'base64')).records,
@@ -138,7 +138,7 @@ for (const version of ['tls13', 'tls12'] as const) {
 describe('TLS 1.3 inner plaintext', () => {
   /** A record sealed with the fixture's real server handshake keys at sequence 0, around a chosen plaintext. */
   function seal(plaintext: Uint8Array): { header: Uint8Array; fragment: Uint8Array; fresh: () => RecordDecryptor } {
-    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'decrypt', 'tls13-aes128gcm-client-cert.json'), 'utf8')) as Fixture;
+    const fixture = JSON.parse(readFileSync(repoPath('test', 'fixtures', 'decrypt', 'tls13-aes128gcm-client-cert.json'), 'utf8')) as Fixture;
     const line = fixture.keyLog.split('\n').find((l) => l.startsWith('SERVER_HANDSHAKE_TRAFFIC_SECRET'))!;
     const { keyLog } = parseKeyLog(fixture.keyLog);
     const random = Buffer.from(line.split(' ')[1]!, 'hex');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHandshakeMessage, TlsParseError } from '../../src/tls/handshake/index.js';
+import { parseHandshakeMessage, TlsParseError } from '../../../src/tls/handshake/index.js';
 import { loadFixtureMessages } from './fixtures.js';
 
 /** Real messages with one field made to lie (hand-edited bytes, for malformed input only). */
