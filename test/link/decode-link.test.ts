@@ -43,6 +43,16 @@ async function ipPacketsOf(name: string): Promise<{ record: FrameRecord; packet:
   return frames.map((record) => ({ record, packet: record.bytes.subarray(ETHERNET_HEADER) }));
 }
 
+/** The IP packets of an Ethernet capture, each behind `header` as `linkType`, decode to the same segments. */
+async function expectSameSegmentsUnder(name: string, linkType: number, header: Uint8Array): Promise<void> {
+  const packets = await ipPacketsOf(name);
+  const original = decode(packets.map(({ record }) => frameOf(record, record.bytes)));
+  const moved = decode(packets.map(({ record, packet }) => frameOf(record, concat(header, packet), linkType)));
+  expect(moved.segments.length).toBe(packets.length);
+  expect(moved.segments).toEqual(original.segments);
+  expect(moved.stats).toEqual(original.stats);
+}
+
 const be32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 const le32 = (n: number) => Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24);
 
@@ -89,12 +99,7 @@ describe('the same real packets under every link header decodeLink reads', () =>
     ['Ethernet + QinQ (0x88a8, then 0x8100)', LINKTYPE_ETHERNET, concat(new Uint8Array(12), Uint8Array.of(0x88, 0xa8, 0, 7, 0x81, 0x00, 0, 42, 0x08, 0x00))],
     ['Ethernet + old QinQ (0x9100)', LINKTYPE_ETHERNET, concat(new Uint8Array(12), Uint8Array.of(0x91, 0x00, 0, 7, 0x08, 0x00))],
   ])('IPv4 under %s', async (_label, linkType, header) => {
-    const packets = await ipPacketsOf('pcap-us.pcap');
-    const original = decode(packets.map(({ record }) => frameOf(record, record.bytes)));
-    const moved = decode(packets.map(({ record, packet }) => frameOf(record, concat(header, packet), linkType)));
-    expect(moved.segments.length).toBe(packets.length);
-    expect(moved.segments).toEqual(original.segments);
-    expect(moved.stats).toEqual(original.stats);
+    await expectSameSegmentsUnder('pcap-us.pcap', linkType, header);
   });
 
   it.each([
@@ -105,11 +110,7 @@ describe('the same real packets under every link header decodeLink reads', () =>
     ['RAW', LINKTYPE_RAW, new Uint8Array(0)],
     ['IPV6', LINKTYPE_IPV6, new Uint8Array(0)],
   ])('IPv6 under %s', async (_label, linkType, header) => {
-    const packets = await ipPacketsOf('ipv6.pcap');
-    const original = decode(packets.map(({ record }) => frameOf(record, record.bytes)));
-    const moved = decode(packets.map(({ record, packet }) => frameOf(record, concat(header, packet), linkType)));
-    expect(moved.segments.length).toBe(packets.length);
-    expect(moved.segments).toEqual(original.segments);
+    await expectSameSegmentsUnder('ipv6.pcap', linkType, header);
   });
 });
 
