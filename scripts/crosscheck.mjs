@@ -10,9 +10,9 @@
 // Exits 0 when every capture agrees, 1 on a difference, and 0 with a message when tshark is missing.
 import { relative, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT as root } from './corpus.mjs';
 import { crosscheckCapture, DEFAULT_FOLDERS, listCaptures, tsharkAvailable } from './crosscheck-core.mjs';
 
-const root = join(fileURLToPath(import.meta.url), '..', '..');
 const lib = {
   ...(await import(join(root, 'dist', 'analyze.js'))),
   ...(await import(join(root, 'dist', 'x509', 'index.js'))),

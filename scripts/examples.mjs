@@ -4,9 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT as root } from './corpus.mjs';
 
-const root = join(fileURLToPath(import.meta.url), '..', '..');
 process.chdir(root);
 const examples = [
   { name: 'java-tls12-other-root-keystore-s-server', args: ['captures/mtls/java-tls12-other-root-keystore-s-server.pcap'] },

@@ -1,10 +1,9 @@
 // Writes docs/findings.md from the findings catalog (src/rules/catalog.ts, compiled to dist/ by `npm run build`).
 // `--check` only compares and exits 1 when the file is out of date.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT as root } from './corpus.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { renderCatalogMarkdown } = await import(join(root, 'dist', 'rules', 'catalog.js'));
 const target = join(root, 'docs', 'findings.md');
 const rendered = renderCatalogMarkdown();

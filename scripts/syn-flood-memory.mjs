@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT as root } from './corpus.mjs';
 
 const count = Number(process.argv[2] ?? 200_000);
-const root = join(import.meta.dirname, '..');
 
 /** Classic pcap, LINKTYPE_RAW, one IPv4 SYN per connection (distinct 4-tuples, as test/hostile/limits.test.ts). */
 function synFlood(n) {

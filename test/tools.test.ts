@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { INSTALL } from './tools.js';
+import { REPO_ROOT as REPO } from './repo.js';
 
-const REPO = join(import.meta.dirname, '..');
 const TOOLS = resolve(import.meta.dirname, 'tools.ts');
 const PROGRAMS = Object.keys(INSTALL).join('|');
 /** A call that starts one of the programs by name: spawn('tshark', ...), execFileSync('editcap', ...), run('tshark', ...). */

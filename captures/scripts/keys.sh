@@ -133,10 +133,10 @@ said() { grep -m1 -E "$2" "$1" 2>/dev/null | tr -d '\r' | sed -E 's/^[0-9A-F]{8,
 
 argv_str() { local a out=""; for a in "$@"; do case "$a" in *' '* | *'"'* | *'\'* | '') out="$out '${a//\'/\'\\\'\'}'" ;; *) out="$out $a" ;; esac; done; echo "${out# }"; }
 
-# meta DESCRIPTION SERVER CLIENT CLIENT_SAID SERVER_SAID EXPECT_JSON OPENS_JSON
+# meta DESCRIPTION SERVER CLIENT CLIENT_SAID SERVER_SAID WIRE_JSON OPENS_JSON
 meta() {
-  local desc="$1" server="$2" client="$3" csaid="$4" ssaid="$5" expect="$6" opens="$7"
-  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "$csaid" "$ssaid" "$expect" \
+  local desc="$1" server="$2" client="$3" csaid="$4" ssaid="$5" wire="$6" opens="$7"
+  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "$csaid" "$ssaid" "$wire" \
     "$(argv_str "${SERVER_ARGV[@]}")" "$(argv_str "${CLIENT_ARGV[@]}")"
   node -e '
     const fs = require("node:fs"); const [file, keys, opens] = process.argv.slice(1);
@@ -159,7 +159,7 @@ rsa_s_client() { # NAME PORT PROTO CIPHER DESCRIPTION
   finish
   meta "$desc" "openssl $OPENSSL_VERSION s_server $proto -cipher $cipher -Verify 1" "openssl $OPENSSL_VERSION s_client $proto -cipher $cipher, client certificate" \
     "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
+    '{"handshakeCompleted":true,"alert":null}' "$RSA_OPENS"
 }
 rsa_s_client rsa-tls12-aes128-sha-s-client 28001 -tls1_2 AES128-SHA \
   "TLS 1.2, RSA key exchange with AES128-SHA (CBC), s_client sends its client certificate and GET /test; the server's private key opens it."
@@ -179,7 +179,7 @@ java_rsa() { # NAME PORT JAVA_PROTOCOL S_SERVER_PROTO CIPHER DESCRIPTION [CLASS]
   finish
   meta "$desc" "openssl $OPENSSL_VERSION s_server $proto -cipher $cipher -Verify 1" "Java $JAVA_VERSION JSSE $jproto, PKCS#12 keystore with the client certificate" \
     "$(said "$CLIENT_LOG" '^HTTP/|Exception')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
+    '{"handshakeCompleted":true,"alert":null}' "$RSA_OPENS"
 }
 java_rsa rsa-tls10-aes128-sha-java 28004 TLSv1 -tls1 'AES128-SHA:@SECLEVEL=0' \
   "TLS 1.0, RSA key exchange with AES128-SHA, Java client writing its request at once: JDK 17 sends its first application record whole (its 1/n-1 split applies from the second record on); s_server answers after an empty record."
@@ -226,7 +226,7 @@ if want rsa-tls12-renegotiation-client-cert; then
     "openssl $OPENSSL_VERSION s_server -tls1_2 -cipher AES128-SHA, then R (renegotiate with verify peer)" \
     "openssl $OPENSSL_VERSION s_client -tls1_2 -cipher AES128-SHA -cert client.pem" \
     "$(said "$CLIENT_LOG" 'RENEGOTIATING|verify return|:error:')" "$(said "$WORK/$CURRENT.server.log" 'SSL_renegotiate|client certificate|:error:|subject=')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
+    '{"handshakeCompleted":true,"alert":null}' "$RSA_OPENS"
 fi
 
 # 7. TLS 1.2 PSK suite (no certificates at all).
@@ -241,7 +241,7 @@ if want psk-tls12-s-client; then
   meta "TLS 1.2 with the PSK suite PSK-AES128-CBC-SHA256 (TLS_PSK_WITH_AES_128_CBC_SHA256): no certificate, the pre-shared key alone opens it." \
     "openssl $OPENSSL_VERSION s_server -tls1_2 -nocert -psk … -cipher PSK-AES128-CBC-SHA256" "openssl $OPENSSL_VERSION s_client -psk … -psk_identity $PSK_IDENTITY" \
     "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' '{"psk":"'"$PSK_HEX"'","pskIdentity":"'"$PSK_IDENTITY"'"}'
+    '{"handshakeCompleted":true,"alert":null}' '{"psk":"'"$PSK_HEX"'","pskIdentity":"'"$PSK_IDENTITY"'"}'
 fi
 
 # 8. ECDHE with the same RSA server key: the private key cannot open it, the key log can.
@@ -253,7 +253,7 @@ if want ecdhe-tls12-s-client; then
   meta "TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 and the same RSA server key: the key signs, it does not decrypt, so only the key log opens the session." \
     "openssl $OPENSSL_VERSION s_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256" "openssl $OPENSSL_VERSION s_client -tls1_2" \
     "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' '{"keys":[]}'
+    '{"handshakeCompleted":true,"alert":null}' '{"keys":[]}'
 fi
 # 9. Resumption: s_client -reconnect resumes the first session five times (abbreviated handshakes, session id).
 if want rsa-tls12-resumed-s-client; then
@@ -270,7 +270,7 @@ if want rsa-tls12-resumed-s-client; then
   meta "TLS 1.2 RSA key exchange, one full handshake then five abbreviated ones resuming its session id (s_client -reconnect): the private key opens the first, and through it the resumed ones." \
     "openssl $OPENSSL_VERSION s_server -tls1_2 -cipher AES128-SHA -no_ticket" "openssl $OPENSSL_VERSION s_client -tls1_2 -cipher AES128-SHA -reconnect" \
     "$(grep -c '^Reused' "$CLIENT_LOG" || true) reused sessions" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' "$RSA_OPENS"
+    '{"handshakeCompleted":true,"alert":null}' "$RSA_OPENS"
 fi
 # 11. SSL 3.0: only Java still speaks it here (OpenSSL 3 is built without it), as server and client.
 if want ssl3-aes128-sha-java; then
@@ -287,7 +287,7 @@ if want ssl3-aes128-sha-java; then
   meta "SSL 3.0 with TLS_RSA_WITH_AES_128_CBC_SHA between a Java server and a Java client (both re-enabled SSLv3): no key log exists, the server's private key opens it." \
     "Java $JAVA_VERSION JSSE server, SSLv3 only, PKCS#12 server-rsa.p12" "Java $JAVA_VERSION JSSE SSLv3, client certificate keystore (not requested)" \
     "$(said "$CLIENT_LOG" '^HTTP/|Exception')" "$(said "$WORK/$CURRENT.server.log" 'handshake complete|request:|Exception')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":["deprecated-protocol-version"]}' "$RSA_OPENS"
+    '{"handshakeCompleted":true,"alert":null}' "$RSA_OPENS"
 fi
 # 12. TLS 1.3 with an external PSK: even with -allow_no_dhe_kex on both sides OpenSSL 3.0 picks psk_dhe_ke (the
 # client offers both modes and the server prefers (EC)DHE), so the PSK alone cannot open it; the key log can.
@@ -302,6 +302,6 @@ if want psk-tls13-s-client; then
   meta "TLS 1.3 on an external PSK: OpenSSL 3.0 negotiates psk_dhe_ke (ServerHello has key_share and pre_shared_key) even with -allow_no_dhe_kex, so the pre-shared key alone does not open it; the key log does." \
     "openssl $OPENSSL_VERSION s_server -tls1_3 -nocert -psk … -allow_no_dhe_kex" "openssl $OPENSSL_VERSION s_client -tls1_3 -psk … -psk_identity $PSK_IDENTITY -allow_no_dhe_kex" \
     "$(said "$CLIENT_LOG" '^HTTP/|:error:')" "$(said "$WORK/$CURRENT.server.log" ':error:|ACCEPT')" \
-    '{"outcome":"established","established":true,"alert":null,"findings":[]}' '{"keys":[]}'
+    '{"handshakeCompleted":true,"alert":null}' '{"keys":[]}'
 fi
 log "keys: done"

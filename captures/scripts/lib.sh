@@ -115,16 +115,18 @@ first_line() {
   grep -m1 -E -- "$pat" "$file" 2>/dev/null | tr -d '\r' || true
 }
 
-# write_meta OUT_JSON SCENARIO DESCRIPTION SERVER CLIENT CLIENT_EXIT CLIENT_SAID SERVER_SAID EXPECT_JSON [COMMAND...]
-# Write the scenario's meta.json. EXPECT_JSON is a JSON object literal, e.g.
-#   '{"established":false,"alert":{"from":"server","description":"unknown_ca"},"findings":["client-cert-issuer-not-accepted"]}'
+# write_meta OUT_JSON SCENARIO DESCRIPTION SERVER CLIENT CLIENT_EXIT CLIENT_SAID SERVER_SAID WIRE_JSON [COMMAND...]
+# Write the scenario's meta.json: how it was recorded and what the peers said. WIRE_JSON is what the wire shows,
+# as the recording script checks it with tshark (null when it checks nothing), e.g.
+#   '{"handshakeCompleted":false,"alert":{"from":"server","description":"unknown_ca"}}'
+# What tlsdiag must report is the capture's .expected.json (npm run expected), not meta.json.
 # Absolute paths under the captures folder are shortened to captures/… so the file is machine-independent.
 write_meta() {
   local out="$1"; shift
   node - "$CAPTURES_DIR" "$out" "$@" <<'JS'
 const fs = require('node:fs');
 const path = require('node:path');
-const [capturesDir, out, scenario, description, server, client, clientExit, clientSaid, serverSaid, expect, ...commands] =
+const [capturesDir, out, scenario, description, server, client, clientExit, clientSaid, serverSaid, wire, ...commands] =
   process.argv.slice(2);
 const root = path.dirname(capturesDir);
 const relative = (s) => s.split(root + '/').join('');
@@ -137,7 +139,7 @@ const meta = {
   clientExit: Number(clientExit),
   clientSaid: relative(clientSaid),
   serverSaid: relative(serverSaid),
-  expect: JSON.parse(expect),
+  ...(JSON.parse(wire) === null ? {} : { wire: JSON.parse(wire) }),
 };
 fs.writeFileSync(out, JSON.stringify(meta, null, 2) + '\n');
 JS

@@ -170,18 +170,19 @@ finish() { # finish: stop the capture once the peers have exited, then the serve
   [ -s "$OUT/$CURRENT.keys.log" ] || rm -f "$OUT/$CURRENT.keys.log"
 }
 
-# expect_json ESTABLISHED ALERT_FROM ALERT_DESC FINDINGS... (ALERT_FROM "-" = no alert)
-expect_json() {
-  local est="$1" from="$2" desc="$3"; shift 3
-  local alert=null findings="" f
+# wire_json HANDSHAKE_COMPLETED ALERT_FROM ALERT_DESC [CLIENT_CERTIFICATE] (ALERT_FROM "-" = no alert;
+# CLIENT_CERTIFICATE "empty" or "sent" when the scenario is about it): what the wire must show, for meta.json's
+# "wire" and check_capture. What tlsdiag reports is the capture's .expected.json, not this.
+wire_json() {
+  local done="$1" from="$2" desc="$3" cert="${4:-}"
+  local alert=null
   [ "$from" != - ] && alert="{\"from\":\"$from\",\"description\":\"$desc\"}"
-  for f in "$@"; do findings="$findings${findings:+,}\"$f\""; done
-  echo "{\"established\":$est,\"alert\":$alert,\"findings\":[$findings]}"
+  echo "{\"handshakeCompleted\":$done,\"alert\":$alert${cert:+,\"clientCertificate\":\"$cert\"}}"
 }
 
-meta() { # meta DESCRIPTION SERVER CLIENT CLIENT_SAID SERVER_SAID EXPECT COMMAND...
-  local desc="$1" server="$2" client="$3" csaid="$4" ssaid="$5" expect="$6"; shift 6
-  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "$csaid" "$ssaid" "$expect" \
+meta() { # meta DESCRIPTION SERVER CLIENT CLIENT_SAID SERVER_SAID WIRE_JSON COMMAND...
+  local desc="$1" server="$2" client="$3" csaid="$4" ssaid="$5" wire="$6"; shift 6
+  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "$csaid" "$ssaid" "$wire" \
     "$(argv_str "${SERVER_ARGV[@]}")" "$@"
   # say which key log goes with the capture (null when the client could not write one)
   node -e '
@@ -189,6 +190,16 @@ meta() { # meta DESCRIPTION SERVER CLIENT CLIENT_SAID SERVER_SAID EXPECT COMMAND
     const meta = JSON.parse(fs.readFileSync(file, "utf8"));
     meta.keyLog = fs.existsSync(keys) ? require("node:path").basename(keys) : null;
     fs.writeFileSync(file, JSON.stringify(meta, null, 2) + "\n");' "$OUT/$CURRENT.meta.json" "$OUT/$CURRENT.keys.log"
+}
+
+# meta_options OPTIONS_JSON: the tlsdiag options that stand for the server's configuration (meta.json "options",
+# read by scripts/corpus.mjs serverOptionsFor): with them tlsdiag can name the reason the server logged.
+meta_options() {
+  node -e '
+    const fs = require("node:fs"); const [file, options] = process.argv.slice(1);
+    const meta = JSON.parse(fs.readFileSync(file, "utf8"));
+    meta.options = JSON.parse(options);
+    fs.writeFileSync(file, JSON.stringify(meta, null, 2) + "\n");' "$OUT/$CURRENT.meta.json" "$1"
 }
 
 argv_str() { local a out=""; for a in "$@"; do case "$a" in *' '* | *'"'* | *'\'* | '') out="$out '${a//\'/\'\\\'\'}'" ;; *) out="$out $a" ;; esac; done; echo "${out# }"; }
@@ -207,7 +218,7 @@ if want nginx-tls12-valid-client-cert; then
   finish
   meta "nginx with TLS 1.2 and a required client certificate; curl presents a valid client certificate issued by the root the server trusts. The request succeeds." \
     "$(NGINX_DESC TLSv1.2 1)" "curl $CURL_VERSION --cert client-valid (issued by tlsdiag Test Root CA)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - -)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - -)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 if want nginx-tls13-valid-client-cert; then
@@ -218,7 +229,7 @@ if want nginx-tls13-valid-client-cert; then
   finish
   meta "nginx with TLS 1.3 and a required client certificate; curl presents a valid client certificate. The handshake after ServerHello is encrypted; the key log decrypts it." \
     "$(NGINX_DESC TLSv1.3 1)" "curl $CURL_VERSION --cert client-valid (issued by tlsdiag Test Root CA)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - -)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - -)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 2. no client certificate at all.
@@ -230,7 +241,7 @@ if want nginx-tls12-no-client-cert; then
   finish
   meta "nginx requires a client certificate; curl has none configured and answers the CertificateRequest with an empty Certificate. nginx completes the handshake and answers HTTP 400 inside the encrypted stream." \
     "$(NGINX_DESC TLSv1.2 1)" "curl $CURL_VERSION without --cert" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - - client-cert-empty)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - - empty)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 3. client certificate from a CA the server does not trust.
@@ -242,7 +253,7 @@ if want nginx-tls12-other-root-client-cert; then
   finish
   meta "curl sends a client certificate issued by Other Root CA, which is not among the CA names in nginx's CertificateRequest (tlsdiag Test Root CA). nginx completes the handshake and answers HTTP 400." \
     "$(NGINX_DESC TLSv1.2 1)" "curl $CURL_VERSION --cert client-other (issued by Other Root CA)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - - client-cert-issuer-not-accepted)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - - sent)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 4. leaf issued by the intermediate, sent without the intermediate.
@@ -253,7 +264,7 @@ if want nginx-tls12-client-leaf-without-intermediate; then
   finish
   meta "openssl s_client sends only the client leaf issued by tlsdiag Test Intermediate CA; the server trusts only the root, so the chain cannot be built without the intermediate. nginx completes the handshake and answers HTTP 400." \
     "$(NGINX_DESC TLSv1.2 1)" "openssl $OPENSSL_VERSION s_client -cert client-intermediate (leaf only)" \
-    "$(s_client_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - - client-chain-incomplete)" "$(argv_str "${S_CLIENT_ARGV[@]}")"
+    "$(s_client_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - - sent)" "$(argv_str "${S_CLIENT_ARGV[@]}")"
 fi
 
 # 5. leaf + intermediate, with ssl_verify_depth 0 (rejected) and 1 (accepted).
@@ -267,14 +278,15 @@ for depth in 0 1; do
   run_client "$CURRENT" "${CURL_ARGV[@]}"
   finish
   if [ "$depth" = 0 ]; then
-    expect="$(expect_json true - - verify-depth-exceeded)"
+    wire="$(wire_json true - - sent)"
     desc="curl sends the client leaf and its intermediate (a complete chain to the trusted root), but nginx's ssl_verify_depth 0 allows no intermediate. nginx completes the handshake and answers HTTP 400."
   else
-    expect="$(expect_json true - -)"
+    wire="$(wire_json true - -)"
     desc="curl sends the client leaf and its intermediate; with ssl_verify_depth 1 (nginx's default; the trust anchor is not counted) the chain is accepted. The request succeeds."
   fi
   meta "$desc" "$(NGINX_DESC TLSv1.2 "$depth")" "curl $CURL_VERSION --cert client-intermediate-chain (leaf + intermediate PEM bundle)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$expect" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$wire" "$(argv_str "${CURL_ARGV[@]}")"
+  meta_options "[\"--verify-depth\",\"$depth\",\"--ca\",\"captures/pki/root.pem\"]"
 done
 
 # 6. client certificate whose EKU is serverAuth only.
@@ -286,33 +298,33 @@ if want nginx-tls12-client-cert-without-clientauth-eku; then
   finish
   meta "curl sends a client certificate issued by the trusted root whose extendedKeyUsage is serverAuth only (no clientAuth). nginx completes the handshake and answers HTTP 400." \
     "$(NGINX_DESC TLSv1.2 1)" "curl $CURL_VERSION --cert client-serverauth-only (EKU serverAuth only)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - - client-cert-eku-missing-clientauth)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - - sent)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 7. openssl s_server -verify_return_error, TLS 1.2: alerts for each client certificate problem.
 s_server_case() { # s_server_case NAME PORT DESCRIPTION CLIENT_DESC EXPECT CLIENT_ARGS...
-  local name="$1" port="$2" desc="$3" cdesc="$4" expect="$5"; shift 5
+  local name="$1" port="$2" desc="$3" cdesc="$4" wire="$5"; shift 5
   want "$name" || return 0
   begin "$name" "$port"
   s_server_start "$port" -tls1_2
   s_client_run "$name" "$port" -tls1_2 "$@"
   finish
-  meta "$desc" "$(S_SERVER_DESC -tls1_2)" "$cdesc" "$(s_client_said)" "$(s_server_said)" "$expect" "$(argv_str "${S_CLIENT_ARGV[@]}")"
+  meta "$desc" "$(S_SERVER_DESC -tls1_2)" "$cdesc" "$(s_client_said)" "$(s_server_said)" "$wire" "$(argv_str "${S_CLIENT_ARGV[@]}")"
 }
 s_server_case s-server-tls12-expired-client-cert 22010 \
   "openssl s_client presents a client certificate whose validity ended in 2021; s_server rejects it with a fatal alert." \
-  "openssl $OPENSSL_VERSION s_client -cert client-expired" "$(expect_json false server certificate_expired client-cert-expired)" \
+  "openssl $OPENSSL_VERSION s_client -cert client-expired" "$(wire_json false server certificate_expired sent)" \
   -cert "$PKI_PUBLIC/client-expired.pem" -key "$PKI/client-expired.key"
 s_server_case s-server-tls12-not-yet-valid-client-cert 22011 \
   "openssl s_client presents a client certificate whose validity starts in 2035; s_server rejects it with a fatal alert." \
-  "openssl $OPENSSL_VERSION s_client -cert client-notyet" "$(expect_json false server bad_certificate client-cert-not-yet-valid)" \
+  "openssl $OPENSSL_VERSION s_client -cert client-notyet" "$(wire_json false server bad_certificate sent)" \
   -cert "$PKI_PUBLIC/client-notyet.pem" -key "$PKI/client-notyet.key"
 s_server_case s-server-tls12-no-client-cert 22012 \
   "openssl s_client has no client certificate and sends an empty Certificate; s_server requires one (-Verify) and sends a fatal alert." \
-  "openssl $OPENSSL_VERSION s_client without -cert" "$(expect_json false server handshake_failure client-cert-empty)"
+  "openssl $OPENSSL_VERSION s_client without -cert" "$(wire_json false server handshake_failure empty)"
 s_server_case s-server-tls12-other-root-client-cert 22013 \
   "openssl s_client presents a client certificate issued by Other Root CA; s_server trusts only tlsdiag Test Root CA and sends a fatal alert." \
-  "openssl $OPENSSL_VERSION s_client -cert client-other" "$(expect_json false server unknown_ca client-cert-issuer-not-accepted)" \
+  "openssl $OPENSSL_VERSION s_client -cert client-other" "$(wire_json false server unknown_ca sent)" \
   -cert "$PKI_PUBLIC/client-other.pem" -key "$PKI/client-other.key"
 
 # 8. Java (JSSE) whose only key is issued by Other Root CA: it sends an EMPTY Certificate.
@@ -353,7 +365,7 @@ if want java-tls12-other-root-keystore-s-server; then
   finish
   meta "A Java client whose keystore holds only a key certified by Other Root CA meets a CertificateRequest naming only tlsdiag Test Root CA: JSSE finds no matching key and sends an empty Certificate; s_server sends a fatal alert." \
     "$(S_SERVER_DESC -tls1_2)" "Java $JAVA_VERSION JSSE, PKCS#12 keystore with client-other only" \
-    "$(java_said)" "$(s_server_said)" "$(expect_json false server handshake_failure client-cert-empty)" "$(argv_str "${JAVA_RUN_ARGV[@]}")"
+    "$(java_said)" "$(s_server_said)" "$(wire_json false server handshake_failure empty)" "$(argv_str "${JAVA_RUN_ARGV[@]}")"
 fi
 if want java-tls12-other-root-keystore-nginx; then
   begin java-tls12-other-root-keystore-nginx 22021
@@ -362,7 +374,7 @@ if want java-tls12-other-root-keystore-nginx; then
   finish
   meta "The same Java client against nginx: JSSE sends an empty Certificate, nginx completes the handshake and answers HTTP 400 (No required SSL certificate was sent)." \
     "$(NGINX_DESC TLSv1.2 1)" "Java $JAVA_VERSION JSSE, PKCS#12 keystore with client-other only" \
-    "$(java_said)" "$(nginx_said "$(grep -m1 '^HTTP/' "$CLIENT_LOG" || true)")" "$(expect_json true - - client-cert-empty)" "$(argv_str "${JAVA_RUN_ARGV[@]}")"
+    "$(java_said)" "$(nginx_said "$(grep -m1 '^HTTP/' "$CLIENT_LOG" || true)")" "$(wire_json true - - empty)" "$(argv_str "${JAVA_RUN_ARGV[@]}")"
 fi
 
 # 9. Node https server with requestCert + rejectUnauthorized.
@@ -374,7 +386,7 @@ if want node-tls12-no-client-cert; then
   finish
   meta "Node's https server requires a client certificate; curl sends none (empty Certificate) and Node sends a fatal alert." \
     "node $NODE_VERSION https.createServer requestCert rejectUnauthorized, ca=tlsdiag Test Root CA, TLSv1.2" "curl $CURL_VERSION without --cert" \
-    "$(curl_said)" "$(node_said)" "$(expect_json false server handshake_failure client-cert-empty)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(node_said)" "$(wire_json false server handshake_failure empty)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 if want node-tls12-other-root-client-cert; then
   begin node-tls12-other-root-client-cert 22031
@@ -384,7 +396,7 @@ if want node-tls12-other-root-client-cert; then
   finish
   meta "curl sends a client certificate issued by Other Root CA to Node's https server, which trusts only tlsdiag Test Root CA. Node closes the TCP connection after the client's flight without sending any alert." \
     "node $NODE_VERSION https.createServer requestCert rejectUnauthorized, ca=tlsdiag Test Root CA, TLSv1.2" "curl $CURL_VERSION --cert client-other (issued by Other Root CA)" \
-    "$(curl_said)" "$(node_said)" "$(expect_json false - - client-cert-issuer-not-accepted)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(node_said)" "$(wire_json false - - sent)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 10. nginx serving its leaf without the intermediate.
@@ -396,7 +408,7 @@ if want nginx-tls12-server-chain-incomplete; then
   finish
   meta "nginx's ssl_certificate holds the server leaf alone (its issuer, tlsdiag Test Intermediate CA, is omitted); curl trusts only the root, cannot build the chain and aborts with a fatal alert." \
     "$(NGINX_DESC TLSv1.2 1 "ssl_certificate = server leaf only")" "curl $CURL_VERSION --cacert root --cert client-valid" \
-    "$(curl_said)" "$(nginx_said "(no HTTP exchange)")" "$(expect_json false client unknown_ca server-chain-incomplete)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "(no HTTP exchange)")" "$(wire_json false client unknown_ca)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 11. curl with the system trust store, which does not hold the test root.
@@ -408,7 +420,7 @@ if want nginx-tls12-server-untrusted; then
   finish
   meta "curl without --cacert uses the system trust store, which does not contain tlsdiag Test Root CA; it rejects the server's chain with a fatal alert." \
     "$(NGINX_DESC TLSv1.2 1)" "curl $CURL_VERSION (system CA store) --cert client-valid" \
-    "$(curl_said)" "$(nginx_said "(no HTTP exchange)")" "$(expect_json false client unknown_ca server-cert-untrusted)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "(no HTTP exchange)")" "$(wire_json false client unknown_ca)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 
 # 12. TLS 1.3 mTLS failures: the client Certificate and any alert are encrypted (key log saved).
@@ -420,28 +432,28 @@ if want nginx-tls13-other-root-client-cert; then
   finish
   meta "TLS 1.3: curl sends a client certificate issued by Other Root CA; nginx completes the handshake and answers HTTP 400. The client's Certificate is encrypted; the key log decrypts it." \
     "$(NGINX_DESC TLSv1.3 1)" "curl $CURL_VERSION --cert client-other (issued by Other Root CA)" \
-    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(expect_json true - - client-cert-issuer-not-accepted)" "$(argv_str "${CURL_ARGV[@]}")"
+    "$(curl_said)" "$(nginx_said "$(http_status_said)")" "$(wire_json true - - sent)" "$(argv_str "${CURL_ARGV[@]}")"
 fi
 s_server13_case() { # like s_server_case, TLS 1.3
-  local name="$1" port="$2" desc="$3" cdesc="$4" expect="$5"; shift 5
+  local name="$1" port="$2" desc="$3" cdesc="$4" wire="$5"; shift 5
   want "$name" || return 0
   begin "$name" "$port"
   s_server_start "$port" -tls1_3
   s_client_run "$name" "$port" -tls1_3 "$@"
   finish
-  meta "$desc" "$(S_SERVER_DESC -tls1_3)" "$cdesc" "$(s_client_said)" "$(s_server_said)" "$expect" "$(argv_str "${S_CLIENT_ARGV[@]}")"
+  meta "$desc" "$(S_SERVER_DESC -tls1_3)" "$cdesc" "$(s_client_said)" "$(s_server_said)" "$wire" "$(argv_str "${S_CLIENT_ARGV[@]}")"
 }
 s_server13_case s-server-tls13-no-client-cert 22051 \
   "TLS 1.3: s_client has no client certificate and sends an empty (encrypted) Certificate; s_server sends an encrypted fatal alert. The key log decrypts both." \
-  "openssl $OPENSSL_VERSION s_client -tls1_3 without -cert" "$(expect_json false server certificate_required client-cert-empty)"
+  "openssl $OPENSSL_VERSION s_client -tls1_3 without -cert" "$(wire_json false server certificate_required empty)"
 s_server13_case s-server-tls13-other-root-client-cert 22052 \
   "TLS 1.3: s_client presents a client certificate issued by Other Root CA; s_server sends an encrypted fatal alert. The key log decrypts it." \
-  "openssl $OPENSSL_VERSION s_client -tls1_3 -cert client-other" "$(expect_json false server unknown_ca client-cert-issuer-not-accepted)" \
+  "openssl $OPENSSL_VERSION s_client -tls1_3 -cert client-other" "$(wire_json false server unknown_ca sent)" \
   -cert "$PKI_PUBLIC/client-other.pem" -key "$PKI/client-other.key"
 
 # ---------------------------------------------------------------- check the wire against meta.json
 
-# check_capture NAME: what tshark sees on the wire must agree with the scenario's expect block.
+# check_capture NAME: what tshark sees on the wire must agree with the scenario's meta.json "wire".
 check_capture() {
   node - "$OUT" "$1" <<'JS'
 const fs = require('node:fs');
@@ -472,17 +484,17 @@ for (const [port, types = '', certLens = '', levels = '', descs = '', code = '',
   if (code) httpCodes.push(Number(code));
   if (from === 'server' && contentTypes.split(',').includes('23')) serverAppData = true;
 }
-const ex = meta.expect;
+const ex = meta.wire;
 if (ex.alert) {
   if (!fatal.some((a) => a.from === ex.alert.from && a.description === ex.alert.description))
     problems.push(`expected fatal ${ex.alert.description} from ${ex.alert.from}, saw ${JSON.stringify(fatal)}`);
 } else if (fatal.length) problems.push(`expected no fatal alert, saw ${JSON.stringify(fatal)}`);
 const established = fatal.length === 0 && serverAppData;
-if (established !== ex.established) problems.push(`expected established=${ex.established}, wire says ${established}`);
-if (ex.findings.includes('client-cert-empty') && !clientCertLengths.includes(0))
+if (established !== ex.handshakeCompleted) problems.push(`expected handshakeCompleted=${ex.handshakeCompleted}, wire says ${established}`);
+if (ex.clientCertificate === 'empty' && !clientCertLengths.includes(0))
   problems.push(`expected an empty client Certificate, saw lengths ${clientCertLengths}`);
-if (ex.findings.some((f) => /^client-(cert-(issuer|eku|expired|not-yet)|chain)|^verify-depth/.test(f)) &&
-    !clientCertLengths.some((n) => n > 0))
+if (ex.clientCertificate === 'sent' && !clientCertLengths.some((n) => n > 0))
+  problems.push(`expected a non-empty client Certificate, saw lengths ${clientCertLengths}`);
   problems.push(`expected a non-empty client Certificate, saw lengths ${clientCertLengths}`);
 const said = / (\d{3}) /.exec(meta.serverSaid.startsWith('HTTP/') ? meta.serverSaid : '')?.[1];
 if (said && meta.keyLog && !httpCodes.includes(Number(said))) problems.push(`expected HTTP ${said} on the wire, saw ${httpCodes}`);

@@ -301,7 +301,7 @@ said() {
 CLIENT_PAT='^HTTP [0-9]|curl: \(|error|alert|Verification|Verify return code|^Protocol|^Cipher is|New, |HTTP/1|OCSP Response Status|Cert Status|Revocation Reason|hello from'
 SERVER_PAT='error|alert|ERROR|CIPHER is|^Protocol|verify|depth=|Shared ciphers|Client certificate|SSL_do_handshake|Failed'
 
-# meta DESCRIPTION SERVER_NAME CLIENT_NAME EXPECT_JSON
+# meta DESCRIPTION SERVER_NAME CLIENT_NAME WIRE_JSON
 meta() {
   write_meta "$OUT/$CASE.meta.json" "$CASE" "$1" "$2" "$3" "$CLIENT_EXIT" \
     "$(said "$CLIENT_LOG" "$CLIENT_PAT")" "$(said "$SERVER_LOG" "$SERVER_PAT")" "$4" \
@@ -315,7 +315,7 @@ client_stdin() {
   if [ "$CLI_HOLD" != 0 ]; then printf "{ printf '%s'; sleep %s; } | " "$CLI_IN" "$CLI_HOLD"; else printf "printf '%s' | " "$CLI_IN"; fi
 }
 
-# finish DESCRIPTION SERVER_NAME CLIENT_NAME EXPECT_JSON: write meta.json (with keyLog: the key log
+# finish DESCRIPTION SERVER_NAME CLIENT_NAME WIRE_JSON: write meta.json (with keyLog: the key log
 # beside the capture, or null), then compare the wire's first fatal alert with the expectation.
 finish() {
   [ "$CHECK_ONLY" = 1 ] || write_case_meta "$@"
@@ -423,7 +423,7 @@ s_client() { # s_client PORT [S_CLIENT_OPTION...]: request /hello.txt, wait for 
 OSSL="openssl s_server 3.0.19"
 CURL="curl 7.88.1 (OpenSSL 3.0.19)"
 SCLI="openssl s_client 3.0.19"
-E_OK='{"established":true,"alert":null,"findings":[]}'
+WIRE_OK='{"handshakeCompleted":true,"alert":null}'
 
 sc_server_chain_includes_root() {
   begin server-chain-includes-root 23701
@@ -432,7 +432,7 @@ sc_server_chain_includes_root() {
   record
   finish "The server sends leaf, intermediate and the root CA itself. The client trusts the root anyway, so the handshake completes and HTTP 200 flows; the root in the chain is only wasted bytes (and a sign the server's bundle was built by hand)." \
     "$OSSL -tls1_2, chain = server + intermediate + root" "$CURL --cacert root" \
-    '{"established":true,"alert":null,"findings":["server-chain-includes-root"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.handshake.certificate_length and x509af.version' 'x509sat.uTF8String == "tlsdiag Test Root CA" or x509sat.printableString == "tlsdiag Test Root CA"' 'http.response.code == 200'
 }
 
@@ -443,7 +443,7 @@ sc_server_chain_misordered() {
   record
   finish "Two-intermediate chain (root > Policy CA > Issuing CA > leaf) sent as leaf, Policy CA, Issuing CA: the intermediates are in the wrong order. OpenSSL (curl) rebuilds the path from the unordered set and completes with HTTP 200; stricter clients reject it." \
     "$OSSL -tls1_2, chain = leaf + Policy CA + Issuing CA (issuer order reversed)" "$CURL --cacert root" \
-    '{"established":true,"alert":null,"findings":["server-chain-misordered"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'http.response.code == 200'
 }
 
@@ -454,7 +454,7 @@ sc_server_cert_expired() {
   record
   finish "The server certificate expired on 2021-01-01. curl rejects it during the handshake with a fatal certificate_expired alert." \
     "$OSSL -tls1_2, leaf valid 2020-01-01 to 2021-01-01 + intermediate" "$CURL --cacert root" \
-    '{"established":false,"alert":{"from":"client","description":"certificate_expired"},"findings":["server-cert-expired"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"certificate_expired"}}'
 }
 
 sc_server_cert_not_yet_valid() {
@@ -464,7 +464,7 @@ sc_server_cert_not_yet_valid() {
   record
   finish "The server certificate is valid only from 2035-01-01. OpenSSL (curl) sends bad_certificate for a not-yet-valid certificate, not certificate_expired." \
     "$OSSL -tls1_2, leaf valid 2035-01-01 to 2036-01-01 + intermediate" "$CURL --cacert root" \
-    '{"established":false,"alert":{"from":"client","description":"bad_certificate"},"findings":["server-cert-not-yet-valid"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"bad_certificate"}}'
 }
 
 sc_server_name_mismatch_curl() {
@@ -474,7 +474,7 @@ sc_server_name_mismatch_curl() {
   record
   finish "The server certificate covers only www.example.test; curl asks for localhost. curl checks the name after the handshake: both Finished messages go through, then curl sends close_notify without a request (exit 60). No fatal alert." \
     "$OSSL -tls1_2, leaf SAN DNS:www.example.test + intermediate" "$CURL --cacert root, https://localhost" \
-    '{"established":true,"alert":null,"findings":["server-cert-name-mismatch"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.handshake.type == 20' '!http'
 }
 
@@ -485,7 +485,7 @@ sc_server_name_mismatch_s_client() {
   record
   finish "Same certificate (SAN www.example.test only); s_client with -verify_hostname localhost -verify_return_error checks the name inside certificate verification and aborts with a fatal bad_certificate." \
     "$OSSL -tls1_2, leaf SAN DNS:www.example.test + intermediate" "$SCLI -servername localhost -verify_hostname localhost -verify_return_error" \
-    '{"established":false,"alert":{"from":"client","description":"bad_certificate"},"findings":["server-cert-name-mismatch"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"bad_certificate"}}'
 }
 
 sc_server_cert_eku_clientauth_only() {
@@ -495,7 +495,7 @@ sc_server_cert_eku_clientauth_only() {
   record
   finish "The server certificate's extendedKeyUsage holds clientAuth only (a client certificate installed on a server). OpenSSL (curl) rejects it: 'unsuitable certificate purpose', fatal unsupported_certificate." \
     "$OSSL -tls1_2, leaf EKU clientAuth only + intermediate" "$CURL --cacert root" \
-    '{"established":false,"alert":{"from":"client","description":"unsupported_certificate"},"findings":["server-cert-eku-missing-serverauth"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"unsupported_certificate"}}'
 }
 
 sc_server_cert_self_signed() {
@@ -505,7 +505,7 @@ sc_server_cert_self_signed() {
   record
   finish "The server presents a self-signed certificate (CN=localhost, issuer = subject) that the client does not trust; curl: 'self-signed certificate', fatal unknown_ca." \
     "$OSSL -tls1_2, self-signed leaf only" "$CURL --cacert root" \
-    '{"established":false,"alert":{"from":"client","description":"unknown_ca"},"findings":["server-cert-self-signed"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"unknown_ca"}}'
 }
 
 ocsp_case() { # ocsp_case NAME PORT STATUS
@@ -518,14 +518,14 @@ sc_ocsp_stapled_revoked() {
   ocsp_case ocsp-stapled-revoked 23709 revoked
   finish "The server staples an OCSP response (signed by a delegated responder) saying its certificate is revoked, reason keyCompromise. curl --cert-status checks it after the handshake: close_notify, no request, exit 91. No fatal alert; the CertificateStatus message is the evidence." \
     "$OSSL -tls1_2 -status_file (OCSP: revoked, keyCompromise)" "$CURL --cacert root --cert-status" \
-    '{"established":true,"alert":null,"findings":["ocsp-stapled-revoked"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.handshake.type == 22' '!http'
 }
 sc_ocsp_stapled_unknown() {
   ocsp_case ocsp-stapled-unknown 23710 unknown
   finish "The stapled OCSP response says 'unknown' for the server certificate (the responder does not know the serial). curl --cert-status rejects it after the handshake (exit 91), no fatal alert." \
     "$OSSL -tls1_2 -status_file (OCSP: unknown)" "$CURL --cacert root --cert-status" \
-    '{"established":true,"alert":null,"findings":["ocsp-stapled-unknown"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.handshake.type == 22' '!http'
 }
 sc_ocsp_stapled_stale() {
@@ -543,13 +543,13 @@ sc_ocsp_stapled_stale() {
   ocsp_case ocsp-stapled-stale 23711 stale
   finish "The stapled OCSP response says 'good' but its nextUpdate passed more than five minutes before the connection (made with -nmin 1, used after curl's five-minute leeway). curl --cert-status rejects it after the handshake (exit 91), no fatal alert." \
     "$OSSL -tls1_2 -status_file (OCSP: good, nextUpdate in the past)" "$CURL --cacert root --cert-status" \
-    '{"established":true,"alert":null,"findings":["ocsp-stapled-stale"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.handshake.type == 22' '!http'
 }
 sc_ocsp_stapled_good() {
   ocsp_case ocsp-stapled-good 23712 good
   finish "The server staples a current 'good' OCSP response; curl --cert-status accepts it and gets HTTP 200." \
-    "$OSSL -tls1_2 -status_file (OCSP: good)" "$CURL --cacert root --cert-status" "$E_OK"
+    "$OSSL -tls1_2 -status_file (OCSP: good)" "$CURL --cacert root --cert-status" "$WIRE_OK"
   check_wire 'tls.handshake.type == 22' 'http.response.code == 200'
 }
 
@@ -560,7 +560,7 @@ sc_tls10_success() {
   record
   finish "Both peers are configured down to TLS 1.0 (SECLEVEL=0 is needed on OpenSSL 3); the handshake completes and HTTP 200 flows over a deprecated protocol version (RFC 8996)." \
     "$OSSL -tls1 -cipher DEFAULT@SECLEVEL=0" "$CURL --tlsv1.0 --tls-max 1.0 --ciphers DEFAULT@SECLEVEL=0" \
-    '{"established":true,"alert":null,"findings":["deprecated-protocol-version"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.record.version == 0x0301 and tls.handshake.type == 2' 'http.response.code == 200'
 }
 
@@ -571,7 +571,7 @@ sc_tls11_success() {
   record
   finish "Both peers are configured down to TLS 1.1 (SECLEVEL=0); the handshake completes and HTTP 200 flows over a deprecated protocol version (RFC 8996)." \
     "$OSSL -tls1_1 -cipher DEFAULT@SECLEVEL=0" "$CURL --tlsv1.1 --tls-max 1.1 --ciphers DEFAULT@SECLEVEL=0" \
-    '{"established":true,"alert":null,"findings":["deprecated-protocol-version"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'tls.record.version == 0x0302 and tls.handshake.type == 2' 'http.response.code == 200'
 }
 
@@ -582,7 +582,7 @@ sc_protocol_version_mismatch() {
   record
   finish "The client offers only TLS 1.3 (supported_versions = 0x0304), the server speaks only TLS 1.2: the server answers the ClientHello with a fatal protocol_version alert." \
     "$OSSL -tls1_2" "$SCLI -tls1_3" \
-    '{"established":false,"alert":{"from":"server","description":"protocol_version"},"findings":["protocol-version-mismatch"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"server","description":"protocol_version"}}'
 }
 
 sc_no_shared_cipher() {
@@ -592,7 +592,7 @@ sc_no_shared_cipher() {
   record
   finish "TLS 1.2 only on both sides; the client offers only ECDHE-RSA-AES128-GCM-SHA256 (plus the renegotiation SCSV), the server accepts only AES256-SHA: the server sends fatal handshake_failure ('no shared cipher')." \
     "$OSSL -tls1_2 -cipher AES256-SHA" "$SCLI -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256" \
-    '{"established":false,"alert":{"from":"server","description":"handshake_failure"},"findings":["no-shared-cipher"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"server","description":"handshake_failure"}}'
 }
 
 sc_server_weak_key() {
@@ -603,7 +603,7 @@ sc_server_weak_key() {
   record
   finish "The server certificate has a 1024-bit RSA key. The server must lower its SECLEVEL to load it; curl at Debian's default level 2 rejects it ('EE certificate key too weak', fatal bad_certificate)." \
     "$OSSL -tls1_2 -cipher DEFAULT@SECLEVEL=0, leaf RSA 1024 + intermediate" "$CURL --cacert root (default SECLEVEL 2)" \
-    '{"established":false,"alert":{"from":"client","description":"bad_certificate"},"findings":["weak-key"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"bad_certificate"}}'
 }
 
 sc_server_weak_signature() {
@@ -614,7 +614,7 @@ sc_server_weak_signature() {
   record
   finish "The server certificate is signed with sha1WithRSAEncryption. The server must lower its SECLEVEL to load it; curl at the default level rejects the chain ('ca md too weak')." \
     "$OSSL -tls1_2 -cipher DEFAULT@SECLEVEL=0, leaf signed SHA-1 + intermediate" "$CURL --cacert root (default SECLEVEL 2)" \
-    '{"established":false,"alert":{"from":"client","description":"bad_certificate"},"findings":["weak-signature-algorithm"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"client","description":"bad_certificate"}}'
 }
 
 sc_server_cert_v1() {
@@ -624,7 +624,7 @@ sc_server_cert_v1() {
   record
   finish "The server certificate is X.509 version 1 (no extensions: no subjectAltName, no EKU, no basicConstraints). OpenSSL (curl) still accepts it, matching localhost against the CN, and HTTP 200 flows; many other clients refuse v1 leaves." \
     "$OSSL -tls1_2, X.509 v1 leaf (CN=localhost) + intermediate" "$CURL --cacert root" \
-    '{"established":true,"alert":null,"findings":["v1-certificate"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire 'http.response.code == 200'
 }
 
@@ -643,7 +643,7 @@ sc_tls13_chacha20_mtls_success() {
   record
   finish "TLS 1.3 with TLS_CHACHA20_POLY1305_SHA256 only; the server requires a client certificate and the client sends a valid one (tlsdiag Test Client, P-256, issued by the root). HTTP 200. Decrypt with the key log." \
     "$OSSL -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 -Verify 1 -verify_return_error -CAfile root" \
-    "$SCLI -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 -cert client-valid -keylogfile" "$E_OK"
+    "$SCLI -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 -cert client-valid -keylogfile" "$WIRE_OK"
   check_wire 'tls.handshake.ciphersuite == 0x1303 and tls.handshake.type == 2' "tls.handshake.type == 11 and tls.handshake.certificates_length > 0 and tcp.dstport == $PORT" 'http.response.code == 200'
 }
 
@@ -655,7 +655,7 @@ sc_tls13_aes256_mtls_unknown_ca() {
   finish "TLS 1.3 with TLS_AES_256_GCM_SHA384; the client sends a certificate issued by Other Root CA, which is not among the CertificateRequest's certificate_authorities; the server rejects it with an (encrypted) fatal unknown_ca." \
     "$OSSL -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -Verify 1 -verify_return_error -CAfile root" \
     "$SCLI -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -cert client-other -keylogfile" \
-    '{"established":false,"alert":{"from":"server","description":"unknown_ca"},"findings":["client-cert-issuer-not-accepted"]}'
+    '{"handshakeCompleted":false,"alert":{"from":"server","description":"unknown_ca"}}'
   check_wire 'tls.handshake.ciphersuite == 0x1302 and tls.handshake.type == 2' "tls.handshake.type == 11 and tls.handshake.certificates_length > 0 and tcp.dstport == $PORT"
 }
 
@@ -665,7 +665,7 @@ sc_tls12_aes128_gcm_http() {
   curl_get $PORT --tlsv1.2 --tls-max 1.2
   record
   finish "TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256, no client certificate; curl sends GET /hello.txt and gets HTTP/1.0 200 with the file. Decrypt with the key log to see the HTTP exchange." \
-    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -WWW" "$CURL --tlsv1.2 --tls-max 1.2, SSLKEYLOGFILE" "$E_OK"
+    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -WWW" "$CURL --tlsv1.2 --tls-max 1.2, SSLKEYLOGFILE" "$WIRE_OK"
   check_wire 'tls.handshake.ciphersuite == 0xc02f' 'http.response.code == 200'
 }
 
@@ -678,13 +678,13 @@ cbc_case() { # cbc_case NAME PORT [S_CLIENT_OPTION...]
 sc_tls12_aes_cbc_etm_http() {
   cbc_case tls12-aes-cbc-etm-http 23723
   finish "TLS 1.2 ECDHE-RSA-AES128-SHA256 (CBC + HMAC-SHA256) with encrypt_then_mac negotiated (extension 22 in both hellos): the MAC covers the ciphertext. GET /hello.txt, HTTP/1.0 200." \
-    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -WWW" "$SCLI -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -keylogfile" "$E_OK"
+    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -WWW" "$SCLI -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -keylogfile" "$WIRE_OK"
   check_wire 'tls.handshake.type == 2 and tls.handshake.extension.type == 22' 'tls.handshake.ciphersuite == 0xc027' 'http.response.code == 200'
 }
 sc_tls12_aes_cbc_no_etm_http() {
   cbc_case tls12-aes-cbc-no-etm-http 23724 -no_etm
   finish "Same as tls12-aes-cbc-etm-http, but the client does not offer encrypt_then_mac (-no_etm): classic MAC-then-encrypt CBC records. GET /hello.txt, HTTP/1.0 200." \
-    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -WWW" "$SCLI -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -no_etm -keylogfile" "$E_OK"
+    "$OSSL -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -WWW" "$SCLI -tls1_2 -cipher ECDHE-RSA-AES128-SHA256 -no_etm -keylogfile" "$WIRE_OK"
   check_wire '!tls.handshake.extension.type == 22' 'tls.handshake.ciphersuite == 0xc027' 'http.response.code == 200'
 }
 
@@ -710,7 +710,7 @@ sc_tls13_post_handshake_auth() {
   CLI_HOLD=5
   record
   finish "TLS 1.3 without a certificate request in the handshake; after it the server (s_server command 'c') sends a post-handshake CertificateRequest, and the client (-enable_pha) answers with Certificate, CertificateVerify and Finished, all encrypted as application-data records. Decrypt with the key log." \
-    "$OSSL -tls1_3 interactive, 'c' = post-handshake CertificateRequest" "$SCLI -tls1_3 -enable_pha -cert client-valid -keylogfile" "$E_OK"
+    "$OSSL -tls1_3 interactive, 'c' = post-handshake CertificateRequest" "$SCLI -tls1_3 -enable_pha -cert client-valid -keylogfile" "$WIRE_OK"
   check_wire 'tls.handshake.extension.type == 49' 'tls.handshake.type == 13 and tls.record.opaque_type == 23' "tls.handshake.type == 11 and tls.handshake.certificates_length > 0 and tcp.dstport == $PORT"
 }
 
@@ -729,18 +729,18 @@ sc_tls12_renegotiation_client_cert() {
   CLI_HOLD=5
   record
   finish "TLS 1.2: the first handshake has no CertificateRequest; the server (s_server command 'R') sends HelloRequest and the renegotiation (encrypted under the first handshake's keys) asks for and gets the client certificate. Decrypt with the key log (two CLIENT_RANDOM lines)." \
-    "$OSSL -tls1_2 interactive, 'R' = renegotiate with CertificateRequest, -CAfile root" "$SCLI -tls1_2 -cert client-valid -keylogfile" "$E_OK"
+    "$OSSL -tls1_2 interactive, 'R' = renegotiate with CertificateRequest, -CAfile root" "$SCLI -tls1_2 -cert client-valid -keylogfile" "$WIRE_OK"
   check_wire 'tls.handshake.type == 0' 'tls.handshake.type == 13' "tls.handshake.type == 11 and tls.handshake.certificates_length > 0 and tcp.dstport == $PORT"
 }
 
-TLS13_NO_CERT_EXPECT='{"established":false,"alert":{"from":"server","description":"certificate_required"},"findings":["client-cert-empty"]}'
+TLS13_NO_CERT_WIRE='{"handshakeCompleted":false,"alert":{"from":"server","description":"certificate_required"}}'
 sc_tls13_no_client_cert() {
   begin tls13-no-client-cert 23727
   mtls_www $PORT -Verify 1 -tls1_3
   s_client $PORT -tls1_3
   record
   finish "TLS 1.3, the server requires a client certificate (-Verify 1), the client has none and answers with an empty Certificate; the server sends fatal certificate_required (encrypted: visible with the key log). Same connection as tls13-no-client-cert-embedded-keylog.pcapng." \
-    "$OSSL -tls1_3 -Verify 1 -verify_return_error -CAfile root" "$SCLI -tls1_3 without -cert, -keylogfile" "$TLS13_NO_CERT_EXPECT"
+    "$OSSL -tls1_3 -Verify 1 -verify_return_error -CAfile root" "$SCLI -tls1_3 without -cert, -keylogfile" "$TLS13_NO_CERT_WIRE"
   # The same connection as pcapng with the key log inside (Decryption Secrets Block), and no key log
   # beside it, so a reader must find the secrets in the file.
   local ng="$OUT/tls13-no-client-cert-embedded-keylog.pcapng"
@@ -795,7 +795,7 @@ sc_tls13_wrong_keylog() {
   [ "$CHECK_ONLY" = 1 ] || cp "$OTHER_KEYS" "$KEYS"
   finish "A successful TLS 1.3 connection (HTTP 200) given the key log of another connection to the same server a moment later: the key log holds secrets, but none for this connection's client random, so the handshake stays encrypted." \
     "$OSSL -tls1_3 -WWW" "$SCLI -tls1_3 -keylogfile (the key log is a second s_client run's)" \
-    '{"established":true,"alert":null,"findings":["tls13-encrypted-handshake"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire '!tls.handshake.type == 11' '!http'
 }
 
@@ -807,7 +807,7 @@ sc_tls13_keylog_secrets_mismatch() {
     "$OTHER_KEYS" "$OWN_KEYS" >"$KEYS"
   finish "A successful TLS 1.3 connection (HTTP 200) with a key log whose lines name this connection's client random but carry the secrets of another connection (built from two real key logs: labels and client random of this one, secrets of the other). The first handshake record fails to authenticate." \
     "$OSSL -tls1_3 -WWW" "$SCLI -tls1_3 -keylogfile (secrets then swapped with a second run's)" \
-    '{"established":true,"alert":null,"findings":["keylog-mismatch"]}'
+    '{"handshakeCompleted":true,"alert":null}'
   check_wire '!tls.handshake.type == 11' '!http'
 }
 
@@ -828,7 +828,7 @@ sc_tls13_early_data() {
   KEYLOG=0
   record
   finish "TLS 1.3 0-RTT: a first connection takes a session ticket, the second resumes it and sends 'GET /hello.txt' as early data right after its ClientHello; the server accepts it (early_data in EncryptedExtensions) and the client ends its early data with EndOfEarlyData, under the early traffic secret. Both connections succeed. Decrypt with the key log (CLIENT_EARLY_TRAFFIC_SECRET)." \
-    "$OSSL -tls1_3 -early_data interactive" "$SCLI -tls1_3 -sess_out, then -sess_in -early_data, -keylogfile" "$E_OK"
+    "$OSSL -tls1_3 -early_data interactive" "$SCLI -tls1_3 -sess_out, then -sess_in -early_data, -keylogfile" "$WIRE_OK"
   check_wire 'tls.handshake.type == 8 and tls.handshake.extension.type == 42' 'tls.handshake.type == 5'
 }
 

@@ -69,13 +69,13 @@ record() {
   log "$name: client exit $CLIENT_EXIT: $(grep -v '^$' "$RUN/$name.client.log" | head -2 | paste -sd ' ')"
 }
 
-# meta NAME DESCRIPTION SERVER CLIENT EXPECT_JSON COMMAND...
+# meta NAME DESCRIPTION SERVER CLIENT WIRE_JSON COMMAND...
 meta() {
-  local name="$1" description="$2" server="$3" client="$4" expect="$5"; shift 5
+  local name="$1" description="$2" server="$3" client="$4" wire="$5"; shift 5
   write_meta "$OUT/$name.meta.json" "$name" "$description" "$server" "$client" "$CLIENT_EXIT" \
     "$(grep -a -v "^$" "$RUN/$name.client.log" | grep -a -v -E 'SECRET|CLIENT_RANDOM|Master-Key' | head -3 | paste -sd '|' | sed 's/|/ | /g')" \
     "$(grep -E 'FATAL|LOG:  could not|SSL' "${PG_RUNNING:-/nonexistent}/server.log" 2>/dev/null | tail -2 | paste -sd '|' | sed 's/|/ | /g' || true)" \
-    "$expect" "$(printf '%q ' "$@" | sed 's/ $//')"
+    "$wire" "$(printf '%q ' "$@" | sed 's/ $//')"
   node -e '
     const fs = require("node:fs"); const [file, keys] = process.argv.slice(1);
     const m = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -95,7 +95,7 @@ sc_postgres_tls12_success() {
   record $name $port "${cmd[@]}"
   meta $name "psql asks for SSL (SSLRequest), the server answers S, then TLS 1.2 (the server's ssl_max_protocol_version) with the server's chain. The server has a client CA file (ssl_ca_file) and so asks for a client certificate; psql has none and sends an empty Certificate, which this pg_hba.conf (no clientcert) accepts: the query runs over TLS." \
     "$PG15, ssl = on, ssl_max_protocol_version = TLSv1.2" "$PSQL sslmode=verify-full" \
-    '{"established":true,"alert":null,"findings":["client-cert-empty-accepted"]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   pg_stop
 }
 
@@ -106,7 +106,7 @@ sc_postgres_tls12_client_cert_required() {
   record $name $port "${cmd[@]}"
   meta $name "psql without a client certificate to a server whose pg_hba.conf says clientcert=verify-full: after the SSLRequest, TLS 1.2 with a CertificateRequest naming the root CA; psql answers with an empty Certificate, the handshake completes, and the server refuses the connection inside TLS (\"FATAL: connection requires a valid client certificate\") and closes." \
     "$PG15, ssl = on, ssl_max_protocol_version = TLSv1.2, hostssl … trust clientcert=verify-full" "$PSQL sslmode=verify-full, no sslcert" \
-    '{"established":true,"alert":null,"findings":["client-cert-empty"]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   pg_stop
 }
 
@@ -117,7 +117,7 @@ sc_postgres_tls13_s_client() {
   record $name $port "${cmd[@]}"
   meta $name "openssl s_client -starttls postgres (SSLRequest, S), then TLS 1.3 with a HelloRetryRequest (the server wants secp256r1) and a middlebox ChangeCipherSpec before the second ClientHello; no client certificate asked (no ssl_ca_file). The client closes at once (no stdin). Decrypt with the key log." \
     "$PG15, ssl = on, no ssl_ca_file" "openssl s_client 3.0.19 -starttls postgres -keylogfile" \
-    '{"established":true,"alert":null,"findings":[]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   pg_stop
 }
 
@@ -128,7 +128,7 @@ sc_postgres_ssl_refused() {
   record $name $port "${cmd[@]}"
   meta $name "psql with sslmode=require to a server with ssl = off: the server answers the SSLRequest with N and psql gives up (\"server does not support SSL, but SSL was required\"). No TLS at all on the wire." \
     "$PG15, ssl = off" "$PSQL sslmode=require" \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}' "${cmd[@]}"
+    '{"handshakeCompleted":false,"alert":null}' "${cmd[@]}"
   pg_stop
 }
 
@@ -169,7 +169,7 @@ sc_smtp_starttls_tls13() {
   record $name $port "${cmd[@]}"
   meta $name "openssl s_client -starttls smtp to Postfix: greeting, EHLO (STARTTLS advertised), STARTTLS, 220 Ready to start TLS, then TLS 1.3 with the server's chain; QUIT inside TLS. Decrypt with the key log." \
     "$POSTFIX, smtpd_tls_security_level = may" "openssl s_client 3.0.19 -starttls smtp -keylogfile" \
-    '{"established":true,"alert":null,"findings":[]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
 }
 
 sc_smtp_starttls_454() {
@@ -179,7 +179,7 @@ sc_smtp_starttls_454() {
   record $name $port "${cmd[@]}"
   meta $name "Postfix whose smtpd_tls_cert_file does not exist: it still advertises STARTTLS, answers the command with \"454 4.7.0 TLS not available due to local problem\"; openssl s_client sends its ClientHello regardless, which Postfix reads as a bad command, and the connection ends without a handshake." \
     "$POSTFIX, smtpd_tls_cert_file missing" "openssl s_client 3.0.19 -starttls smtp" \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}' "${cmd[@]}"
+    '{"handshakeCompleted":false,"alert":null}' "${cmd[@]}"
 }
 
 # dovecot_start SSL(yes|no): a Dovecot instance of its own (configuration, state and log under $RUN/dovecot),
@@ -240,37 +240,37 @@ trap 'pg_stop; postfix_stop; dovecot_stop' EXIT
 
 DOVECOT="Dovecot 2.3.19 (Debian dovecot-imapd, dovecot-pop3d)"
 
-# dovecot_case NAME PROTOCOL(imap|pop3) PORT SSL(yes|no) DESCRIPTION EXPECT
+# dovecot_case NAME PROTOCOL(imap|pop3) PORT SSL(yes|no) DESCRIPTION WIRE_JSON
 dovecot_case() {
-  local name="$1" protocol="$2" port="$3" ssl="$4" description="$5" expect="$6"
+  local name="$1" protocol="$2" port="$3" ssl="$4" description="$5" wire="$6"
   dovecot_start "$ssl"
   local keylog=()
   [ "$ssl" = yes ] && keylog=(-keylogfile "$OUT/$name.keys.log")
   local cmd=(bash -c 'sleep 1 | openssl s_client -starttls "$1" -connect "127.0.0.1:$2" -servername localhost -CAfile "$3" "${@:4}"' _ "$protocol" "$port" "$P/root.crt" "${keylog[@]}")
   record "$name" "$port" "${cmd[@]}"
-  meta "$name" "$description" "$DOVECOT, ssl = $ssl" "openssl s_client 3.0.19 -starttls $protocol${keylog:+ -keylogfile}" "$expect" "${cmd[@]}"
+  meta "$name" "$description" "$DOVECOT, ssl = $ssl" "openssl s_client 3.0.19 -starttls $protocol${keylog:+ -keylogfile}" "$wire" "${cmd[@]}"
   dovecot_stop
 }
 
 sc_imap_starttls_tls13() {
   dovecot_case imap-starttls-tls13 imap 26143 yes \
     "openssl s_client -starttls imap to Dovecot: greeting, CAPABILITY (STARTTLS), a tagged STARTTLS answered OK, then TLS 1.3 with the server's chain. Decrypt with the key log." \
-    '{"established":true,"alert":null,"findings":[]}'
+    '{"handshakeCompleted":true,"alert":null}'
 }
 sc_pop3_starttls_tls13() {
   dovecot_case pop3-starttls-tls13 pop3 26110 yes \
     "openssl s_client -starttls pop3 to Dovecot: greeting, STLS answered +OK, then TLS 1.3 with the server's chain. Decrypt with the key log." \
-    '{"established":true,"alert":null,"findings":[]}'
+    '{"handshakeCompleted":true,"alert":null}'
 }
 sc_imap_starttls_refused() {
   dovecot_case imap-starttls-refused imap 26143 no \
     "Dovecot with ssl = no: CAPABILITY lacks STARTTLS, the tagged STARTTLS is answered BAD; openssl s_client (\"Didn't find STARTTLS in server response, trying anyway\") sends its ClientHello regardless and no handshake follows." \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+    '{"handshakeCompleted":false,"alert":null}'
 }
 sc_pop3_starttls_refused() {
   dovecot_case pop3-starttls-refused pop3 26110 no \
     "Dovecot with ssl = no: STLS is answered -ERR; openssl s_client sends its ClientHello regardless and no handshake follows." \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+    '{"handshakeCompleted":false,"alert":null}'
 }
 
 # vsftpd_start SSL(YES|NO): vsftpd in the foreground with its own configuration under $RUN/vsftpd, on
@@ -307,7 +307,7 @@ sc_ftp_auth_tls_tls13() {
   record $name $port "${cmd[@]}"
   meta $name "openssl s_client -starttls ftp to vsftpd (ssl_enable=YES): 220 greeting, AUTH TLS answered 234, then TLS 1.3 with the server's chain; vsftpd asks for a client certificate it does not require and gets an empty one. Decrypt with the key log." \
     "vsftpd 3.0.3 (Debian vsftpd), ssl_enable=YES" "openssl s_client 3.0.19 -starttls ftp -keylogfile" \
-    '{"established":true,"alert":null,"findings":["client-cert-empty-accepted"]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   stop_bg vsftpd
 }
 
@@ -318,7 +318,7 @@ sc_ftp_auth_tls_refused() {
   record $name $port "${cmd[@]}"
   meta $name "vsftpd with ssl_enable=NO answers AUTH TLS with \"530 Please login with USER and PASS.\"; openssl s_client sends its ClientHello regardless and no handshake follows." \
     "vsftpd 3.0.3 (Debian vsftpd), ssl_enable=NO" "openssl s_client 3.0.19 -starttls ftp" \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}' "${cmd[@]}"
+    '{"handshakeCompleted":false,"alert":null}' "${cmd[@]}"
   stop_bg vsftpd
 }
 
@@ -351,32 +351,32 @@ slapd_start() {
 LDAPSEARCH="ldapsearch 2.5 (Debian ldap-utils, GnuTLS)"
 SLAPD="slapd 2.5 (Debian slapd)"
 
-# ldap_case NAME VERIFY_CLIENT DESCRIPTION EXPECT: ldapsearch -ZZ (StartTLS required), its GnuTLS key log.
+# ldap_case NAME VERIFY_CLIENT DESCRIPTION WIRE_JSON: ldapsearch -ZZ (StartTLS required), its GnuTLS key log.
 ldap_case() {
-  local name="$1" verify="$2" description="$3" expect="$4" port=26389
+  local name="$1" verify="$2" description="$3" wire="$4" port=26389
   slapd_start "$verify"
   local cmd=(env "LDAPTLS_CACERT=$P/root.crt" "SSLKEYLOGFILE=$OUT/$name.keys.log" ldapsearch -ZZ -H "ldap://127.0.0.1:$port" -x -b "" -s base namingContexts)
   record "$name" "$port" "${cmd[@]}"
-  meta "$name" "$description" "$SLAPD, TLSVerifyClient $verify" "$LDAPSEARCH -ZZ, SSLKEYLOGFILE" "$expect" "${cmd[@]}"
+  meta "$name" "$description" "$SLAPD, TLSVerifyClient $verify" "$LDAPSEARCH -ZZ, SSLKEYLOGFILE" "$wire" "${cmd[@]}"
   stop_bg slapd
 }
 
 sc_ldap_starttls_tls13() {
   ldap_case ldap-starttls-tls13 never \
     "ldapsearch -ZZ: the StartTLS extended request (1.3.6.1.4.1.1466.20037) answered with success, then TLS 1.3 (GnuTLS client, OpenSSL server) and the search inside TLS. Decrypt with the key log GnuTLS writes (SSLKEYLOGFILE)." \
-    '{"established":true,"alert":null,"findings":[]}'
+    '{"handshakeCompleted":true,"alert":null}'
 }
 
 sc_ldap_starttls_refused() {
   ldap_case ldap-starttls-refused none \
     "slapd without any TLS configuration: the StartTLS extended request is answered with resultCode 2 (protocolError), \"unsupported extended operation\"; ldapsearch -ZZ gives up (\"ldap_start_tls: Protocol error (2)\") without sending a ClientHello." \
-    '{"established":false,"alert":null,"findings":["starttls-refused"]}'
+    '{"handshakeCompleted":false,"alert":null}'
 }
 
 sc_ldap_starttls_client_cert_required() {
   ldap_case ldap-starttls-client-cert-required demand \
     "slapd with TLSVerifyClient demand; ldapsearch -ZZ has no client certificate: after StartTLS, TLS 1.3 with a CertificateRequest and the client's empty Certificate (encrypted: visible with the key log); slapd sends no alert, it closes the connection right after the client's Finished. ldapsearch: \"Can't contact LDAP server\"." \
-    '{"established":false,"alert":null,"findings":["client-cert-empty"]}'
+    '{"handshakeCompleted":false,"alert":null}'
 }
 
 # mariadb_start: a MariaDB server of its own (datadir, socket and logs under $RUN/mariadb) on 127.0.0.1:26306
@@ -398,7 +398,7 @@ sc_mysql_ssl_tls13() {
   record $name $port "${cmd[@]}"
   meta $name "openssl s_client -starttls mysql to MariaDB: the server's protocol-10 handshake packet (CLIENT_SSL set), the client's SSL request packet, then TLS 1.3 with the server's chain. Decrypt with the key log. MariaDB asks for a client certificate it does not require and gets an empty one." \
     "MariaDB 10.11 (Debian mariadb-server), --ssl-cert/--ssl-key" "openssl s_client 3.0.19 -starttls mysql -keylogfile" \
-    '{"established":true,"alert":null,"findings":["client-cert-empty-accepted"]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   stop_bg mariadb
 }
 
@@ -433,7 +433,7 @@ sc_xmpp_starttls_tls13() {
   record $name $port "${cmd[@]}"
   meta $name "openssl s_client -starttls xmpp to Prosody: stream header, stream features offering <starttls/>, <starttls/> answered <proceed/>, then TLS 1.3 with the server's chain. Decrypt with the key log." \
     "Prosody 0.12 (Debian prosody)" "openssl s_client 3.0.19 -starttls xmpp -keylogfile" \
-    '{"established":true,"alert":null,"findings":[]}' "${cmd[@]}"
+    '{"handshakeCompleted":true,"alert":null}' "${cmd[@]}"
   stop_bg prosody
 }
 

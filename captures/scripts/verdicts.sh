@@ -136,12 +136,11 @@ client_said() {
 
 argv_str() { local a out=""; for a in "$@"; do case "$a" in *' '* | *'"'* | *'\'* | '') out="$out '${a//\'/\'\\\'\'}'" ;; *) out="$out $a" ;; esac; done; echo "${out# }"; }
 
-# meta DESCRIPTION SERVER CLIENT SERVER_SAID EXPECT_JSON [EXTRA_COMMAND...]
-# EXPECT_JSON holds what the scenario's author knows: `outcome` (the per-connection outcome of issue 12),
-# `findings` (ids an analyser must report) and, for the plaintext cases, `nonTls`.
+# meta DESCRIPTION SERVER CLIENT SERVER_SAID WIRE_JSON [EXTRA_COMMAND...]
+# WIRE_JSON is null here: nothing is checked on the wire; what tlsdiag must report is the capture's .expected.json.
 meta() {
-  local desc="$1" server="$2" client="$3" ssaid="$4" expect="$5"; shift 5
-  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "${CLIENT_SAID:-$(client_said)}" "$ssaid" "$expect" \
+  local desc="$1" server="$2" client="$3" ssaid="$4" wire="$5"; shift 5
+  write_meta "$OUT/$CURRENT.meta.json" "$CURRENT" "$desc" "$server" "$client" "$CLIENT_EXIT" "${CLIENT_SAID:-$(client_said)}" "$ssaid" "$wire" \
     "$(argv_str "${SERVER_ARGV[@]}")" "$(argv_str "${CLIENT_ARGV[@]}")" "$@"
   node -e '
     const fs = require("node:fs"); const [file, keys] = process.argv.slice(1);
@@ -162,7 +161,7 @@ sc_tls_to_nginx_http_port_s_client() {
   finish
   meta "openssl s_client sends a ClientHello to nginx's plaintext HTTP port (listen without ssl). nginx reads the ClientHello as a malformed HTTP request and answers in plaintext \"HTTP/1.1 400 Bad Request\", then closes; s_client fails with \"wrong version number\" (it read the 5 bytes \"HTTP/\" as a record header)." \
     "nginx $NGINX_VERSION, listen 127.0.0.1:27001 (plain HTTP)" "openssl $OPENSSL_VERSION s_client" "$(nginx_said)" \
-    '{"outcome":"not-tls","nonTls":{"side":"server","firstLine":"HTTP/1.1 400 Bad Request"},"findings":["server-answered-plaintext"]}'
+    null
 }
 
 sc_tls_to_nginx_http_port_curl() {
@@ -173,7 +172,7 @@ sc_tls_to_nginx_http_port_curl() {
   finish
   meta "curl https:// to nginx's plaintext HTTP port: nginx answers the ClientHello with a plaintext \"HTTP/1.1 400 Bad Request\" page and closes; curl: \"wrong version number\" (exit 35)." \
     "nginx $NGINX_VERSION, listen 127.0.0.1:27002 (plain HTTP)" "curl $CURL_VERSION https://" "$(nginx_said)" \
-    '{"outcome":"not-tls","nonTls":{"side":"server","firstLine":"HTTP/1.1 400 Bad Request"},"findings":["server-answered-plaintext"]}'
+    null
 }
 
 sc_tls_to_python_http_server() {
@@ -186,7 +185,7 @@ sc_tls_to_python_http_server() {
   finish
   meta "curl https:// to python3 -m http.server (plain HTTP). Python's http.server reads the ClientHello as a request line and answers in plaintext with an HTTP/1.0 400 error page, then closes; curl fails with \"wrong version number\". (http.server reads up to the first 0x0a byte: a ClientHello holds one by chance in its random fields, else the server waits for more and curl times out — re-record then.)" \
     "Python $PYTHON_VERSION http.server" "curl $CURL_VERSION https://" "$(grep -a -m1 'code 400' "$CAPTURES_WORK/verdicts-server.log" | sed -E 's/^.*\] //; s/ \(.*$//' || true)" \
-    '{"outcome":"not-tls","nonTls":{"side":"server"},"findings":["server-answered-plaintext"]}'
+    null
 }
 
 # ---------------------------------------------------------------- b. plain HTTP sent to a TLS port
@@ -198,7 +197,7 @@ sc_http_to_nginx_https_port() {
   finish
   meta "curl http:// (plain HTTP) to nginx's TLS port (listen … ssl). OpenSSL inside nginx sees \"GET \" where a record header belongs (SSL_R_HTTP_REQUEST); nginx answers in plaintext \"HTTP/1.1 400 Bad Request\" with the page \"400 The plain HTTP request was sent to HTTPS port\", and closes. No TLS byte on the wire." \
     "nginx $NGINX_VERSION, listen 127.0.0.1:27004 ssl" "curl $CURL_VERSION http://" "$(nginx_said)" \
-    '{"outcome":"not-tls","nonTls":{"side":"client","firstLine":"GET / HTTP/1.1"},"findings":["client-sent-plaintext"]}'
+    null
 }
 
 sc_http_to_s_server_www() {
@@ -208,7 +207,7 @@ sc_http_to_s_server_www() {
   finish
   meta "curl http:// (plain HTTP) to openssl s_server -WWW. OpenSSL reads \"GET \" where a record header belongs, fails with \"http request\" (SSL_R_HTTP_REQUEST, sent as SSL_AD_NO_ALERT: no alert) and s_server closes the connection without sending a byte; curl: \"Empty reply from server\" (exit 52). Nothing on the wire says the server speaks TLS (a plaintext server closing at once looks the same) and the port is not a well-known TLS port." \
     "openssl $OPENSSL_VERSION s_server -WWW" "curl $CURL_VERSION http://" "$(s_server_said)" \
-    '{"outcome":null,"reported":false,"findings":[]}'
+    null
 }
 
 sc_http_to_java_tls_server() {
@@ -223,7 +222,7 @@ sc_http_to_java_tls_server() {
   meta "curl http:// (plain HTTP) to a Java (JSSE) TLS server socket. JSSE fails with \"Unsupported or unrecognized SSL message\" and answers with a TLS alert record, fatal unexpected_message (10), then closes; curl takes the 7 bytes for an HTTP/0.9 answer and gives up (exit 1)." \
     "Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/') JSSE SSLServerSocket (captures/peers/JavaTlsServer.java)" "curl $CURL_VERSION http://" \
     "$(grep -a -m1 -E 'Exception' "$CAPTURES_WORK/verdicts-server.log" || true)" \
-    '{"outcome":"not-tls","nonTls":{"side":"client","firstLine":"GET / HTTP/1.1"},"findings":["client-sent-plaintext"]}'
+    null
 }
 
 # The control: plain HTTP to a plain HTTP port is no TLS connection at all and must not be reported.
@@ -234,7 +233,7 @@ sc_http_to_nginx_http_port() {
   finish
   meta "The control: curl http:// to nginx's plaintext HTTP port, HTTP 200. No TLS on either side: an analyser reports no connection (plaintext between plaintext peers is not a TLS problem)." \
     "nginx $NGINX_VERSION, listen 127.0.0.1:27015 (plain HTTP)" "curl $CURL_VERSION http://" "$(nginx_said)" \
-    '{"outcome":null,"reported":false,"findings":[]}'
+    null
 }
 
 # ---------------------------------------------------------------- c. TLS 1.3 success without a key log
@@ -247,7 +246,7 @@ sc_tls13_success_no_keylog() {
   rm -f "$OUT/$CURRENT.keys.log"
   meta "curl to nginx over TLS 1.3, HTTP 200 \"hello\"; no key log is written (SSLKEYLOGFILE unset), so everything after the ServerHello is encrypted; application data flows both ways." \
     "nginx $NGINX_VERSION, listen … ssl, ssl_protocols TLSv1.3" "curl $CURL_VERSION, no SSLKEYLOGFILE" "$(nginx_said)" \
-    '{"outcome":"established","findings":[]}'
+    null
 }
 
 # ---------------------------------------------------------------- d. captures cut inside the handshake
@@ -272,7 +271,7 @@ sc_cut_after_server_hello() {
   CLIENT_ARGV=(editcap -r cut-source-tls12.pcap "$CURRENT.pcap" "1-$frame")
   meta "A whole TLS 1.2 handshake (nginx + curl, HTTP 200) cut with editcap -r after frame $frame, the server's first flight (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone in one loopback segment): the capture stops inside the handshake, before the client's key exchange; how it ended is not in it." \
     "nginx $NGINX_VERSION, listen … ssl, ssl_protocols TLSv1.2" "curl $CURL_VERSION, then editcap -r 1-$frame" "$(nginx_said)" \
-    '{"outcome":"incomplete","findings":[]}' \
+    null \
     "$(argv_str curl -sS -i --max-time 10 --resolve localhost:27007:127.0.0.1 --cacert "$P/root.crt" https://localhost:27007/)"
 }
 
@@ -296,7 +295,7 @@ sc_cut_head_c() {
   CLIENT_ARGV=(head -c "$bytes" cut-source-tls13.pcap)
   meta "A whole TLS 1.3 handshake (nginx + curl, HTTP 200) cut with head -c $bytes: the file ends in the middle of frame $frame, the server's ServerHello flight, so its last packet record is truncated and the handshake is cut inside the server's first flight." \
     "nginx $NGINX_VERSION, listen … ssl, ssl_protocols TLSv1.3" "curl $CURL_VERSION, then head -c $bytes" "$(nginx_said)" \
-    '{"outcome":"incomplete","findings":[]}' \
+    null \
     "$(argv_str curl -sS -i --max-time 10 --resolve localhost:27008:127.0.0.1 --cacert "$P/root.crt" https://localhost:27008/)"
 }
 
@@ -315,7 +314,7 @@ weak_case() {
   SERVER_SAID="$(s_server_said)"
   meta "$desc" "openssl $OPENSSL_VERSION s_server -tls1_2 -cipher '$suite:@SECLEVEL=0' -www" \
     "openssl $OPENSSL_VERSION s_client -tls1_2 -cipher '$suite:@SECLEVEL=0'" "${SERVER_SAID:-(nothing logged)}" \
-    '{"outcome":"established","findings":["weak-cipher-suite"]}'
+    null
 }
 
 sc_weak_null_sha256() {
@@ -364,7 +363,7 @@ sc_mariadb_login_tls12_no_client_cert() {
   meta "The mariadb client logs in over TLS 1.2 (--ssl, no client certificate) and runs two queries. MariaDB's server handshake packet offers CLIENT_SSL, the client's SSL request packet follows, then TLS 1.2: the server sends a CertificateRequest it does not require, the client answers with an empty Certificate, the handshake completes and the login and the queries go on inside TLS (data both ways)." \
     "MariaDB $(mariadbd --version | awk '{print $3}') (Debian mariadb-server) --ssl-cert/--ssl-key, no --ssl-ca" "mariadb client --ssl --tls-version=TLSv1.2, no --ssl-cert" \
     "$(grep -a -m1 -i -E 'error|warn.*ssl' "$MY/err.log" | tr -cd '\040-\176' || true)" \
-    '{"outcome":"established","findings":["client-cert-empty-accepted"]}'
+    null
   CLIENT_SAID=""
 }
 
@@ -380,7 +379,7 @@ sc_tls_to_mariadb_port() {
   meta "openssl s_client without -starttls to MariaDB's port: s_client sends its ClientHello as soon as it is connected, MariaDB its protocol-10 greeting (server version in clear) as soon as it accepts (on loopback either may come first; the capture shows which). s_client fails reading the greeting as a record header (\"wrong version number\") and closes; MariaDB reads the ClientHello as the start of a 66 KB packet and closes when the client does. MySQL and MariaDB have no implicit-TLS port: TLS is asked for inside the protocol (SSL request packet)." \
     "MariaDB $(mariadbd --version | awk '{print $3}') (Debian mariadb-server) --ssl-cert/--ssl-key" "openssl $OPENSSL_VERSION s_client (no -starttls)" \
     "$(grep -a -m1 -i -E 'aborted|error' "$MY/err.log" | sed -E 's/^[0-9-]+ [0-9:]+ [0-9]+ //' | tr -cd '\040-\176' || true)" \
-    '{"outcome":"not-tls","nonTls":{"side":"server"},"findings":["server-answered-plaintext"]}'
+    null
 }
 
 # The same with the greeting first, for sure: a Node TLS client that waits half a second after connecting, then
@@ -395,7 +394,7 @@ sc_tls_to_mariadb_port_after_greeting() {
   meta "A Node TLS client (peers/node-tls-after-greeting.mjs) connects to MariaDB, lets its protocol-10 greeting arrive (server version in clear), then starts TLS on the socket without asking (no SSL request packet): MariaDB spoke first, the ClientHello follows. Node reads the greeting as a TLS record and fails; MariaDB reads the ClientHello as the start of a 66 KB packet." \
     "MariaDB $(mariadbd --version | awk '{print $3}') (Debian mariadb-server) --ssl-cert/--ssl-key" "Node $(node --version) tls.connect({ socket }) 500 ms after the TCP connect" \
     "$(grep -a -m1 -i -E 'aborted|error' "$MY/err.log" | sed -E 's/^[0-9-]+ [0-9:]+ [0-9]+ //' | tr -cd '\040-\176' || true)" \
-    '{"outcome":"not-tls","nonTls":{"side":"server"},"findings":["server-answered-plaintext"]}'
+    null
 }
 
 ALL=(tls_to_nginx_http_port_s_client tls_to_nginx_http_port_curl tls_to_python_http_server http_to_nginx_https_port

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
+import { REPO_ROOT as root } from '../repo.js';
 
 // The bench multiplies the corpus handshakes by rewriting addresses; each copy must be a distinct, complete
 // set of connections, or the bench would measure something else than real handshakes.
-const root = join(import.meta.dirname, '..', '..');
 let dir: string;
 
 function build(bytes: number): string {

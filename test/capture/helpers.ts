@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path';
 import { readCapture, type CaptureSummary, type DecryptionSecrets, type CaptureWarning, type Frame } from '../../src/capture/index.js';
 import { PacketDecoder } from '../../src/ip/index.js';
 import type { TcpSegment } from '../../src/tcp/types.js';
+import { REPO_ROOT } from '../repo.js';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = REPO_ROOT;
 export const FORMATS_DIR = join(REPO, 'captures/formats');
 export const JA4_DIR = resolve(REPO, '../shared/conformance/ja4/captures');
 

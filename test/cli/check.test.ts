@@ -1,31 +1,8 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run.js';
 import { tempDir } from '../temp-dir.js';
-
-const FOLDERS = ['captures/mtls', 'captures/server'];
-const corpus = FOLDERS.flatMap((folder) =>
-  existsSync(folder)
-    ? readdirSync(folder)
-        .filter((name) => name.endsWith('.expect.json'))
-        .sort()
-        // The capture beside it, whatever its format: the file names it (baseline wrote it).
-        .map((name) => ({ expect: join(folder, name), capture: JSON.parse(readFileSync(join(folder, name), 'utf8')).capture as string }))
-    : [],
-);
-
-describe('tlsdiag check against the committed expectations (npm run expectations writes them)', () => {
-  it('finds expectations for the corpus', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(20);
-  });
-
-  it.each(corpus)('$capture', async ({ capture, expect: file }) => {
-    const run = await runCli('check', capture, '--expect', file, '--quiet');
-    expect(run.stdout).toContain('as expected');
-    expect(run.code).toBe(0);
-  });
-});
 
 describe('tlsdiag check on a changed expectation', () => {
   const capture = 'captures/mtls/java-tls12-other-root-keystore-s-server.pcap';

@@ -6,8 +6,8 @@ import { safeName } from '../../src/report/export-certs.js';
 import { tempDir } from '../temp-dir.js';
 import { runCli } from './run.js';
 import { requireTool } from '../tools.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 
 interface Index {
   certificates: Array<{ file: string; sha256: string; sha1: string; subject: string; seen: Array<{ capture: string; connection: number; side: string; position: number }> }>;

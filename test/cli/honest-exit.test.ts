@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, analyzeConnections, CaptureInputError } from '../../src/index.js';
 import { runCli } from './run.js';
 import { tempDir } from '../temp-dir.js';
+import { REPO_ROOT as ROOT } from '../repo.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const JAVA = 'captures/mtls/java-tls12-other-root-keystore-s-server.pcap';
 const VALID = 'captures/mtls/nginx-tls13-valid-client-cert.pcap';
 

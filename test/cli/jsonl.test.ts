@@ -1,13 +1,12 @@
 // --format jsonl from a capture file: a line per connection with the JSON document's fields plus community_id,
 // then one line with the run's facts; and --interface's error when tcpdump cannot be run.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { communityId } from '../../src/report/community-id.js';
 import { runCli } from './run.js';
 import { tempDir } from '../temp-dir.js';
+import { REPO_ROOT as ROOT } from '../repo.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('--format jsonl', () => {
   it('has every connection of the JSON document, with its community_id, then the facts', async () => {

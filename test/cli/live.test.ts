@@ -3,14 +3,13 @@
 // the connection still open reported, the summary printed and every output complete.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communityId } from '../../src/report/community-id.js';
-import { makeCredentials, type Credentials } from '../decrypt/peers.js';
+import { makeCredentials, type Credentials } from '../tls/decrypt/peers.js';
 import { requireTools } from '../tools.js';
+import { REPO_ROOT as ROOT } from '../repo.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const PORT_FAIL = 27500 + Math.floor(Math.random() * 200) * 2;
 const PORT_OPEN = PORT_FAIL + 1;
 const ready = requireTools(['tcpdump', 'openssl'], 'the live capture test (tcpdump | tlsdiag -)');

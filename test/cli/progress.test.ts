@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatProgress, ProgressLine, wantsProgress, PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
+import { REPO_ROOT as root } from '../repo.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const PROGRESS_TEXT = /tlsdiag: [\d.,]+ of [\d.,]+ MB \(\d+%\) · [\d.,—]+ MB\/s · [\d,]+ connections?/;
 
 describe('formatProgress', () => {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JS module shared with scripts/crosscheck.mjs, without type declarations
 import { crosscheckCapture, DEFAULT_FOLDERS, listCaptures } from '../../scripts/crosscheck-core.mjs';
@@ -8,8 +7,8 @@ import { cipherSuiteName } from '../../src/tls/registry/names.js';
 import { protocolVersionName } from '../../src/tls/registry/protocol-versions.js';
 import { parseDistinguishedName } from '../../src/x509/index.js';
 import { requireTool } from '../tools.js';
+import { REPO_ROOT as root } from '../repo.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const lib = { analyze, parseDistinguishedName, protocolVersionName, cipherSuiteName, HANDSHAKE_TYPE_NAMES };
 const hasTshark = requireTool('tshark', 'the corpus cross-check against tshark');
 const captures: string[] = listCaptures(DEFAULT_FOLDERS, root);

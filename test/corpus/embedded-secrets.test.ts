@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { tempDir } from '../temp-dir.js';
+import { repoPath } from '../repo.js';
 
-const CAPTURE = join(import.meta.dirname, '..', '..', 'captures', 'formats', 'with-secrets.pcapng');
+const CAPTURE = repoPath('captures', 'formats', 'with-secrets.pcapng');
 const DECRYPTION_SECRETS_BLOCK = 0x0000000a;
 
 /** The blocks of a little-endian pcapng file, as [type, bytes] in file order. */

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { AnalysisResult } from '../../src/model/types.js';
+import { repoPath } from '../repo.js';
 
 /**
  * FoxIO's JA4 conformance captures read end to end (capture reader, TCP reassembly, TLS detection by content,
  * SOCKS preambles): every ClientHello they expect is found on its connection with the same JA4 family and SNI.
  */
-const CONFORMANCE_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'ja4');
+const CONFORMANCE_DIR = repoPath('..', 'shared', 'conformance', 'ja4');
 
 interface ExpectedConnection {
   src: string;

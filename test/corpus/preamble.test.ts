@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { streamConnections } from '../../src/tcp/streams.js';
 import type { Direction } from '../../src/tcp/types.js';
 import { identifyUpgrade, PlaintextPreamble } from '../../src/tls/preamble.js';
+import { repoPath } from '../repo.js';
 
-const SOCKS_CAPTURE = join(import.meta.dirname, '..', '..', '..', 'shared', 'conformance', 'ja4', 'captures', 'socks-https-example.pcap');
+const SOCKS_CAPTURE = repoPath('..', 'shared', 'conformance', 'ja4', 'captures', 'socks-https-example.pcap');
 
 /** The first bytes (up to 4 KiB) each direction of each connection carried. */
 async function firstBytes(file: string): Promise<Array<[Uint8Array, Uint8Array]>> {

@@ -1,26 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
+import { analyzeOptionsFor, listCaptures, metaFor, REPO_ROOT } from '../repo.js';
 
 /**
  * The revocation-list captures (captures/scripts/crl.sh): real nginx / openssl s_server checking a client
  * certificate against the CRLs beside each capture. tlsdiag, given the same CRL file (--crl) and CA (--ca),
  * must name the reason the server itself logged.
  */
-interface Meta {
-  scenario: string;
-  outcome: 'established' | 'rejected' | 'failed';
-  serverError: string;
-  options: string[];
-  keyLog: string | null;
-  expect: { established: boolean; alert: { from: string; description: string } | null; findings: string[] };
-}
-
 const DIR = 'captures/crl';
-const metas: Meta[] = readdirSync(DIR)
-  .filter((f) => f.endsWith('.meta.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as Meta);
+/** Each scenario's meta.json: the server's own verify error, how the peers ended, the options that describe the server. */
+const metas = listCaptures([DIR]).map((capture) => ({ capture: relative(REPO_ROOT, capture), ...metaFor(capture)! }));
 
 /** OpenSSL's verify error numbers (nginx logs "(N:text)", s_server "verify error:num=N:text") → finding id. */
 const FINDING_FOR_OPENSSL_ERROR: Record<number, string> = {
@@ -36,13 +26,9 @@ function openSslError(serverError: string): number | null {
   return m ? Number(m[1] ?? m[2]) : null;
 }
 
-function optionsOf(meta: Meta): AnalyzeOptions {
-  const value = (flag: string): string[] => meta.options.flatMap((o, i) => (o === flag ? [meta.options[i + 1]!] : []));
-  return {
-    crlFiles: value('--crl'),
-    clientCaFiles: value('--ca'),
-    keyLogFiles: meta.keyLog ? [`${DIR}/${meta.keyLog}`] : [],
-  };
+/** The capture analysed with its key log and the server's CRL and CA (meta.json "options"). */
+function optionsOf(meta: { capture: string }): AnalyzeOptions {
+  return analyzeOptionsFor(meta.capture, { serverOptions: true });
 }
 
 describe('CRL captures: the findings agree with the reason the server logged', () => {
@@ -68,7 +54,7 @@ describe('CRL captures: the findings agree with the reason the server logged', (
       expect(c.outcome).toBe(meta.outcome);
       expect(c.established).toBe(meta.outcome === 'established');
       const errors = c.findings.filter((f) => f.severity === 'error').map((f) => f.id);
-      const code = openSslError(meta.serverError);
+      const code = openSslError(meta.serverError!);
       if (meta.outcome === 'established') {
         expect(code).toBeNull();
         expect(errors).toEqual([]);
@@ -76,7 +62,7 @@ describe('CRL captures: the findings agree with the reason the server logged', (
       }
       expect(code).not.toBeNull();
       const id = FINDING_FOR_OPENSSL_ERROR[code!];
-      expect(meta.expect.findings).toEqual([id]);
+      expect(id, `a finding for OpenSSL verify error ${code}`).toBeDefined();
       // The server's reason is the first (root-cause) error, and no other CRL finding contradicts it.
       expect(errors[0]).toBe(id);
       const finding = c.findings.find((f) => f.id === id)!;

@@ -8,9 +8,10 @@ import { catalogEntry } from '../../src/rules/catalog.js';
 import { pickRootCause } from '../../src/rules/root-cause.js';
 import { cipherSuiteWeakness } from '../../src/tls/registry/cipher-suites.js';
 import { tempDir } from '../temp-dir.js';
-import { capturePath, connectionOf, ROOT } from '../rules/capture.js';
+import { capturePath, connectionOf } from '../rules/capture.js';
+import { analyzeOptionsFor, REPO_ROOT } from '../repo.js';
 
-const JA4 = join(ROOT, '..', 'shared', 'conformance', 'ja4', 'captures');
+const JA4 = join(REPO_ROOT, '..', 'shared', 'conformance', 'ja4', 'captures');
 
 function capturesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -21,18 +22,13 @@ function capturesUnder(dir: string): string[] {
   });
 }
 
-function keyLogFor(capture: string): string[] {
-  const keys = capture.replace(/\.(pcap|pcapng)(\.gz)?$/, '.keys.log');
-  return existsSync(keys) ? [keys] : [];
-}
-
 /** Peers that exchanged application data both ways without a fatal alert. */
 function healthyOnTheWire(c: ConnectionReport): boolean {
   const bothWays = c.applicationBytes.client > 0 && c.applicationBytes.server > 0;
   return bothWays && !c.alerts.some((a) => a.level === 'fatal');
 }
 
-const ALL = [...capturesUnder(join(ROOT, 'captures')), ...capturesUnder(JA4)];
+const ALL = [...capturesUnder(join(REPO_ROOT, 'captures')), ...capturesUnder(JA4)];
 
 describe('an outcome per connection', () => {
   it('finds the corpus and the third-party set', () => {
@@ -40,12 +36,12 @@ describe('an outcome per connection', () => {
     expect(ALL.some((p) => p.startsWith(JA4))).toBe(true);
   });
 
-  const WORK = join(ROOT, '..');
+  const WORK = join(REPO_ROOT, '..');
   it.each(ALL.map((p) => [relative(WORK, p)]))(
     '%s: every connection has an outcome; data both ways without a fatal alert carries no error unless a certificate check failed',
     async (name) => {
       const path = join(WORK, name);
-      const result = await analyze(path, { keyLogFiles: keyLogFor(path) });
+      const result = await analyze(path, analyzeOptionsFor(path));
       for (const c of result.connections) {
         expect(OUTCOMES).toContain(c.outcome);
         expect(c.established).toBe(c.outcome === 'established');

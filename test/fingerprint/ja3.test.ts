@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ja3, ja3s } from '../../src/fingerprint/index.js';
 import { parseHandshakeMessage } from '../../src/tls/handshake/index.js';
 import type { ClientHello, ServerHello } from '../../src/tls/handshake/types.js';
-import { loadFixtureMessages } from '../handshake/fixtures.js';
+import { loadFixtureMessages } from '../tls/handshake/fixtures.js';
 
 /** JA3/JA3S of every real hello against Wireshark's own (tls.handshake.ja3_full / ja3 / ja3s_full / ja3s). */
 const hellos = loadFixtureMessages().filter((m) => m.msgType === 1 || m.msgType === 2);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ja4 } from '../../src/fingerprint/index.js';
 import { parseHandshakeMessage } from '../../src/tls/handshake/index.js';
 import type { ClientHello } from '../../src/tls/handshake/types.js';
-import { FIXTURE_DIR, loadFixtureMessages } from '../handshake/fixtures.js';
+import { FIXTURE_DIR, loadFixtureMessages } from '../tls/handshake/fixtures.js';
 
 /**
  * JA4 of every first ClientHello in the FoxIO conformance captures, against FoxIO's own expected output

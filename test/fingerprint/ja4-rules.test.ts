@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ja4, ja4AlpnCode } from '../../src/fingerprint/index.js';
 import { parseHandshakeMessage } from '../../src/tls/handshake/index.js';
 import type { ClientHello } from '../../src/tls/handshake/types.js';
-import { loadFixtureMessages } from '../handshake/fixtures.js';
+import { loadFixtureMessages } from '../tls/handshake/fixtures.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 

@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { DSB_TLS_KEY_LOG } from '../../src/tls/decrypt/index.js';
 import { concat, decryptionSecrets, enhancedPacket, interfaceDescription, pcapOf, repeated, sectionHeader, SYN, tcpPacket } from './craft.js';
 import { runPipeline } from './pipeline.js';
+import { repoPath } from '../repo.js';
 
 // The smallest of issue 17's crafted inputs, kept in fuzz/seeds/ so `npm run fuzz` mutates from them. This test
 // checks the committed files still hold what craft.ts builds (UPDATE_FUZZ_SEEDS=1 writes them) and that the
 // pipeline takes each one. gzip'd seeds are compared decompressed (zlib versions may compress differently).
 
-const DIR = join(import.meta.dirname, '..', '..', 'fuzz', 'seeds');
+const DIR = repoPath('fuzz', 'seeds');
 const syn = tcpPacket({ src: 0x0a000001, dst: 0x0a000002, srcPort: 40000, dstPort: 443, seq: 1, flags: SYN });
 const shbIdb = concat([sectionHeader(), interfaceDescription()]);
 

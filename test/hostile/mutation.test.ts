@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { KeyLog, loadServerKeys, PskSet, ServerKeyRing } from '../../src/tls/decrypt/index.js';
 import { runPipeline } from './pipeline.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 /** Small real captures covering pcap, pcapng with secrets, SLL2, TLS 1.2 and 1.3 with client certificates, OCSP. */
 const SEEDS = [
   'captures/mtls/nginx-tls13-valid-client-cert.pcap',

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import { runCli } from '../cli/run.js';
 import { requireTool } from '../tools.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'tlsdiag-secrets-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -150,7 +150,7 @@ describe('no private key, PSK, password or derived master secret in any output',
     ];
     for (const [name, args] of cases) {
       const input = join(keys, `${name}.pcap`);
-      // The master secrets the key derives are the key log's (the tests of test/keys show the same sessions open).
+      // The master secrets the key derives are the key log's (the tests of test/tls/decrypt/private-key.test.ts show the same sessions open).
       const masterSecrets = secretsOf(readFileSync(join(keys, `${name}.keys.log`), 'utf8'));
       for (const out of OUTPUTS) {
         const run = await runCli(input, ...args, '--no-color', ...out);

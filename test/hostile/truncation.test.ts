@@ -9,10 +9,10 @@ import { isOcspParseError, parseOcspResponse } from '../../src/ocsp/index.js';
 import { KeyLog } from '../../src/tls/decrypt/key-log.js';
 import { parseHandshakeMessage, TlsParseError, type HandshakeMessage, type RawExtension } from '../../src/tls/handshake/index.js';
 import { decodeCertificate, isCertificateDecodeError, sha256Hex } from '../../src/x509/index.js';
-import { loadFixtureMessages, type FixtureMessage } from '../handshake/fixtures.js';
+import { loadFixtureMessages, type FixtureMessage } from '../tls/handshake/fixtures.js';
 import { runPipeline } from './pipeline.js';
+import { REPO_ROOT as REPO } from '../repo.js';
 
-const REPO = join(import.meta.dirname, '../..');
 
 function filesUnder(dir: string, accept: (name: string) => boolean): string[] {
   const out: string[] = [];

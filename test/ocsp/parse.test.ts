@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isOcspParseError, parseOcspResponse, type OcspSummary } from '../../src/ocsp/parse.js';
 import { decodeCertificate, isCertificateDecodeError } from '../../src/x509/decode.js';
 import { cert, fixturePath, hasOpenssl } from '../x509/fixtures.js';
+import { repoPath } from '../repo.js';
 import { requireTools } from '../tools.js';
 
-const CAPTURES = fileURLToPath(new URL('../../captures/server/', import.meta.url));
+const CAPTURES = repoPath('captures', 'server');
 
 function parseOk(der: Uint8Array): OcspSummary {
   const r = parseOcspResponse(der);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseWorkerCount, PARALLEL_MIN_BYTES } from '../../src/parallel/index.js';
+import { REPO_ROOT as root } from '../repo.js';
 
 // Worker threads run compiled JavaScript: the test builds dist/ and drives it.
-const root = join(import.meta.dirname, '..', '..');
 type Analyze = typeof import('../../src/analyze.js').analyze;
 type AnalyzeConnections = typeof import('../../src/analyze.js').analyzeConnections;
 let analyze: Analyze;

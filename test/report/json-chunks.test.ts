@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { renderJson, renderJsonChunks } from '../../src/report/json.js';
+import { REPO_ROOT as root } from '../repo.js';
 
-const root = join(import.meta.dirname, '..', '..');
 const dir = join(root, 'captures', 'mtls');
 const captures = readdirSync(dir).filter((f) => f.endsWith('.pcap')).sort().map((f) => join(dir, f));
 

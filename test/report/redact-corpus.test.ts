@@ -1,20 +1,19 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain JS module shared with the scripts, without type declarations
-import { keyLogFor } from '../../scripts/corpus.mjs';
 import { analyze } from '../../src/analyze.js';
 import { renderJson } from '../../src/report/json.js';
 import { redact } from '../../src/report/redact.js';
 import type { AnalysisResult, CertificateSummary } from '../../src/model/types.js';
 import { runCli } from '../cli/run.js';
+import { keyLogFor, REPO_ROOT } from '../repo.js';
 
 /**
  * `--redact` on every capture of the corpus (captures/**, with its key log as scripts/update-expected.mjs
  * uses it), in every format, through the CLI: none of the addresses, host names, serials, fingerprints, leaf
  * subjects and file paths of the unredacted analysis may be left in the output.
  */
-const root = join(import.meta.dirname, '..', '..');
+const root = REPO_ROOT;
 const FORMATS = ['text', 'json', 'markdown', 'html'] as const;
 
 function corpus(dir: string): string[] {
@@ -97,7 +96,7 @@ function secretsOf(result: AnalysisResult): Secret[] {
 
 describe.runIf(process.cwd() === root)('--redact on the whole corpus (run from the project root)', () => {
   const captures = corpus(join(root, 'captures'));
-  const keyLogs = captures.map((c) => keyLogFor(join(root, c)) as string | null).filter((k): k is string => k !== null).map((k) => relative(root, k));
+  const keyLogs = captures.map((c) => keyLogFor(join(root, c))).filter((k): k is string => k !== null).map((k) => relative(root, k));
   let secrets: Secret[] = [];
   let caNames: string[] = [];
   let analysis: AnalysisResult;

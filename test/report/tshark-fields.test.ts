@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import { requireTools } from '../tools.js';
+import { REPO_ROOT as root } from '../repo.js';
 
 /**
  * The per-connection facts added for issue 14 against what tshark and openssl say of the same bytes:
@@ -11,7 +12,6 @@ import { requireTools } from '../tools.js';
  * (tls.handshake.ja3_full / ja3s_full), clientLegacyVersion (tls.handshake.version), and every certificate's
  * sha1 (`openssl x509 -fingerprint -sha1` of the DER tshark extracts).
  */
-const root = join(import.meta.dirname, '..', '..');
 const hasTshark = requireTools(['tshark', 'openssl'], 'the issue 14 JSON fields against tshark and openssl');
 if (!hasTshark) console.warn('tshark field tests skipped: install tshark (Debian: apt-get install tshark)');
 

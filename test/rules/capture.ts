@@ -1,34 +1,15 @@
-import type { Outcome } from '../../src/facts/types.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
 import type { ConnectionReport, Finding } from '../../src/model/types.js';
+import { keyLogFor, repoPath } from '../repo.js';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
-
-export interface CaptureMeta {
-  server?: string;
-  expect?: { outcome: Outcome; established?: boolean; alert?: { from: string; description: string } | null; findings?: string[] };
-}
-
+/** A file under captures/, by its path there (`mtls/x.pcap`). */
 export function capturePath(name: string): string {
-  return join(ROOT, 'captures', name);
+  return repoPath('captures', name);
 }
 
-export function metaOf(name: string): CaptureMeta | null {
-  const path = capturePath(name).replace(/\.pcap(ng)?$/, '.meta.json');
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as CaptureMeta) : null;
-}
-
+/** The key log beside a scenario capture (captures/README.md), or null. */
 export function keyLogOf(name: string): string | null {
-  const path = capturePath(name).replace(/\.pcap(ng)?$/, '.keys.log');
-  return existsSync(path) ? path : null;
-}
-
-/** nginx's ssl_verify_depth as the scenario's meta.json states it (what a user would pass as --verify-depth). */
-export function verifyDepthOf(meta: CaptureMeta | null): number | undefined {
-  const match = meta?.server ? /ssl_verify_depth (\d+)/.exec(meta.server) : null;
-  return match ? Number(match[1]) : undefined;
+  return keyLogFor(capturePath(name));
 }
 
 /** The single TLS connection of a scenario capture, analysed with its key log unless told otherwise. */

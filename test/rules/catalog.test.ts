@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, renderCatalogMarkdown } from '../../src/rules/catalog.js';
 import { FALLBACK_RULE, POST_HANDSHAKE_FALLBACK_RULE, RULES } from '../../src/rules/registry.js';
-import { ROOT } from './capture.js';
+import { repoPath } from '../repo.js';
 
 describe('findings catalog', () => {
   const produced = new Set([...RULES, FALLBACK_RULE, POST_HANDSHAKE_FALLBACK_RULE].flatMap((r) => r.produces));
@@ -27,7 +26,7 @@ describe('findings catalog', () => {
   });
 
   it('docs/findings.md is the rendered catalog (npm run docs:findings)', () => {
-    const doc = readFileSync(join(ROOT, 'docs', 'findings.md'), 'utf8');
+    const doc = readFileSync(repoPath('docs', 'findings.md'), 'utf8');
     expect(doc).toBe(renderCatalogMarkdown());
   });
 });

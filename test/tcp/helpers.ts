@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { streamConnections, type StreamConnectionsOptions, type StreamConnectionsResult } from '../../src/tcp/streams.js';
 import type { Direction, StreamConsumer, TcpConnectionInfo } from '../../src/tcp/types.js';
+import { REPO_ROOT } from '../repo.js';
 
 const run = promisify(execFile);
 
-export const REPO = resolve(import.meta.dirname, '../..');
+export const REPO = REPO_ROOT;
 export const CAPTURES_DIR = join(REPO, 'captures');
 export const TCP_CAPTURES_DIR = join(CAPTURES_DIR, 'tcp');
 export const JA4_DIR = resolve(REPO, '../shared/conformance/ja4/captures');

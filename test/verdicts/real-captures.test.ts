@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analyze.js';
 import type { ConnectionReport } from '../../src/model/types.js';
 import { renderText } from '../../src/report/text.js';
-import { CATALOG } from '../../src/rules/catalog.js';
-import { firstPrintableLine } from '../../src/tls/preamble.js';
+import { analyzeOptionsFor } from '../repo.js';
 import { tempDir } from '../temp-dir.js';
 
 // Real peers on loopback, recorded by captures/scripts/verdicts.sh into captures/verdicts/ (captures/README.md).
@@ -13,8 +12,7 @@ import { tempDir } from '../temp-dir.js';
 const DIR = 'captures/verdicts';
 
 async function connectionsOf(name: string, file = `${DIR}/${name}.pcap`): Promise<ConnectionReport[]> {
-  const keyLog = `${DIR}/${name}.keys.log`;
-  return (await analyze(file, existsSync(keyLog) ? { keyLogFiles: [keyLog] } : {})).connections;
+  return (await analyze(file, analyzeOptionsFor(`${DIR}/${name}.pcap`))).connections;
 }
 
 async function onlyConnection(name: string): Promise<ConnectionReport> {
@@ -29,12 +27,6 @@ async function onlyConnection(name: string): Promise<ConnectionReport> {
  */
 const findingsOf = (c: ConnectionReport) =>
   c.findings.filter((f) => !(f.id === 'server-cert-untrusted' && f.severity === 'info')).map((f) => `${f.severity} ${f.id}`);
-
-interface Meta {
-  scenario: string;
-  expect: { outcome: string | null; reported?: boolean; findings: string[]; nonTls?: { side: string; firstLine?: string } };
-}
-const meta = (name: string): Meta => JSON.parse(readFileSync(`${DIR}/${name}.meta.json`, 'utf8')) as Meta;
 
 describe('TLS sent to a plaintext port: server-answered-plaintext', () => {
   it('openssl s_client to nginx `listen` (HTTP): nginx answers "HTTP/1.1 400 Bad Request", one error, no parse noise', async () => {
@@ -228,48 +220,6 @@ describe('a MariaDB login over TLS 1.2 without a client certificate', () => {
     expect(c.applicationBytes.server).toBeGreaterThan(100);
     expect(c.outcome).toBe('established');
     expect(findingsOf(c)).toEqual(['info client-cert-empty-accepted']);
-  });
-});
-
-describe('every capture of captures/verdicts against its meta.json', () => {
-  const names = readdirSync(DIR)
-    .filter((f) => f.endsWith('.meta.json'))
-    .map((f) => f.slice(0, -'.meta.json'.length));
-  const known = new Set<string>(CATALOG.map((e) => e.id));
-
-  it('finds them', () => {
-    expect(names.length).toBeGreaterThanOrEqual(17);
-  });
-  for (const name of names) {
-    it(name, async () => {
-      const m = meta(name);
-      expect(m.scenario).toBe(name);
-      const connections = await connectionsOf(name);
-      if (m.expect.reported === false) {
-        expect(connections).toEqual([]);
-        return;
-      }
-      expect(connections).toHaveLength(1);
-      const c = connections[0]!;
-      expect(c.nonTls !== null).toBe(m.expect.outcome === 'not-tls');
-      if (m.expect.nonTls) expect(c.nonTls).toMatchObject(m.expect.nonTls);
-      expect(c.outcome).toBe(m.expect.outcome);
-      for (const id of m.expect.findings) {
-        expect(known.has(id), `${id} is in the catalog`).toBe(true);
-        expect(c.findings.map((f) => f.id)).toContain(id);
-      }
-    });
-  }
-});
-
-describe('firstPrintableLine keeps one line and nothing binary', () => {
-  it('cuts at the first line end, drops control characters, refuses binary and bounds the length', () => {
-    const bytes = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-    expect(firstPrintableLine(bytes('HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n'))).toBe('HTTP/1.1 400 Bad Request');
-    expect(firstPrintableLine(bytes('\r\n\r\nSSH-2.0-OpenSSH_9.2\x07\r\n'))).toBe('SSH-2.0-OpenSSH_9.2');
-    expect(firstPrintableLine(bytes('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'))).toBeNull();
-    expect(firstPrintableLine(new Uint8Array(0))).toBeNull();
-    expect(firstPrintableLine(bytes('A'.repeat(5000)))).toHaveLength(200);
   });
 });
 
