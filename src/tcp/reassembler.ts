@@ -13,8 +13,6 @@ import type {
 } from './types.js';
 
 const RECENTLY_ENDED_KEPT = 4096;
-/** IPv4 addresses whose text is kept for reuse (the cache is emptied when full). */
-const IPV4_TEXTS_KEPT = 4096;
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -109,17 +107,33 @@ const NO_PENDING: PendingSegment[] = [];
 const IPV4_ADDRESSES = new Uint8Array(0);
 
 /**
- * One tracked TCP connection; also the StreamControl its consumer gets (one object less per connection: a
- * flood of 100 000 open connections is the case that counts).
+ * The state of a direction that sent nothing yet, read in place of its HalfStream until it sends: a connection
+ * that only ever carries its SYN (a flood) makes one HalfStream, not two. Frozen: a write to it is a bug.
  */
-class Connection implements StreamControl {
+const UNSEEN: Readonly<HalfStream> = Object.freeze(newHalf());
+
+/**
+ * One tracked TCP connection: what the consumer is told about it (TcpConnectionInfo), the StreamControl its
+ * consumer gets, and its two half-streams, in one object. A flood of 100 000 connections that never carry a
+ * byte is the case that counts (docs/limits.md): the endpoints, byte and packet counts are made only when read,
+ * and a direction's HalfStream when it first sends.
+ */
+class Connection implements StreamControl, TcpConnectionInfo {
   handler: StreamHandler | null = null;
-  /** The initiator's and the responder's direction (two fields, not an array: one object less each). */
-  readonly half0: HalfStream = newHalf();
-  readonly half1: HalfStream = newHalf();
+  /** The initiator's and the responder's direction, null until it sends (see UNSEEN). */
+  half0: HalfStream | null = null;
+  half1: HalfStream | null = null;
   ended = false;
+  firstClose: CloseEvent | null = null;
+  lastFrame: number;
+  lastTime: number;
+  bytes0 = 0;
+  bytes1 = 0;
+  packets0 = 0;
+  packets1 = 0;
 
   constructor(
+    readonly id: number,
     readonly hash: number,
     readonly ipVersion: 4 | 6,
     /** IPv6: initiator address then responder address, 16 bytes each; IPv4: empty. */
@@ -129,13 +143,41 @@ class Connection implements StreamControl {
     readonly responder4: number,
     readonly initiatorPort: number,
     readonly responderPort: number,
-    readonly info: TcpConnectionInfo,
+    readonly sawSyn: boolean,
+    readonly firstFrame: number,
+    readonly firstTime: number,
     /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
     public nextInBucket: Connection | null,
-  ) {}
+  ) {
+    this.lastFrame = firstFrame;
+    this.lastTime = firstTime;
+  }
 
+  get initiator(): Endpoint {
+    return { ip: this.addressText(0), port: this.initiatorPort };
+  }
+
+  get responder(): Endpoint {
+    return { ip: this.addressText(1), port: this.responderPort };
+  }
+
+  get bytes(): [number, number] {
+    return [this.bytes0, this.bytes1];
+  }
+
+  get packets(): [number, number] {
+    return [this.packets0, this.packets1];
+  }
+
+  /** A direction's state for reading: UNSEEN until it sent. */
+  peek(direction: Direction | number): Readonly<HalfStream> {
+    return (direction === 0 ? this.half0 : this.half1) ?? UNSEEN;
+  }
+
+  /** A direction's state for changing it, made on first use. */
   half(direction: Direction | number): HalfStream {
-    return direction === 0 ? this.half0 : this.half1;
+    if (direction === 0) return (this.half0 ??= newHalf());
+    return (this.half1 ??= newHalf());
   }
 
   ignore(direction: Direction): void {
@@ -143,6 +185,14 @@ class Connection implements StreamControl {
     half.ignored = true;
     half.pending = NO_PENDING;
     half.pendingBytes = 0;
+  }
+
+  /** An endpoint's address as text (0: the initiator's), made when asked: no string is kept per connection. */
+  private addressText(end: 0 | 1): string {
+    if (this.ipVersion === 6) return formatAddress(this.addresses, end * 16, 6);
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setUint32(0, end === 0 ? this.initiator4 : this.responder4);
+    return formatAddress(bytes, 0, 4);
   }
 }
 
@@ -198,7 +248,7 @@ export class TcpReassembler {
     let conn = this.lookup(hash, seg);
     let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    if (conn !== null && isSyn && (conn.ended || conn.half0.finSeq >= 0 || conn.half0.closed || !fromInitiator || !isRetransmittedSyn(conn.half0, seg.seq))) {
+    if (conn !== null && isSyn && (conn.ended || conn.peek(0).finSeq >= 0 || conn.peek(0).closed || !fromInitiator || !isRetransmittedSyn(conn.peek(0), seg.seq))) {
       // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
       if (!conn.ended) this.endConnection(conn);
       this.remove(conn);
@@ -211,17 +261,22 @@ export class TcpReassembler {
       return; // a straggler after RST or both FINs: nothing left to deliver
     }
     const direction: Direction = fromInitiator ? 0 : 1;
-    const info = conn.info;
-    info.lastFrame = seg.frame;
-    info.lastTime = seg.time;
-    info.packets[direction]++;
-    info.bytes[direction] += seg.payloadLength + seg.missingPayload;
+    conn.lastFrame = seg.frame;
+    conn.lastTime = seg.time;
+    if (direction === 0) {
+      conn.packets0++;
+      conn.bytes0 += seg.payloadLength + seg.missingPayload;
+    } else {
+      conn.packets1++;
+      conn.bytes1 += seg.payloadLength + seg.missingPayload;
+    }
 
     const half = conn.half(direction);
-    const peer = conn.half(1 - direction);
-    if ((seg.flags & (SYN | ACK)) === ACK && peer.synAckIsns !== null && peer.synAckIsns.length > 1) this.followAcknowledgedIsn(peer, seg.ack);
+    // The peer's state is only read unless it sent something (then it exists): a silent peer costs nothing.
+    const peer = conn.peek(1 - direction);
+    if ((seg.flags & (SYN | ACK)) === ACK && peer.synAckIsns !== null && peer.synAckIsns.length > 1) this.followAcknowledgedIsn(conn.half(1 - direction), seg.ack);
     if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
-      if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
+      if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) conn.half(1 - direction).ackedByPeer = seg.ack;
     }
     if ((seg.flags & SYN) !== 0) {
       if (half.next < 0) {
@@ -252,7 +307,7 @@ export class TcpReassembler {
       this.fillHoles(conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time);
     }
     this.checkFin(conn, direction, seg.frame, seg.time);
-    if (conn.half0.closed && conn.half1.closed) this.endConnection(conn);
+    if (conn.peek(0).closed && conn.peek(1).closed) this.endConnection(conn);
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
   }
 
@@ -339,27 +394,25 @@ export class TcpReassembler {
     const responder4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.dst4 : this.src4) : 0;
     const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
     const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
-    const initiator: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? srcOffset : dstOffset, initiator4), port: initiatorPort };
-    const responder: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? dstOffset : srcOffset, responder4), port: responderPort };
-    const info: TcpConnectionInfo = {
-      id: this.nextId++,
-      initiator,
-      responder,
+    const conn = new Connection(
+      this.nextId++,
+      hash,
+      seg.ipVersion,
+      addresses,
+      initiator4,
+      responder4,
+      initiatorPort,
+      responderPort,
       sawSyn,
-      firstFrame: seg.frame,
-      firstTime: seg.time,
-      lastFrame: seg.frame,
-      lastTime: seg.time,
-      firstClose: null,
-      bytes: [0, 0],
-      packets: [0, 0],
-    };
-    const conn = new Connection(hash, seg.ipVersion, addresses, initiator4, responder4, initiatorPort, responderPort, info, this.table.get(hash) ?? null);
+      seg.frame,
+      seg.time,
+      this.table.get(hash) ?? null,
+    );
     this.stats.connections++;
     if (!sawSyn) this.stats.withoutSyn++;
     this.table.set(hash, conn);
     this.tracked++;
-    conn.handler = this.consumer.open(info, conn);
+    conn.handler = this.consumer.open(conn, conn);
     if (conn.handler === null) {
       conn.ignore(0);
       conn.ignore(1);
@@ -474,7 +527,7 @@ export class TcpReassembler {
   private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
     this.stats.gaps++;
     this.stats.gapBytes += missing;
-    if (!conn.half(direction).ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
+    if (!conn.peek(direction).ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
   }
 
   /** Set while holes are declared lost because of the reassembly limit (the reason handed to the handler). */
@@ -489,7 +542,7 @@ export class TcpReassembler {
 
   private recordClose(conn: Connection, direction: Direction, kind: 'fin' | 'rst', frame: number, time: number): void {
     const event: CloseEvent = { direction, kind, frame, time };
-    if (conn.info.firstClose === null) conn.info.firstClose = event;
+    if (conn.firstClose === null) conn.firstClose = event;
     conn.handler?.close?.(event);
   }
 
@@ -497,20 +550,20 @@ export class TcpReassembler {
   private endConnection(conn: Connection): void {
     if (conn.ended) return;
     conn.ended = true;
-    const info = conn.info;
     for (const direction of [0, 1] as const) {
-      const half = conn.half(direction);
-      if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), info.lastFrame, info.lastTime);
+      const half = direction === 0 ? conn.half0 : conn.half1;
+      if (half === null) continue; // it sent nothing: nothing waits, nothing was acknowledged
+      if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), conn.lastFrame, conn.lastTime);
       // Bytes the peer acknowledged but the capture never held: lost at the end of the capture.
       if (half.next >= 0 && half.ackedByPeer >= 0) {
         const limit = half.finSeq >= 0 && seqDiff(half.ackedByPeer, half.finSeq) > 0 ? half.finSeq : half.ackedByPeer;
         const missing = seqDiff(limit, half.next);
-        if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, info.lastFrame, info.lastTime);
+        if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, conn.lastFrame, conn.lastTime);
       }
       half.pending = NO_PENDING;
       half.pendingBytes = 0;
     }
-    conn.handler?.end(info);
+    conn.handler?.end(conn);
     conn.handler = null;
     this.recentlyEnded.push(conn);
     if (this.recentlyEnded.length > RECENTLY_ENDED_KEPT) {
@@ -545,7 +598,7 @@ export class TcpReassembler {
   private sweep(now: number): void {
     this.lastSweepTime = now;
     const timeout = this.options.idleTimeout;
-    const idle = this.connections().filter((conn) => now - conn.info.lastTime > timeout);
+    const idle = this.connections().filter((conn) => now - conn.lastTime > timeout);
     for (const conn of inOpeningOrder(idle)) {
       if (!conn.ended) {
         this.stats.evicted++;
@@ -567,7 +620,7 @@ export class TcpReassembler {
       });
     }
     const all = this.connections();
-    all.sort((a, b) => a.info.lastTime - b.info.lastTime || a.info.lastFrame - b.info.lastFrame);
+    all.sort((a, b) => a.lastTime - b.lastTime || a.lastFrame - b.lastFrame);
     const count = Math.max(1, Math.floor(all.length / 4));
     for (let i = 0; i < count; i++) {
       const conn = all[i]!;
@@ -578,23 +631,6 @@ export class TcpReassembler {
       this.remove(conn);
     }
   }
-
-  /**
-   * An address as text; IPv4 ones shared between connections through a small cache: a server's address is
-   * then one string for all its connections, not one per connection (a flood of 100 000 holds 100 000).
-   */
-  private addressText(seg: TcpSegment, offset: number, ipv4: number): string {
-    if (seg.ipVersion === 6) return formatAddress(seg.bytes, offset, 6);
-    let text = this.ipv4Texts.get(ipv4);
-    if (text === undefined) {
-      if (this.ipv4Texts.size >= IPV4_TEXTS_KEPT) this.ipv4Texts.clear();
-      text = formatAddress(seg.bytes, offset, 4);
-      this.ipv4Texts.set(ipv4, text);
-    }
-    return text;
-  }
-
-  private readonly ipv4Texts = new Map<number, string>();
 
   /** The current segment's IPv4 addresses as integers (set at the start of segment()). */
   private src4 = 0;
@@ -618,7 +654,7 @@ export class TcpReassembler {
     const key = `${code}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.onWarning?.({ code, message: `${message} (first at frame ${frame}, connection ${conn.info.initiator.ip}:${conn.info.initiator.port} → ${conn.info.responder.ip}:${conn.info.responder.port})`, frame });
+    this.onWarning?.({ code, message: `${message} (first at frame ${frame}, connection ${conn.initiator.ip}:${conn.initiator.port} → ${conn.responder.ip}:${conn.responder.port})`, frame });
   }
 
   private readonly warned = new Set<string>();
@@ -626,7 +662,7 @@ export class TcpReassembler {
 
 /** Connections by id: the order they were opened in, the same on every run whatever the hash key. */
 function inOpeningOrder(connections: Connection[]): Connection[] {
-  return connections.sort((a, b) => a.info.id - b.info.id);
+  return connections.sort((a, b) => a.id - b.id);
 }
 
 function newHalf(): HalfStream {
@@ -637,7 +673,7 @@ function newHalf(): HalfStream {
  * The initiator's SYN again: the same ISN. With TCP Fast Open the first SYN carried data, so `next` has moved
  * past ISN + 1 and only the ISN itself tells a retransmission from a new connection.
  */
-function isRetransmittedSyn(initiator: HalfStream, seq: number): boolean {
+function isRetransmittedSyn(initiator: Readonly<HalfStream>, seq: number): boolean {
   if (initiator.isn >= 0) return initiator.isn === seq >>> 0;
   return seqDiff(seq + 1, initiator.next) === 0;
 }

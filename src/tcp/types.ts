@@ -17,23 +17,26 @@ export interface CloseEvent {
   time: number;
 }
 
-/** What the reassembler knows about one TCP connection. */
+/**
+ * What the reassembler knows about one TCP connection, kept up to date until its end. Read-only for the
+ * consumer: it is the reassembler's own record of the connection (the endpoints and counts are made when read).
+ */
 export interface TcpConnectionInfo {
   /** 0-based, in order of first packet; distinct for a new SYN on a reused 4-tuple. */
-  id: number;
-  initiator: Endpoint;
-  responder: Endpoint;
+  readonly id: number;
+  readonly initiator: Endpoint;
+  readonly responder: Endpoint;
   /** True when the capture holds the initiator's SYN. */
-  sawSyn: boolean;
-  firstFrame: number;
-  firstTime: number;
-  lastFrame: number;
-  lastTime: number;
+  readonly sawSyn: boolean;
+  readonly firstFrame: number;
+  readonly firstTime: number;
+  readonly lastFrame: number;
+  readonly lastTime: number;
   /** First FIN or RST seen, in either direction. */
-  firstClose: CloseEvent | null;
+  readonly firstClose: CloseEvent | null;
   /** Payload bytes seen per direction (including those not kept). */
-  bytes: [number, number];
-  packets: [number, number];
+  readonly bytes: readonly [number, number];
+  readonly packets: readonly [number, number];
 }
 
 /**
