@@ -1,7 +1,7 @@
 import type { CaptureWarning, Frame } from '../capture/types.js';
 import { createLinkLayer, decodeLink, NETWORK_IPV4, NETWORK_IPV6 } from '../link/decode-link.js';
 import { linkTypeName } from '../link/link-types.js';
-import type { TcpSegment } from '../tcp/types.js';
+import type { TcpSegment } from './tcp-segment.js';
 
 export interface PacketDecoderStats {
   frames: number;

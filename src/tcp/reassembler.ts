@@ -1,20 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { CaptureWarning } from '../capture/types.js';
-import { formatAddress } from '../ip/address.js';
-import type {
-  CloseEvent,
-  Direction,
-  Endpoint,
-  StreamConsumer,
-  StreamControl,
-  StreamHandler,
-  TcpConnectionInfo,
-  TcpSegment,
-} from './types.js';
+import type { TcpSegment } from '../ip/tcp-segment.js';
+import { ConnectionTable, type ConnectionTableStats } from './connection-table.js';
+import type { TcpConnection } from './connection.js';
+import type { HalfStreamSink } from './half-stream.js';
+import type { CloseEvent, Direction, StreamConsumer } from './types.js';
 
-const RECENTLY_ENDED_KEPT = 4096;
-/** IPv4 addresses whose text is kept for reuse (the cache is emptied when full). */
-const IPV4_TEXTS_KEPT = 4096;
 const FIN = 0x01;
 const SYN = 0x02;
 const RST = 0x04;
@@ -54,104 +44,14 @@ export interface ReassemblyStats {
   ignoredBytes: number;
 }
 
-/** How hard the connection table works: a debug figure, kept apart from the capture's statistics. */
-export interface ConnectionTableStats {
-  /** Table lookups, one per segment. */
-  lookups: number;
-  /** Connections compared with a segment's 4-tuple over all lookups (lookups + collisions walked). */
-  probes: number;
-  /** Most connections compared in one lookup: the longest chain of one hash value ever walked. */
-  longestChain: number;
-}
-
-interface PendingSegment {
-  seq: number;
-  data: Uint8Array;
-  missing: number;
-  frame: number;
-  time: number;
-}
-
-interface HalfStream {
-  /** Next expected sequence number (unsigned 32-bit), or -1 until the first segment fixes it. */
-  next: number;
-  ignored: boolean;
-  pending: PendingSegment[];
-  pendingBytes: number;
-  /** Sequence number of the FIN (the byte after the last payload byte), or -1. */
-  finSeq: number;
-  closed: boolean;
-  /** Highest sequence number of this direction that the peer acknowledged, or -1. */
-  ackedByPeer: number;
-  /**
-   * Responder: the initial sequence numbers of its SYN-ACKs (ONE_SYN_ACK while there is one, `isn`), kept until
-   * its first bytes are delivered (then null). With several different ones (TCP Fast Open, SYN proxies) `next` follows the one the initiator
-   * acknowledges, or the one the responder's first data segment continues.
-   */
-  synAckIsns: number[] | null;
-  /** Sequence number of this direction's SYN, or -1. */
-  isn: number;
-}
-
-/** SYN-ACKs of different ISNs remembered for one connection (a hostile capture may send thousands). */
-const MAX_SYN_ACK_ISNS = 4;
-
-/**
- * `synAckIsns` of a responder that sent one SYN-ACK so far, its ISN being `isn`: no array per connection (an
- * array is made only when a second SYN-ACK of another ISN comes). Never changed.
- */
-const ONE_SYN_ACK: number[] = [];
-
-/** The pending list of every direction with nothing out of order (most): an array is made on the first segment. */
-const NO_PENDING: PendingSegment[] = [];
-
-/** No copy of the addresses for IPv4: they are compared as the integers initiator4 and responder4. */
-const IPV4_ADDRESSES = new Uint8Array(0);
-
-/**
- * One tracked TCP connection; also the StreamControl its consumer gets (one object less per connection: a
- * flood of 100 000 open connections is the case that counts).
- */
-class Connection implements StreamControl {
-  handler: StreamHandler | null = null;
-  /** The initiator's and the responder's direction (two fields, not an array: one object less each). */
-  readonly half0: HalfStream = newHalf();
-  readonly half1: HalfStream = newHalf();
-  ended = false;
-
-  constructor(
-    readonly hash: number,
-    readonly ipVersion: 4 | 6,
-    /** IPv6: initiator address then responder address, 16 bytes each; IPv4: empty. */
-    readonly addresses: Uint8Array,
-    /** IPv4: the two addresses as 32-bit integers. */
-    readonly initiator4: number,
-    readonly responder4: number,
-    readonly initiatorPort: number,
-    readonly responderPort: number,
-    readonly info: TcpConnectionInfo,
-    /** The next older connection whose 4-tuple has the same hash (the table holds the newest). */
-    public nextInBucket: Connection | null,
-  ) {}
-
-  half(direction: Direction | number): HalfStream {
-    return direction === 0 ? this.half0 : this.half1;
-  }
-
-  ignore(direction: Direction): void {
-    const half = this.half(direction);
-    half.ignored = true;
-    half.pending = NO_PENDING;
-    half.pendingBytes = 0;
-  }
-}
-
 /**
  * Rebuilds the byte stream of each direction of each TCP connection from segments in capture order and
  * hands it to the consumer's handlers: in order, without duplicates, with explicit gaps where the capture
  * lost bytes. The first copy of a byte wins when segments overlap. Memory is bounded by the options.
+ * The connections are held by a ConnectionTable, each direction's stream by a HalfStream; this class decides
+ * what a segment does to them (opens, SYNs, acknowledgements, FIN and RST, ends) and is the half-streams' sink.
  */
-export class TcpReassembler {
+export class TcpReassembler implements HalfStreamSink<TcpConnection> {
   readonly stats: ReassemblyStats = {
     connections: 0,
     withoutSyn: 0,
@@ -162,18 +62,14 @@ export class TcpReassembler {
     gapBytes: 0,
     ignoredBytes: 0,
   };
-  readonly tableStats: ConnectionTableStats = { lookups: 0, probes: 0, longestChain: 0 };
+  readonly maxPendingBytes: number;
+  readonly maxPendingSegments: number;
   private readonly options: Required<ReassemblyOptions>;
-  /** Secret key of the 4-tuple hash, new for each table: a capture cannot be crafted to make every tuple collide. */
-  private readonly key = new TupleHashKey();
-  /** Hash of the 4-tuple → newest connection with it, older ones chained by nextInBucket (no array per bucket). */
-  private readonly table = new Map<number, Connection>();
-  private tracked = 0;
+  private readonly table = new ConnectionTable();
   private nextId = 0;
   private lastSweepTime = 0;
-  /** Ended connections stay in the table a while so their last ACKs do not open phantom connections. */
-  private readonly recentlyEnded: Connection[] = [];
   private warnedFull = false;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly consumer: StreamConsumer,
@@ -181,59 +77,54 @@ export class TcpReassembler {
     private readonly onWarning?: (warning: CaptureWarning) => void,
   ) {
     this.options = { ...DEFAULT_REASSEMBLY_OPTIONS, ...options };
+    this.maxPendingBytes = this.options.maxPendingBytes;
+    this.maxPendingSegments = this.options.maxPendingSegments;
+  }
+
+  /** How hard the connection table worked (debug: the hostile-input tests read it). */
+  get tableStats(): ConnectionTableStats {
+    return this.table.stats;
   }
 
   /** Number of connections currently tracked. */
   get size(): number {
-    return this.tracked;
+    return this.table.size;
   }
 
   segment(seg: TcpSegment): void {
-    // IPv4 addresses as integers, once per packet: the hash and the table lookup compare numbers.
-    if (seg.ipVersion === 4) {
-      this.src4 = readInt32(seg.bytes, seg.srcAddrOffset);
-      this.dst4 = readInt32(seg.bytes, seg.dstAddrOffset);
-    }
-    const hash = seg.ipVersion === 4 ? hash4(this.key, this.src4, seg.srcPort, this.dst4, seg.dstPort) : hash6(this.key, seg);
-    let conn = this.lookup(hash, seg);
-    let fromInitiator = conn !== null && this.isFromInitiator(conn, seg);
+    const table = this.table;
+    let conn = table.find(seg);
+    let fromInitiator = conn !== null && table.isFromInitiator(conn, seg);
     const isSyn = (seg.flags & (SYN | ACK)) === SYN;
-    if (conn !== null && isSyn && (conn.ended || conn.half0.finSeq >= 0 || conn.half0.closed || !fromInitiator || !isRetransmittedSyn(conn.half0, seg.seq))) {
-      // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
-      if (!conn.ended) this.endConnection(conn);
-      this.remove(conn);
-      conn = null;
+    if (conn !== null && isSyn) {
+      const initiator = conn.peek(0);
+      if (conn.ended || initiator.finSeq >= 0 || initiator.closed || !fromInitiator || !initiator.isRetransmittedSyn(seg.seq)) {
+        // A new SYN on a reused 4-tuple starts a new connection (a retransmitted SYN does not).
+        if (!conn.ended) this.endConnection(conn);
+        table.remove(conn);
+        conn = null;
+      }
     }
     if (conn === null) {
-      conn = this.open(hash, seg);
-      fromInitiator = this.isFromInitiator(conn, seg);
+      conn = this.open(seg);
+      fromInitiator = table.isFromInitiator(conn, seg);
     } else if (conn.ended) {
       return; // a straggler after RST or both FINs: nothing left to deliver
     }
     const direction: Direction = fromInitiator ? 0 : 1;
-    const info = conn.info;
-    info.lastFrame = seg.frame;
-    info.lastTime = seg.time;
-    info.packets[direction]++;
-    info.bytes[direction] += seg.payloadLength + seg.missingPayload;
+    const length = seg.payloadLength + seg.missingPayload;
+    conn.count(direction, length, seg.frame, seg.time);
 
     const half = conn.half(direction);
-    const peer = conn.half(1 - direction);
-    if ((seg.flags & (SYN | ACK)) === ACK && peer.synAckIsns !== null && peer.synAckIsns.length > 1) this.followAcknowledgedIsn(peer, seg.ack);
-    if ((seg.flags & ACK) !== 0 && peer.next >= 0) {
-      if (peer.ackedByPeer < 0 || seqDiff(seg.ack, peer.ackedByPeer) > 0) peer.ackedByPeer = seg.ack;
-    }
+    // The peer's state exists once it sent something; a silent peer (a SYN flood's) costs nothing.
+    const peer = direction === 0 ? conn.half1 : conn.half0;
+    if (peer !== null && (seg.flags & (SYN | ACK)) === ACK && peer.followsSynAcks) peer.followAcknowledgedIsn(seg.ack);
+    if (peer !== null && (seg.flags & ACK) !== 0) peer.acknowledged(seg.ack);
     if ((seg.flags & SYN) !== 0) {
-      if (half.next < 0) {
-        half.next = (seg.seq + 1) >>> 0;
-        half.isn = seg.seq >>> 0;
-        if ((seg.flags & ACK) !== 0) half.synAckIsns = ONE_SYN_ACK;
-      } else if ((seg.flags & ACK) !== 0 && half.synAckIsns !== null) {
-        this.noteSynAck(half, seg.seq);
-      }
-    } else if (half.synAckIsns !== null && half.synAckIsns.length > 1 && seg.payloadLength + seg.missingPayload > 0) {
-      this.followDataIsn(half, seg.seq);
-    } else if (half.next < 0 && (seg.payloadLength + seg.missingPayload > 0 || (seg.flags & FIN) !== 0)) {
+      half.syn(seg.seq, (seg.flags & ACK) !== 0);
+    } else if (half.followsSynAcks && length > 0) {
+      half.followDataIsn(seg.seq);
+    } else if (half.next < 0 && (length > 0 || (seg.flags & FIN) !== 0)) {
       half.next = seg.seq;
     }
     if ((seg.flags & RST) !== 0) {
@@ -241,125 +132,54 @@ export class TcpReassembler {
       this.endConnection(conn);
       return;
     }
-    const length = seg.payloadLength + seg.missingPayload;
     const dataSeq = (seg.flags & SYN) !== 0 ? (seg.seq + 1) >>> 0 : seg.seq;
     if ((seg.flags & FIN) !== 0 && half.finSeq < 0) half.finSeq = (dataSeq + length) >>> 0;
     if (length > 0 && half.next >= 0) {
-      this.accept(conn, direction, dataSeq, seg.bytes.subarray(seg.payloadOffset, seg.payloadOffset + seg.payloadLength), seg.missingPayload, seg.frame, seg.time);
+      half.accept(this, conn, direction, dataSeq, seg.bytes.subarray(seg.payloadOffset, seg.payloadOffset + seg.payloadLength), seg.missingPayload, seg.frame, seg.time);
     }
     // The peer acknowledged bytes the capture never showed, while later bytes wait: the hole will not be filled.
-    if (peer.pending.length > 0 && peer.ackedByPeer >= 0 && seqDiff(peer.ackedByPeer, peer.next) > 0) {
-      this.fillHoles(conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time);
+    if (peer !== null && peer.ackedPastHole) peer.fillHoles(this, conn, (1 - direction) as Direction, peer.ackedByPeer, seg.frame, seg.time, undefined);
+    if (half.reachedFin) {
+      half.closed = true;
+      this.recordClose(conn, direction, 'fin', seg.frame, seg.time);
     }
-    this.checkFin(conn, direction, seg.frame, seg.time);
-    if (conn.half0.closed && conn.half1.closed) this.endConnection(conn);
+    if (conn.peek(0).closed && conn.peek(1).closed) this.endConnection(conn);
     if (seg.time - this.lastSweepTime > this.options.idleTimeout / 4) this.sweep(seg.time);
-  }
-
-  /** Another SYN-ACK of the responder before any of its bytes: remember a different ISN as a candidate. */
-  private noteSynAck(half: HalfStream, isn: number): void {
-    const isns = half.synAckIsns!;
-    if (half.pending.length !== 0 || isn >>> 0 === half.isn || isns.includes(isn) || isns.length >= MAX_SYN_ACK_ISNS) return;
-    if (isns === ONE_SYN_ACK) half.synAckIsns = [half.isn, isn];
-    else isns.push(isn);
-  }
-
-  /**
-   * The initiator acknowledged `ack`: of several SYN-ACK ISNs, it took the one whose stream `ack` falls in
-   * (the nearest at or below it). Without this, bytes after the other ISN read as a huge gap.
-   */
-  private followAcknowledgedIsn(half: HalfStream, ack: number): void {
-    let best = -1;
-    let bestDistance = Infinity;
-    for (const isn of half.synAckIsns!) {
-      const distance = seqDiff(ack, (isn + 1) >>> 0);
-      if (distance >= 0 && distance < bestDistance) {
-        best = isn;
-        bestDistance = distance;
-      }
-    }
-    if (best < 0) return;
-    this.switchIsn(half, best);
-  }
-
-  /** A data segment of the responder continuing exactly one of its SYN-ACK ISNs: that is the one in use. */
-  private followDataIsn(half: HalfStream, seq: number): void {
-    for (const isn of half.synAckIsns!) if (((isn + 1) >>> 0) === seq) this.switchIsn(half, isn);
-  }
-
-  private switchIsn(half: HalfStream, isn: number): void {
-    const next = (isn + 1) >>> 0;
-    if (half.next !== next) {
-      half.next = next;
-      // Acknowledgements of the other ISN's sequence space say nothing about this one.
-      half.ackedByPeer = -1;
-    }
   }
 
   /** Ends every connection still open (the capture is over), oldest first. */
   finish(): void {
-    for (const conn of inOpeningOrder(this.connections())) if (!conn.ended) this.endConnection(conn);
+    for (const conn of this.table.all()) if (!conn.ended) this.endConnection(conn);
     this.table.clear();
-    this.tracked = 0;
   }
 
-  private lookup(hash: number, seg: TcpSegment): Connection | null {
-    const stats = this.tableStats;
-    stats.lookups++;
-    let walked = 0;
-    let found: Connection | null = null;
-    for (let conn = this.table.get(hash) ?? null; conn !== null; conn = conn.nextInBucket) {
-      walked++;
-      if (this.matches(conn, seg)) {
-        found = conn;
-        break;
-      }
-    }
-    stats.probes += walked;
-    if (walked > stats.longestChain) stats.longestChain = walked;
-    return found;
+  // HalfStreamSink: what the half-streams hand over.
+
+  data(conn: TcpConnection, direction: Direction, data: Uint8Array, frame: number, time: number): void {
+    conn.handler?.data(direction, data, frame, time);
   }
 
-  private open(hash: number, seg: TcpSegment): Connection {
-    if (this.tracked >= this.options.maxConnections) this.evictOldest(seg.time);
+  gap(conn: TcpConnection, direction: Direction, missing: number, frame: number, time: number, ownLimit: string | undefined): void {
+    conn.handler?.gap(direction, missing, frame, time, ownLimit);
+  }
+
+  pendingLimitReached(conn: TcpConnection, frame: number): string {
+    const { maxPendingBytes, maxPendingSegments } = this.options;
+    this.warnOnce(conn, 'reassembly-limit', `more than ${maxPendingBytes} out-of-order bytes waiting in one direction; the missing bytes are treated as lost`, frame);
+    return `more than ${maxPendingBytes} bytes or ${maxPendingSegments} segments waited out of order in one direction, tlsdiag's reassembly limit: the bytes missing before them were given up as lost`;
+  }
+
+  private open(seg: TcpSegment): TcpConnection {
+    if (this.table.size >= this.options.maxConnections) this.evictOldest(seg.time);
     // Who opened it: the SYN sender; the SYN-ACK's receiver; else the side with the higher (ephemeral) port.
     const sawSyn = (seg.flags & (SYN | ACK)) === SYN;
     let senderIsInitiator: boolean;
     if ((seg.flags & SYN) !== 0) senderIsInitiator = (seg.flags & ACK) === 0;
     else senderIsInitiator = seg.srcPort >= seg.dstPort;
-    const srcOffset = seg.srcAddrOffset;
-    const dstOffset = seg.dstAddrOffset;
-    let addresses = IPV4_ADDRESSES;
-    if (seg.ipVersion === 6) {
-      addresses = new Uint8Array(32);
-      addresses.set(seg.bytes.subarray(senderIsInitiator ? srcOffset : dstOffset, (senderIsInitiator ? srcOffset : dstOffset) + 16), 0);
-      addresses.set(seg.bytes.subarray(senderIsInitiator ? dstOffset : srcOffset, (senderIsInitiator ? dstOffset : srcOffset) + 16), 16);
-    }
-    const initiator4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.src4 : this.dst4) : 0;
-    const responder4 = seg.ipVersion === 4 ? (senderIsInitiator ? this.dst4 : this.src4) : 0;
-    const initiatorPort = senderIsInitiator ? seg.srcPort : seg.dstPort;
-    const responderPort = senderIsInitiator ? seg.dstPort : seg.srcPort;
-    const initiator: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? srcOffset : dstOffset, initiator4), port: initiatorPort };
-    const responder: Endpoint = { ip: this.addressText(seg, senderIsInitiator ? dstOffset : srcOffset, responder4), port: responderPort };
-    const info: TcpConnectionInfo = {
-      id: this.nextId++,
-      initiator,
-      responder,
-      sawSyn,
-      firstFrame: seg.frame,
-      firstTime: seg.time,
-      lastFrame: seg.frame,
-      lastTime: seg.time,
-      firstClose: null,
-      bytes: [0, 0],
-      packets: [0, 0],
-    };
-    const conn = new Connection(hash, seg.ipVersion, addresses, initiator4, responder4, initiatorPort, responderPort, info, this.table.get(hash) ?? null);
+    const conn = this.table.add(seg, senderIsInitiator, this.nextId++, sawSyn);
     this.stats.connections++;
     if (!sawSyn) this.stats.withoutSyn++;
-    this.table.set(hash, conn);
-    this.tracked++;
-    conn.handler = this.consumer.open(info, conn);
+    conn.handler = this.consumer.open(conn, conn);
     if (conn.handler === null) {
       conn.ignore(0);
       conn.ignore(1);
@@ -367,198 +187,43 @@ export class TcpReassembler {
     return conn;
   }
 
-  /** Takes `length` bytes starting at `seq` (the last `missing` of them not captured). */
-  private accept(conn: Connection, direction: Direction, seq: number, data: Uint8Array, missing: number, frame: number, time: number): void {
-    const half = conn.half(direction);
-    const offset = seqDiff(seq, half.next);
-    const length = data.length + missing;
-    if (offset <= 0) {
-      if (offset + length <= 0) {
-        this.stats.retransmitted++;
-        return;
-      }
-      if (offset < 0) this.stats.retransmitted++;
-      const waiting = half.pending[0];
-      const reach = waiting === undefined ? length : seqDiff(waiting.seq, seq);
-      if (reach < length) {
-        // Bytes already waiting out of order are the first copy of that range: deliver up to them, let them
-        // go, then take whatever of this segment lies beyond what they covered.
-        const capturedHead = Math.min(data.length, reach);
-        this.deliver(conn, direction, data.subarray(0, capturedHead), reach - capturedHead, -offset, frame, time);
-        this.drain(conn, direction);
-        this.accept(conn, direction, (seq + reach) >>> 0, data.subarray(capturedHead), missing - (reach - capturedHead), frame, time);
-        return;
-      }
-      this.deliver(conn, direction, data, missing, -offset, frame, time);
-      this.drain(conn, direction);
-      return;
-    }
-    this.stats.outOfOrder++;
-    if (half.ignored) {
-      // Nothing is kept for an ignored direction: the hole is jumped over at once, only positions matter.
-      this.stats.ignoredBytes += offset;
-      half.next = (half.next + offset) >>> 0;
-      this.deliver(conn, direction, data, missing, 0, frame, time);
-      return;
-    }
-    if (half.pending.length >= this.options.maxPendingSegments || half.pendingBytes + data.length > this.options.maxPendingBytes) {
-      this.warnOnce(conn, 'reassembly-limit', `more than ${this.options.maxPendingBytes} out-of-order bytes waiting in one direction; the missing bytes are treated as lost`, frame);
-      // These holes are given up by tlsdiag's limit, not seen lost: the handler is told so.
-      this.givingUp = `more than ${this.options.maxPendingBytes} bytes or ${this.options.maxPendingSegments} segments waited out of order in one direction, tlsdiag's reassembly limit: the bytes missing before them were given up as lost`;
-      this.fillHoles(conn, direction, half.pending.length > 0 ? endOf(half.pending[half.pending.length - 1]!) : seq, frame, time);
-      if (seqDiff(seq, half.next) > 0) this.gapTo(conn, direction, seq, frame, time);
-      this.givingUp = undefined;
-      this.accept(conn, direction, seq, data, missing, frame, time);
-      return;
-    }
-    const segment: PendingSegment = { seq, data: data.slice(), missing, frame, time };
-    let i = half.pending.length;
-    while (i > 0 && seqDiff(half.pending[i - 1]!.seq, seq) > 0) i--;
-    if (half.pending === NO_PENDING) half.pending = [];
-    half.pending.splice(i, 0, segment);
-    half.pendingBytes += data.length;
-  }
-
-  /** Hands bytes to the handler, skipping the first `skip` (already delivered); a cut tail becomes a gap. */
-  private deliver(conn: Connection, direction: Direction, data: Uint8Array, missing: number, skip: number, frame: number, time: number): void {
-    const half = conn.half(direction);
-    half.synAckIsns = null;
-    const capturedPart = Math.max(0, data.length - skip);
-    const missingPart = Math.min(missing, data.length + missing - skip);
-    if (capturedPart > 0) {
-      if (half.ignored) this.stats.ignoredBytes += capturedPart;
-      else conn.handler?.data(direction, skip > 0 ? data.subarray(skip) : data, frame, time);
-    }
-    if (missingPart > 0) this.reportGap(conn, direction, missingPart, frame, time);
-    half.next = (half.next + capturedPart + missingPart) >>> 0;
-  }
-
-  private drain(conn: Connection, direction: Direction): void {
-    const half = conn.half(direction);
-    while (half.pending.length > 0) {
-      const first = half.pending[0]!;
-      if (seqDiff(first.seq, half.next) > 0) break;
-      half.pending.shift();
-      half.pendingBytes -= first.data.length;
-      const skip = -seqDiff(first.seq, half.next);
-      if (skip >= first.data.length + first.missing) {
-        this.stats.retransmitted++;
-        continue;
-      }
-      this.deliver(conn, direction, first.data, first.missing, skip, first.frame, first.time);
-    }
-  }
-
-  /** Declares everything missing up to `until` lost, delivering the waiting segments in between. */
-  private fillHoles(conn: Connection, direction: Direction, until: number, frame: number, time: number): void {
-    const half = conn.half(direction);
-    while (half.pending.length > 0 && seqDiff(half.pending[0]!.seq, until) < 0) {
-      const first = half.pending[0]!;
-      if (seqDiff(first.seq, half.next) > 0) this.gapTo(conn, direction, first.seq, first.frame, first.time);
-      this.drain(conn, direction);
-    }
-    if (half.pending.length === 0 && seqDiff(until, half.next) > 0 && half.ackedByPeer >= 0 && seqDiff(until, half.ackedByPeer) <= 0) {
-      this.gapTo(conn, direction, until, frame, time);
-    }
-  }
-
-  private gapTo(conn: Connection, direction: Direction, seq: number, frame: number, time: number): void {
-    const half = conn.half(direction);
-    const missing = seqDiff(seq, half.next);
-    if (missing <= 0) return;
-    if (half.ignored) this.stats.ignoredBytes += missing;
-    else this.reportGap(conn, direction, missing, frame, time);
-    half.next = seq >>> 0;
-  }
-
-  private reportGap(conn: Connection, direction: Direction, missing: number, frame: number, time: number): void {
-    this.stats.gaps++;
-    this.stats.gapBytes += missing;
-    if (!conn.half(direction).ignored) conn.handler?.gap(direction, missing, frame, time, this.givingUp);
-  }
-
-  /** Set while holes are declared lost because of the reassembly limit (the reason handed to the handler). */
-  private givingUp: string | undefined = undefined;
-
-  private checkFin(conn: Connection, direction: Direction, frame: number, time: number): void {
-    const half = conn.half(direction);
-    if (half.closed || half.finSeq < 0 || half.next < 0 || seqDiff(half.next, half.finSeq) < 0) return;
-    half.closed = true;
-    this.recordClose(conn, direction, 'fin', frame, time);
-  }
-
-  private recordClose(conn: Connection, direction: Direction, kind: 'fin' | 'rst', frame: number, time: number): void {
+  private recordClose(conn: TcpConnection, direction: Direction, kind: 'fin' | 'rst', frame: number, time: number): void {
     const event: CloseEvent = { direction, kind, frame, time };
-    if (conn.info.firstClose === null) conn.info.firstClose = event;
+    if (conn.firstClose === null) conn.firstClose = event;
     conn.handler?.close?.(event);
   }
 
   /** Delivers what can still be delivered (holes become gaps), then tells the handler the connection is over. */
-  private endConnection(conn: Connection): void {
+  private endConnection(conn: TcpConnection): void {
     if (conn.ended) return;
     conn.ended = true;
-    const info = conn.info;
-    for (const direction of [0, 1] as const) {
-      const half = conn.half(direction);
-      if (half.pending.length > 0) this.fillHoles(conn, direction, endOf(half.pending[half.pending.length - 1]!), info.lastFrame, info.lastTime);
-      // Bytes the peer acknowledged but the capture never held: lost at the end of the capture.
-      if (half.next >= 0 && half.ackedByPeer >= 0) {
-        const limit = half.finSeq >= 0 && seqDiff(half.ackedByPeer, half.finSeq) > 0 ? half.finSeq : half.ackedByPeer;
-        const missing = seqDiff(limit, half.next);
-        if (missing > 0 && missing < 0x40000000) this.gapTo(conn, direction, limit, info.lastFrame, info.lastTime);
-      }
-      half.pending = NO_PENDING;
-      half.pendingBytes = 0;
-    }
-    conn.handler?.end(info);
+    // A direction that sent nothing has nothing waiting and nothing acknowledged.
+    conn.half0?.finish(this, conn, 0, conn.lastFrame, conn.lastTime);
+    conn.half1?.finish(this, conn, 1, conn.lastFrame, conn.lastTime);
+    conn.handler?.end(conn);
     conn.handler = null;
-    this.recentlyEnded.push(conn);
-    if (this.recentlyEnded.length > RECENTLY_ENDED_KEPT) {
-      for (const old of this.recentlyEnded.splice(0, RECENTLY_ENDED_KEPT / 2)) this.remove(old);
-    }
+    this.table.ended(conn);
   }
 
-  private remove(conn: Connection): void {
-    let previous: Connection | null = null;
-    for (let at = this.table.get(conn.hash) ?? null; at !== null; previous = at, at = at.nextInBucket) {
-      if (at !== conn) continue;
-      if (previous !== null) previous.nextInBucket = conn.nextInBucket;
-      else if (conn.nextInBucket !== null) this.table.set(conn.hash, conn.nextInBucket);
-      else this.table.delete(conn.hash);
-      conn.nextInBucket = null;
-      this.tracked--;
-      return;
+  /** Ends a connection the table lets go (idle, or the table is full) and forgets it. */
+  private evict(conn: TcpConnection): void {
+    if (!conn.ended) {
+      this.stats.evicted++;
+      this.endConnection(conn);
     }
-  }
-
-  /** Every tracked connection, collected first so the caller may end and remove them (in the table's order,
-   * which follows the keyed hash: sort before anything observable depends on it). */
-  private connections(): Connection[] {
-    const all: Connection[] = [];
-    for (const head of this.table.values()) {
-      for (let conn: Connection | null = head; conn !== null; conn = conn.nextInBucket) all.push(conn);
-    }
-    return all;
+    this.table.remove(conn);
   }
 
   /** Ends idle connections and forgets ended ones. */
   private sweep(now: number): void {
     this.lastSweepTime = now;
-    const timeout = this.options.idleTimeout;
-    const idle = this.connections().filter((conn) => now - conn.info.lastTime > timeout);
-    for (const conn of inOpeningOrder(idle)) {
-      if (!conn.ended) {
-        this.stats.evicted++;
-        this.endConnection(conn);
-      }
-      this.remove(conn);
-    }
+    for (const conn of this.table.idle(now, this.options.idleTimeout)) this.evict(conn);
   }
 
   /** The table is full: end the least recently active quarter (one sort per many new connections). */
   private evictOldest(now: number): void {
     this.sweep(now);
-    if (this.tracked < this.options.maxConnections) return;
+    if (this.table.size < this.options.maxConnections) return;
     if (!this.warnedFull) {
       this.warnedFull = true;
       this.onWarning?.({
@@ -566,152 +231,13 @@ export class TcpReassembler {
         message: `more than ${this.options.maxConnections} TCP connections open at once; the least recently active are ended early`,
       });
     }
-    const all = this.connections();
-    all.sort((a, b) => a.info.lastTime - b.info.lastTime || a.info.lastFrame - b.info.lastFrame);
-    const count = Math.max(1, Math.floor(all.length / 4));
-    for (let i = 0; i < count; i++) {
-      const conn = all[i]!;
-      if (!conn.ended) {
-        this.stats.evicted++;
-        this.endConnection(conn);
-      }
-      this.remove(conn);
-    }
+    for (const conn of this.table.leastRecentlyActive()) this.evict(conn);
   }
 
-  /**
-   * An address as text; IPv4 ones shared between connections through a small cache: a server's address is
-   * then one string for all its connections, not one per connection (a flood of 100 000 holds 100 000).
-   */
-  private addressText(seg: TcpSegment, offset: number, ipv4: number): string {
-    if (seg.ipVersion === 6) return formatAddress(seg.bytes, offset, 6);
-    let text = this.ipv4Texts.get(ipv4);
-    if (text === undefined) {
-      if (this.ipv4Texts.size >= IPV4_TEXTS_KEPT) this.ipv4Texts.clear();
-      text = formatAddress(seg.bytes, offset, 4);
-      this.ipv4Texts.set(ipv4, text);
-    }
-    return text;
+  private warnOnce(conn: TcpConnection, code: string, message: string, frame: number): void {
+    if (this.warned.has(code)) return;
+    this.warned.add(code);
+    const { initiator, responder } = conn;
+    this.onWarning?.({ code, message: `${message} (first at frame ${frame}, connection ${initiator.ip}:${initiator.port} → ${responder.ip}:${responder.port})`, frame });
   }
-
-  private readonly ipv4Texts = new Map<number, string>();
-
-  /** The current segment's IPv4 addresses as integers (set at the start of segment()). */
-  private src4 = 0;
-  private dst4 = 0;
-
-  private isFromInitiator(conn: Connection, seg: TcpSegment): boolean {
-    if (seg.srcPort !== conn.initiatorPort || seg.dstPort !== conn.responderPort) return false;
-    if (conn.ipVersion === 4) return this.src4 === conn.initiator4 && this.dst4 === conn.responder4;
-    return sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 0, 16) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 16, 16);
-  }
-
-  private matches(conn: Connection, seg: TcpSegment): boolean {
-    if (conn.ipVersion !== seg.ipVersion) return false;
-    if (this.isFromInitiator(conn, seg)) return true;
-    if (seg.srcPort !== conn.responderPort || seg.dstPort !== conn.initiatorPort) return false;
-    if (conn.ipVersion === 4) return this.src4 === conn.responder4 && this.dst4 === conn.initiator4;
-    return sameAddress(seg.bytes, seg.srcAddrOffset, conn.addresses, 16, 16) && sameAddress(seg.bytes, seg.dstAddrOffset, conn.addresses, 0, 16);
-  }
-
-  private warnOnce(conn: Connection, code: string, message: string, frame: number): void {
-    const key = `${code}`;
-    if (this.warned.has(key)) return;
-    this.warned.add(key);
-    this.onWarning?.({ code, message: `${message} (first at frame ${frame}, connection ${conn.info.initiator.ip}:${conn.info.initiator.port} → ${conn.info.responder.ip}:${conn.info.responder.port})`, frame });
-  }
-
-  private readonly warned = new Set<string>();
-}
-
-/** Connections by id: the order they were opened in, the same on every run whatever the hash key. */
-function inOpeningOrder(connections: Connection[]): Connection[] {
-  return connections.sort((a, b) => a.info.id - b.info.id);
-}
-
-function newHalf(): HalfStream {
-  return { next: -1, ignored: false, pending: NO_PENDING, pendingBytes: 0, finSeq: -1, closed: false, ackedByPeer: -1, synAckIsns: null, isn: -1 };
-}
-
-/**
- * The initiator's SYN again: the same ISN. With TCP Fast Open the first SYN carried data, so `next` has moved
- * past ISN + 1 and only the ISN itself tells a retransmission from a new connection.
- */
-function isRetransmittedSyn(initiator: HalfStream, seq: number): boolean {
-  if (initiator.isn >= 0) return initiator.isn === seq >>> 0;
-  return seqDiff(seq + 1, initiator.next) === 0;
-}
-
-/** Signed distance a − b in sequence space (RFC 1982 serial arithmetic). */
-export function seqDiff(a: number, b: number): number {
-  return ((a - b) | 0);
-}
-
-function endOf(segment: PendingSegment): number {
-  return (segment.seq + segment.data.length + segment.missing) >>> 0;
-}
-
-function readInt32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-}
-
-/** Four random 32-bit words drawn once per table (node:crypto), mixed into every 4-tuple hash. */
-class TupleHashKey {
-  readonly k0: number;
-  readonly k1: number;
-  readonly k2: number;
-  readonly k3: number;
-
-  constructor() {
-    const words = new Uint32Array(randomBytes(16).buffer.slice(0, 16));
-    this.k0 = words[0]! | 0;
-    this.k1 = words[1]! | 0;
-    this.k2 = words[2]! | 0;
-    this.k3 = words[3]! | 0;
-  }
-}
-
-/** MurmurHash3's 32-bit finaliser: a bijection whose every output bit depends on every input bit. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/**
- * One endpoint (address, then port) under the key. Each word passes through the bijection after the key is
- * mixed in, so which inputs collide depends on the key: without it, a capture cannot aim tuples at one value.
- */
-function endpoint4(key: TupleHashKey, address: number, port: number): number {
-  return mix32(mix32(address ^ key.k0) ^ port ^ key.k1);
-}
-
-/** The two endpoints combined so that either direction gives the same value; 30 bits, a small integer (Smi) in
- * V8, so the table key is never a boxed heap number. */
-function combine(key: TupleHashKey, a: number, b: number): number {
-  return mix32(((a + b) ^ Math.imul(a ^ key.k3, b ^ key.k3)) ^ key.k2) & 0x3fffffff;
-}
-
-/** The keyed hash of an IPv4 4-tuple, from the addresses as integers: the same value whichever direction. */
-function hash4(key: TupleHashKey, src: number, srcPort: number, dst: number, dstPort: number): number {
-  return combine(key, endpoint4(key, src, srcPort), endpoint4(key, dst, dstPort));
-}
-
-/** The keyed hash of an IPv6 4-tuple, the same whichever direction, computed without allocating. */
-function hash6(key: TupleHashKey, seg: TcpSegment): number {
-  const bytes = seg.bytes;
-  let a = key.k0;
-  let b = key.k0;
-  for (let i = 0; i < 16; i += 4) {
-    a = mix32(a ^ readInt32(bytes, seg.srcAddrOffset + i));
-    b = mix32(b ^ readInt32(bytes, seg.dstAddrOffset + i));
-  }
-  return combine(key, mix32(a ^ seg.srcPort ^ key.k1), mix32(b ^ seg.dstPort ^ key.k1));
-}
-
-function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[offset + i] !== addresses[at + i]) return false;
-  return true;
 }

@@ -1,7 +1,8 @@
 import { readCapture, type CaptureInput, type ReadCaptureOptions } from '../capture/index.js';
 import type { CaptureSummary, CaptureWarning, DecryptionSecrets } from '../capture/types.js';
 import { PacketDecoder, type PacketDecoderStats } from '../ip/index.js';
-import { TcpReassembler, type ConnectionTableStats, type ReassemblyOptions, type ReassemblyStats } from './reassembler.js';
+import type { ConnectionTableStats } from './connection-table.js';
+import { TcpReassembler, type ReassemblyOptions, type ReassemblyStats } from './reassembler.js';
 import type { StreamConsumer } from './types.js';
 
 export interface StreamConnectionsOptions extends ReassemblyOptions, ReadCaptureOptions {

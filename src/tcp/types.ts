@@ -17,23 +17,26 @@ export interface CloseEvent {
   time: number;
 }
 
-/** What the reassembler knows about one TCP connection. */
+/**
+ * What the reassembler knows about one TCP connection, kept up to date until its end. Read-only for the
+ * consumer: it is the reassembler's own record of the connection (the endpoints and counts are made when read).
+ */
 export interface TcpConnectionInfo {
   /** 0-based, in order of first packet; distinct for a new SYN on a reused 4-tuple. */
-  id: number;
-  initiator: Endpoint;
-  responder: Endpoint;
+  readonly id: number;
+  readonly initiator: Endpoint;
+  readonly responder: Endpoint;
   /** True when the capture holds the initiator's SYN. */
-  sawSyn: boolean;
-  firstFrame: number;
-  firstTime: number;
-  lastFrame: number;
-  lastTime: number;
+  readonly sawSyn: boolean;
+  readonly firstFrame: number;
+  readonly firstTime: number;
+  readonly lastFrame: number;
+  readonly lastTime: number;
   /** First FIN or RST seen, in either direction. */
-  firstClose: CloseEvent | null;
+  readonly firstClose: CloseEvent | null;
   /** Payload bytes seen per direction (including those not kept). */
-  bytes: [number, number];
-  packets: [number, number];
+  readonly bytes: readonly [number, number];
+  readonly packets: readonly [number, number];
 }
 
 /**
@@ -58,31 +61,4 @@ export interface StreamConsumer {
 /** Lets a consumer tell the reassembler to stop keeping bytes of a direction (they are still counted). */
 export interface StreamControl {
   ignore(direction: Direction): void;
-}
-
-/**
- * One TCP segment as the link/IP decoder hands it to the reassembler. Reused between calls: valid only during
- * the call. Addresses are read from `bytes` (4 bytes for IPv4, 16 for IPv6) so no string is built per packet.
- */
-export interface TcpSegment {
-  frame: number;
-  /** Seconds since the Unix epoch. */
-  time: number;
-  bytes: Uint8Array;
-  ipVersion: 4 | 6;
-  srcAddrOffset: number;
-  dstAddrOffset: number;
-  srcPort: number;
-  dstPort: number;
-  /** Unsigned 32-bit sequence and acknowledgement numbers. */
-  seq: number;
-  ack: number;
-  /** TCP flag bits: FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, URG 0x20, ECE 0x40, CWR 0x80. */
-  flags: number;
-  window: number;
-  /** Captured payload: bytes[payloadOffset, payloadOffset + payloadLength). */
-  payloadOffset: number;
-  payloadLength: number;
-  /** Payload bytes that were on the wire but not captured (snaplen); they become a gap after the captured ones. */
-  missingPayload: number;
 }

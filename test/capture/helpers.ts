@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readCapture, type CaptureSummary, type DecryptionSecrets, type CaptureWarning, type Frame } from '../../src/capture/index.js';
 import { PacketDecoder } from '../../src/ip/index.js';
-import type { TcpSegment } from '../../src/tcp/types.js';
+import type { TcpSegment } from '../../src/ip/tcp-segment.js';
 import { REPO_ROOT } from '../repo.js';
 
 export const REPO = REPO_ROOT;

@@ -1,4 +1,4 @@
-import type { TcpSegment } from '../../src/tcp/types.js';
+import type { TcpSegment } from '../../src/ip/tcp-segment.js';
 
 /** Flags as the TCP header holds them. */
 export const FIN = 0x01;
