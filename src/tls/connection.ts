@@ -186,6 +186,14 @@ export class TlsConnectionTracker implements StreamHandler {
     if (this.sideStates !== null) this.events.end();
     this.detector?.end();
     this.onEnd(this.connection);
+    // The TCP stage keeps an ended connection's handler a while (its recently-ended list answers late segments):
+    // drop what this tracker made, so a flood of connections that never carried a byte does not keep them all.
+    this.made = null;
+    this.detector = null;
+    this.sideStates = null;
+    this.eventLog = null;
+    this.tls13Keys = null;
+    this.keyExchange = null;
   }
 
   private newSide(side: Side): SideState {
