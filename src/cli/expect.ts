@@ -11,7 +11,7 @@ export interface ExpectationFile {
   capture?: string;
   /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
   keyLogs?: string[];
-  /** The analysis inputs the outcome depends on (--ca, --server-ca, --cert, --crl, --server-crl, --verify-depth); paths as keyLogs. */
+  /** The analysis inputs the outcome depends on (those with a `saved` key in INPUTS: --ca, --verify-depth …); paths as keyLogs. */
   options?: ExpectationOptions;
   /** When true (the default), connections the file does not list are a mismatch. */
   complete?: boolean;
