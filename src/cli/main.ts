@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readBoundedFile } from '../bounded-file.js';
-import { INPUT_NAMES, INPUTS, type AnalysisInputs } from '../analysis-inputs.js';
+import { INPUT_NAMES, INPUTS, type AnalysisInputs, type InputName } from '../analysis-inputs.js';
 import type { AnalyzeOptions, StreamOptions } from '../analysis-options.js';
 import { analyzeConnections } from '../analyze.js';
 import type { AnalysisResult, AnalysisSummary, CertificateSummary, ConnectionReport } from '../model/types.js';
@@ -28,20 +28,18 @@ import { ProgressLine, wantsProgress } from './progress.js';
 const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** The options of withAnalysisOptions as commander names them (the inputs: see inputsFrom). */
-interface AnalysisCliOptions {
+/** `--server-crl` → `serverCrl`: the key commander gives an option's value. */
+type AttributeName<Flag extends string> = Flag extends `--${infer Name}` ? CamelCase<Name> : never;
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+/** The inputs as commander gives them (INPUTS names the option of each): a repeatable option defaults to []. */
+type CliInputs = {
+  [K in InputName as AttributeName<(typeof INPUTS)[K]['flag']>]: (typeof INPUTS)[K]['kind'] extends 'files' | 'hex' ? string[] : AnalysisInputs[K];
+};
+
+/** The options of withAnalysisOptions as commander names them. */
+interface AnalysisCliOptions extends CliInputs {
   filter: string[];
-  keylog: string[];
-  key: string[];
-  keyPassword?: string;
-  psk: string[];
-  pskFile: string[];
-  ca: string[];
-  serverCa: string[];
-  cert: string[];
-  crl: string[];
-  serverCrl: string[];
-  verifyDepth?: number;
   quiet?: boolean;
   workers?: number;
 }
