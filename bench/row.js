@@ -75,7 +75,10 @@ async function full() {
   const loadStart = performance.now();
   const { main } = await import(new URL('cli/main.js', distUrl).href);
   const startupMs = performance.now() - loadStart;
-  const args = ['--json', '--quiet', '--fail-on', 'info'];
+  // TLSDIAG_BENCH_FORMAT: json (default), jsonl or text: the output formats issue 16 holds to the same targets.
+  // Only the JSON document is read back for counts; the other formats leave packets to the bench's reader row.
+  const format = process.env.TLSDIAG_BENCH_FORMAT ?? 'json';
+  const args = [...(format === 'json' ? ['--json'] : ['--format', format]), '--quiet', '--fail-on', 'info'];
   const workers = process.env.TLSDIAG_BENCH_WORKERS;
   if (workers !== undefined) args.push('--workers', workers);
   for (const keylog of (process.env.TLSDIAG_BENCH_KEYLOGS ?? '').split(',').filter(Boolean)) args.push('--keylog', keylog);
@@ -100,7 +103,8 @@ async function full() {
   };
   const code = await main(['node', 'tlsdiag', ...args, ...files]);
   process.stdout.write = realWrite;
-  if (code === 2) throw new Error('tlsdiag --json exited with 2 (unreadable input)');
+  if (code === 2) throw new Error(`tlsdiag (${format}) exited with 2 (unreadable input)`);
+  if (format !== 'json') return { packets: null, detail: { format, outputChars: counts.outputChars, exitCode: code, startupMs } };
   const end = (previous.slice(-64 * 1024) + last).slice(-(last.length + 64 * 1024));
   const facts = JSON.parse(`{${end.slice(end.lastIndexOf('\n  "files": '))}`);
   counts.packets = facts.files.reduce((n, f) => n + f.frames, 0);

@@ -1,6 +1,6 @@
 // npm run bench [-- --size 300M] [--no-tshark] [--no-build] [--rows a,b] [--no-scale] [--scale-size 100M]
 // Builds tlsdiag, builds the bench captures (bench/data/, git-ignored), then measures each row in its own child
-// process and prints the table with the goals of issues 2 and 7.
+// process and prints the table with the goals of issues 2, 7 and 16.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -86,7 +86,7 @@ function statBytes(file) {
   return Number(execFileSync('stat', ['-c', '%s', file], { encoding: 'utf8' }).trim());
 }
 
-const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,full-keys,tshark,workers').split(',');
+const rowsWanted = value('--rows', 'plain-read,pcap-parser,reader,reader-tcp,full,full-keys,full-jsonl,full-text,tshark,workers,one-file').split(',');
 const keyLogs = readdirSync(join(root, 'captures'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name)
@@ -109,6 +109,14 @@ for (const [label, file] of [
       // client randoms, so every copy of a logged handshake is decrypted.
       process.stderr.write(`bench: ${label} full with ${keyLogs.length} key logs …\n`);
       results[label].rows['full-keys'] = record(label, { ...measure('full', [file], { TLSDIAG_BENCH_KEYLOGS: keyLogs.join(',') }), kind: 'full-keys' });
+    }
+    if (kind === 'full' && label === 'handshake-heavy') {
+      // Issue 16 holds JSON Lines and text to the same targets as --json.
+      for (const format of ['jsonl', 'text']) {
+        if (!rowsWanted.includes(`full-${format}`)) continue;
+        process.stderr.write(`bench: ${label} full --format ${format} …\n`);
+        results[label].rows[`full-${format}`] = record(label, { ...measure('full', [file], { TLSDIAG_BENCH_FORMAT: format }), kind: `full-${format}` });
+      }
     }
   }
   if (useTshark && rowsWanted.includes('tshark') && label !== 'mixed') {
@@ -136,6 +144,17 @@ if (rowsWanted.includes('workers')) {
   process.stderr.write(`bench: ${parts.length} files, ${cores} worker threads …\n`);
   const many = record(`workers-${cores}`, measure('full', parts, { TLSDIAG_BENCH_WORKERS: String(cores) }));
   parallel = { cores, parts: parts.map((p) => basename(p)), one, many, speedup: one.ms / many.ms };
+}
+
+// One file on every core (issue 16): the handshake-heavy file with --workers 1 and with one worker per core.
+let oneFile = null;
+if (rowsWanted.includes('one-file')) {
+  const cores = availableParallelism();
+  process.stderr.write(`bench: one handshake-heavy file, --workers 1 …\n`);
+  const one = record('one-file-1', measure('full', [files.handshake], { TLSDIAG_BENCH_WORKERS: '1' }));
+  process.stderr.write(`bench: one handshake-heavy file, --workers ${cores} …\n`);
+  const many = record(`one-file-${cores}`, measure('full', [files.handshake], { TLSDIAG_BENCH_WORKERS: String(cores) }));
+  oneFile = { cores, one, many, speedup: one.ms / many.ms };
 }
 
 // Peak RSS against input size: the full pipeline at S and 10×S, both streamed from a generator through standard
@@ -187,6 +206,11 @@ if (parallel) {
   lines.push(`many files: ${parallel.parts.length} captures of the handshake-heavy kind, full pipeline`);
   lines.push(`  1 thread ${fmt(parallel.one.ms / 1000, 2)} s, ${parallel.cores} worker threads ${fmt(parallel.many.ms / 1000, 2)} s: speed-up ${fmt(parallel.speedup, 2)}×`);
 }
+if (oneFile) {
+  lines.push('');
+  lines.push(`one file: the handshake-heavy capture, full pipeline`);
+  lines.push(`  --workers 1 ${fmt(oneFile.one.ms / 1000, 2)} s, --workers ${oneFile.cores} ${fmt(oneFile.many.ms / 1000, 2)} s: speed-up ${fmt(oneFile.speedup, 2)}×`);
+}
 if (scale.length > 0) {
   lines.push('');
   lines.push('peak RSS against input size (full pipeline, input through stdin)');
@@ -228,4 +252,17 @@ for (const kind of ['handshake', 'bulk']) {
   goal(`issue 7: peak RSS unchanged at 10× size (${kind}): ${text}`, small && large && (small.error || large.error) ? false : ok);
 }
 goal(`issue 7: ≥ 1.7× with worker threads on several files: ${parallel ? fmt(parallel.speedup, 2) + '×' : 'run with --rows …,workers'}`, parallel ? parallel.speedup >= 1.7 : null);
+// Issue 16: handshake-heavy captures at 20× tshark in every format, both cores on one file, bounded memory.
+const hsTshark = results['handshake-heavy']?.rows.tshark;
+for (const kind of ['full', 'full-jsonl', 'full-text']) {
+  const f = rate('handshake-heavy', kind);
+  const name = kind === 'full' ? '--json' : `--format ${kind.slice(5)}`;
+  goal(`issue 16: ${name} ≥ 20× tshark on handshake-heavy: ${f && hsTshark ? fmt(hsTshark.ms / f.r.ms, 1) + '×' : f ? 'tshark not run' : 'row not run'}`, f && hsTshark ? hsTshark.ms / f.r.ms >= 20 : null);
+  goal(`issue 16: ${name} peak RSS < 200 MB on handshake-heavy: ${f ? fmt(f.rss) + ' MB' : 'row not run'}`, f ? f.rss < 200 : null);
+}
+goal(`issue 16: full ≥ 500 k pkts/s on handshake-heavy: ${hs ? fmt(hs.pps / 1000) + ' k' : '—'}`, hs ? hs.pps >= 500e3 : null);
+goal(`issue 16: one file on ${oneFile?.cores ?? availableParallelism()} cores ≥ 1.8× one thread: ${oneFile ? fmt(oneFile.speedup, 2) + '×' : 'run with --rows …,one-file'}`, oneFile ? oneFile.speedup >= 1.8 : null);
+goal(`issue 16: full ≥ 1 GB/s on bulk-heavy: ${bulk ? fmt(bulk.mbs) + ' MB/s' : '—'}`, bulk ? bulk.mbs >= 1000 : null);
+const keys = rate('handshake-heavy', 'full-keys');
+goal(`issue 16: full-keys ≥ 10× tshark: ${keys && hsTshark ? fmt(hsTshark.ms / keys.r.ms, 1) + '×' : 'row or tshark not run'}`, keys && hsTshark ? hsTshark.ms / keys.r.ms >= 10 : null);
 process.stdout.write(lines.join('\n') + '\n');

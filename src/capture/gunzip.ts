@@ -1,6 +1,7 @@
 import { createInflateRaw, crc32, type InflateRaw } from 'node:zlib';
 import { CaptureFault } from './errors.js';
 import type { CaptureWarning } from './types.js';
+import { errorMessage } from '../util/errors.js';
 
 /** Compressed bytes handed to the inflater at a time: small enough that the member's end is found close by. */
 const INPUT_PIECE = 64 * 1024;
@@ -130,8 +131,7 @@ function written(inflater: InflateRaw, piece: Uint8Array): Promise<void> {
 }
 
 function zlibFault(e: unknown, offset: number): CaptureFault {
-  const message = e instanceof Error ? e.message : String(e);
-  return new CaptureFault('gzip-error', `the gzip stream is corrupt or truncated near compressed offset ${offset}: ${message}`, offset);
+  return new CaptureFault('gzip-error', `the gzip stream is corrupt or truncated near compressed offset ${offset}: ${errorMessage(e)}`, offset);
 }
 
 function hex(byte: number): string {

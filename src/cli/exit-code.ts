@@ -1,19 +1,13 @@
-import type { AnalysisResult, ConnectionReport, Severity } from '../model/types.js';
+import { SEVERITY_RANK } from '../model/severity.js';
+import type { ConnectionReport } from '../model/types.js';
 
 /** --fail-on: the lowest severity that makes the exit code 1; 'none': findings never do (only 2 for unreadable input). */
 export const SEVERITY_THRESHOLDS = ['error', 'warning', 'info', 'none'] as const;
 export type FailOn = (typeof SEVERITY_THRESHOLDS)[number];
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
-
-/** 1 when any finding reaches the threshold, else 0. Unreadable input (2) is decided by the caller. */
-export function exitCodeFor(result: AnalysisResult, failOn: FailOn): number {
-  return result.connections.some((c) => reachesThreshold(c, failOn)) ? 1 : 0;
-}
-
 /** True when one of the connection's findings is at or above the threshold (the streaming CLI's exit 1). */
 export function reachesThreshold(connection: ConnectionReport, failOn: FailOn): boolean {
   if (failOn === 'none') return false;
-  const threshold = RANK[failOn];
-  return connection.findings.some((f) => RANK[f.severity] >= threshold);
+  const threshold = SEVERITY_RANK[failOn];
+  return connection.findings.some((f) => SEVERITY_RANK[f.severity] <= threshold);
 }

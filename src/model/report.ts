@@ -10,7 +10,7 @@ import { isTls13, protocolVersionName } from '../tls/registry/protocol-versions.
 import { signatureSchemeName } from '../tls/registry/signature-schemes.js';
 import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate, sha1Hex } from '../x509/index.js';
-import { toHex } from '../x509/der.js';
+import { toHex } from '../util/bytes.js';
 import { parseDistinguishedName } from '../x509/names.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';

@@ -7,8 +7,11 @@ import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 import { CRLReasons } from '@peculiar/asn1-x509';
 import { ByteKeyedCache } from '../x509/byte-cache.js';
-import { DerError, readTlv } from '../x509/der.js';
+import { DerError, readTlv, serialHex } from '../x509/der.js';
+import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import { parseDistinguishedName } from '../x509/names.js';
+import { signatureAlgorithmName } from '../x509/oids.js';
 
 export type OcspResponseStatusName =
   | 'successful'
@@ -140,34 +143,6 @@ const HASH_NAMES: Record<string, string> = {
   '1.2.840.113549.2.5': 'md5',
 };
 
-const SIGNATURE_NAMES: Record<string, string> = {
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.3.101.112': 'Ed25519',
-  '1.3.101.113': 'Ed448',
-};
-
-function hex(buffer: ArrayBuffer): string {
-  return Buffer.from(buffer).toString('hex');
-}
-
-function serialHex(buffer: ArrayBuffer): string {
-  let bytes = new Uint8Array(buffer);
-  const negative = bytes.length > 0 && (bytes[0]! & 0x80) !== 0;
-  if (bytes.length > 1 && bytes[0] === 0 && (bytes[1]! & 0x80) !== 0) bytes = bytes.subarray(1);
-  return (negative ? '-' : '') + Buffer.from(bytes).toString('hex');
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export function isOcspParseError(x: OcspSummary | OcspParseError): x is OcspParseError {
   return x.kind === 'ocsp-parse-error';
@@ -196,7 +171,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
   try {
     outer = AsnParser.parse(der, OCSPResponse);
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${message(e)}`, offset: null, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'response', message: `not an OCSPResponse: ${errorMessage(e)}`, offset: null, length: der.length };
   }
   const responseStatus = STATUS_NAMES[outer.responseStatus] ?? `status ${outer.responseStatus}`;
   const summary: OcspSummary = {
@@ -211,7 +186,7 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
     const data = basic.tbsResponseData;
     const responderId = data.responderID.byName
       ? { byName: parseDistinguishedName(new Uint8Array(AsnConvert.serialize(data.responderID.byName))).rfc4514 }
-      : { byKey: data.responderID.byKey ? hex(data.responderID.byKey.buffer) : '' };
+      : { byKey: data.responderID.byKey ? toHex(new Uint8Array(data.responderID.byKey.buffer)) : '' };
     summary.basic = {
       version: data.version + 1,
       producedAt: data.producedAt.toISOString(),
@@ -224,9 +199,9 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
         return {
           certId: {
             hashAlgorithm: HASH_NAMES[single.certID.hashAlgorithm.algorithm] ?? single.certID.hashAlgorithm.algorithm,
-            issuerNameHash: hex(single.certID.issuerNameHash.buffer),
-            issuerKeyHash: hex(single.certID.issuerKeyHash.buffer),
-            serialNumber: serialHex(single.certID.serialNumber),
+            issuerNameHash: toHex(new Uint8Array(single.certID.issuerNameHash.buffer)),
+            issuerKeyHash: toHex(new Uint8Array(single.certID.issuerKeyHash.buffer)),
+            serialNumber: serialHex(new Uint8Array(single.certID.serialNumber)),
           },
           certStatus,
           revocationTime: revoked ? revoked.revocationTime.toISOString() : null,
@@ -236,10 +211,10 @@ function parseUncached(der: Uint8Array): OcspSummary | OcspParseError {
         };
       }),
       certificates: basic.certs?.length ?? 0,
-      signatureAlgorithm: SIGNATURE_NAMES[basic.signatureAlgorithm.algorithm] ?? basic.signatureAlgorithm.algorithm,
+      signatureAlgorithm: signatureAlgorithmName(basic.signatureAlgorithm.algorithm),
     };
   } catch (e) {
-    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${message(e)}`, offset: null, length: der.length };
+    return { kind: 'ocsp-parse-error', stage: 'basic', message: `the BasicOCSPResponse does not decode: ${errorMessage(e)}`, offset: null, length: der.length };
   }
   return summary;
 }

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeConnections } from '../analyze.js';
 import type { ConnectionReport } from '../model/types.js';
 import type { FileTask, WorkerMessage, WorkerSettings } from './messages.js';
+import { errorMessage } from '../util/errors.js';
 
 const settings = workerData as WorkerSettings;
 const port = parentPort!;
@@ -34,6 +35,6 @@ async function analyzeTask(task: FileTask): Promise<void> {
 
 port.on('message', (task: FileTask) => {
   analyzeTask(task).catch((error: unknown) =>
-    post({ type: 'failure', index: task.index, message: error instanceof Error ? error.message : String(error) }),
+    post({ type: 'failure', index: task.index, message: errorMessage(error) }),
   );
 });

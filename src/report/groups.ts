@@ -1,4 +1,5 @@
 import type { ConnectionReport, Severity } from '../model/types.js';
+import { SEVERITY_RANK } from '../model/severity.js';
 import { isFailed, rootCause } from './outcome.js';
 
 /** What problem rows are grouped by besides the root cause (`--group-by`). */
@@ -27,8 +28,6 @@ export interface ProblemGroup {
   /** The first connection of the group. */
   example: { index: number; file: string; firstFrame: number; lastFrame: number };
 }
-
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
  * The problems of a run grouped, as every format opens with them: one row per (root cause, server endpoint and
@@ -84,7 +83,7 @@ export class ProblemGroups {
       .map(({ clientSet, names, ...row }) => ({ ...row, clients: clientSet.size, clientCertificates: [...names] }))
       .sort(
         (a, b) =>
-          RANK[a.severity] - RANK[b.severity] ||
+          SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
           b.connections - a.connections ||
           a.cause.localeCompare(b.cause) ||
           (a.where ?? '').localeCompare(b.where ?? ''),

@@ -1,6 +1,7 @@
 import { connectionFacts } from '../facts/index.js';
 import type { ConnectionFacts, Outcome } from '../facts/types.js';
 import { buildReport } from '../model/report.js';
+import { SEVERITY_RANK } from '../model/severity.js';
 import type { ConnectionReport, Finding, Severity } from '../model/types.js';
 import type { TlsConnection } from '../tls/connection.js';
 import { catalogEntry } from './catalog.js';
@@ -9,8 +10,6 @@ import { revocationView } from './revocation-view.js';
 import { pickRootCause } from './root-cause.js';
 import { serverChainJudgement } from './server-trust.js';
 import type { FindingDraft, RuleContext, RuleInput } from './types.js';
-
-const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** What the rules conclude about one connection: its findings, root cause first, and its settled outcome. */
 export interface Verdict {
@@ -72,7 +71,7 @@ export async function runRules(input: RuleInput, context: RuleContext): Promise<
     outcome: settled,
     findings: findings
       .map((finding, order) => ({ finding, order }))
-      .sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.order - b.order)
+      .sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || a.order - b.order)
       .map((x) => x.finding),
   };
 }

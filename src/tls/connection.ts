@@ -23,6 +23,8 @@ import {
 } from './preamble.js';
 import { cipherSuiteKeyExchange } from './registry/key-exchange.js';
 import { PROTOCOL_VERSION_NAMES, protocolOf, TLS_1_3, tls13Variant } from './registry/protocol-versions.js';
+import { sameBytes } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 
 /** Encrypted records logged one by one per side before they are only counted. */
 const MAX_LOGGED_ENCRYPTED_RECORDS = 12;
@@ -468,7 +470,7 @@ export class TlsConnectionTracker implements StreamHandler {
       this.connection.clientHello = hello;
       this.connection.events.push({ kind: 'handshake', side: state.side, frame, firstFrame: frame, time, message: hello, decrypted: false });
     } catch (error) {
-      this.parseError(state, frame, time, describe(error));
+      this.parseError(state, frame, time, errorMessage(error));
     }
     if (rest.length > 0) state.records?.push(rest, frame, time);
   }
@@ -690,7 +692,7 @@ export class TlsConnectionTracker implements StreamHandler {
         isServer: state.side === 'server',
       });
     } catch (error) {
-      const reason = describe(error);
+      const reason = errorMessage(error);
       if (error instanceof TlsParseError && error.ownLimit) this.notUnderstood(`${reason}: a limit of tlsdiag's, not of the protocol`);
       else if (bytes.msgType === 2) this.checkServerHelloVariant(bytes.body, reason);
       this.parseError(state, bytes.frame, bytes.time, reason);
@@ -979,12 +981,6 @@ function isPrintable(bytes: Uint8Array): boolean {
   return true;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * False for a version of the experimental families (0x7fXX TLS 1.3 drafts, 0x7eXX Google experiments, 0xfbXX
  * Facebook drafts) that tlsdiag cannot read: a variant it does not know. Any other version is judged by the
@@ -998,9 +994,4 @@ function isKnownVersion(version: number): boolean {
 
 function hex16(value: number): string {
   return `0x${value.toString(16).padStart(4, '0')}`;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof TlsParseError) return error.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,5 @@
+import { sameBytes } from '../util/bytes.js';
+
 /**
  * A bounded least-recently-used cache keyed by the bytes themselves (a certificate's or an OCSP response's
  * DER). The lookup key is the length and a 32-bit FNV-1a of the bytes — one pass of integer arithmetic, where
@@ -40,10 +42,4 @@ function keyOf(bytes: Uint8Array): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
   return `${bytes.length}:${hash >>> 0}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -5,6 +5,8 @@
  */
 import { decodeCertificate, isCertificateDecodeError } from './decode.js';
 import { EKU_OID } from './oids.js';
+import { sameBytes } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import type {
   ChainFailure,
   ChainFailureCode,
@@ -68,7 +70,7 @@ async function verifyUncached(cert: DecodedCertificate, issuer: DecodedCertifica
     const ok = await cert.certificate.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true });
     return ok ? { ok: true } : { ok: false, unsupported: false, message: 'the signature does not verify with the issuer key' };
   } catch (e) {
-    return { ok: false, unsupported: true, message: `the signature could not be checked: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, unsupported: true, message: `the signature could not be checked: ${errorMessage(e)}` };
   }
 }
 
@@ -91,10 +93,6 @@ export function checkChainOrder(presented: CertInput[]): ChainOrder {
     if (!c || !next || !isIssuedBy(c, next)) return { ordered: false, firstBreak: i, undecodable };
   }
   return { ordered: true, firstBreak: null, undecodable };
-}
-
-function sameDer(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
 interface PathEntry {
@@ -170,7 +168,7 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
   const path: PathEntry[] = [{ cert: leafDecoded, from: 'presented', index: 0 }];
   const used = new Set<number>([0]);
   let buildFailure: ChainFailure | null = null;
-  const leafAnchor = trusted.find((t) => sameDer(t.cert.der, leafDecoded.der));
+  const leafAnchor = trusted.find((t) => sameBytes(t.cert.der, leafDecoded.der));
   if (leafAnchor) {
     path[0] = { cert: leafDecoded, from: 'anchor', index: leafAnchor.index };
     result.anchored = true;
@@ -180,7 +178,7 @@ export async function validateChain(options: ValidateChainOptions): Promise<Chai
     const at = path.length - 1;
     const anchorChoice = await pickIssuer(current, trusted);
     const anchor = anchorChoice.found;
-    if (anchor && !(isSelfSigned(current) && sameDer(anchor.cert.der, current.der))) {
+    if (anchor && !(isSelfSigned(current) && sameBytes(anchor.cert.der, current.der))) {
       path.push({ cert: anchor.cert, from: 'anchor', index: anchor.index });
       result.anchored = true;
       break;

@@ -10,17 +10,23 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedFile } from '../bounded-file.js';
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, CertificateList, CRLReason, CRLReasons, Name } from '@peculiar/asn1-x509';
+import {
+  AuthorityKeyIdentifier,
+  CertificateList,
+  CRLReason,
+  CRLReasons,
+  Name,
+  id_ce_authorityKeyIdentifier,
+  id_ce_cRLNumber,
+  id_ce_cRLReasons,
+  id_ce_deltaCRLIndicator,
+} from '@peculiar/asn1-x509';
 import { X509Crl } from './peculiar.js';
-import { toHex } from './der.js';
+import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 import { parseName, type ParsedName } from './names.js';
 import { TrustMaterialError } from './load.js';
 import type { DecodedCertificate } from './types.js';
-
-const OID_AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
-const OID_DELTA_CRL_INDICATOR = '2.5.29.27';
-const OID_CRL_REASON = '2.5.29.21';
-const OID_CRL_NUMBER = '2.5.29.20';
 
 export interface RevokedEntry {
   /** Serial as `openssl crl -text` prints it (hex, upper case, no sign octet). */
@@ -69,7 +75,7 @@ export function decodeCrl(der: Uint8Array, source: string): DecodedCrl {
   try {
     list = AsnParser.parse(der, CertificateList);
   } catch (e) {
-    throw new Error(`${source}: not a CRL (CertificateList): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${source}: not a CRL (CertificateList): ${errorMessage(e)}`);
   }
   const tbs = list.tbsCertList;
   const issuerName = parseName(new Uint8Array(AsnConvert.serialize(tbs.issuer as Name)));
@@ -77,18 +83,18 @@ export function decodeCrl(der: Uint8Array, source: string): DecodedCrl {
   let crlNumber: string | null = null;
   let delta = false;
   for (const ext of tbs.crlExtensions ?? []) {
-    if (ext.extnID === OID_AUTHORITY_KEY_IDENTIFIER) {
+    if (ext.extnID === id_ce_authorityKeyIdentifier) {
       const id = AsnParser.parse(new Uint8Array(ext.extnValue.buffer), AuthorityKeyIdentifier).keyIdentifier;
       aki = id ? toHex(new Uint8Array(id.buffer)) : null;
-    } else if (ext.extnID === OID_DELTA_CRL_INDICATOR) delta = true;
-    else if (ext.extnID === OID_CRL_NUMBER) crlNumber = integerHex(new Uint8Array(ext.extnValue.buffer).subarray(2));
+    } else if (ext.extnID === id_ce_deltaCRLIndicator) delta = true;
+    else if (ext.extnID === id_ce_cRLNumber) crlNumber = integerHex(new Uint8Array(ext.extnValue.buffer).subarray(2));
   }
   const revoked = new Map<string, RevokedEntry>();
   for (const entry of tbs.revokedCertificates ?? []) {
     const serialNumber = integerHex(new Uint8Array(entry.userCertificate)).toUpperCase();
     let reason: string | null = null;
     for (const ext of entry.crlEntryExtensions ?? []) {
-      if (ext.extnID !== OID_CRL_REASON) continue;
+      if (ext.extnID !== id_ce_cRLReasons) continue;
       const code = AsnParser.parse(new Uint8Array(ext.extnValue.buffer), CRLReason).reason;
       reason = CRLReasons[code] ?? `reason ${code}`;
     }
@@ -167,7 +173,7 @@ export function loadCrls(pathOrDir: string): LoadedCrls {
     try {
       crlsFromFile(file, result);
     } catch (e) {
-      throw new TrustMaterialError(e instanceof Error ? e.message : String(e), file);
+      throw new TrustMaterialError(errorMessage(e), file);
     }
   }
   if (result.crls.length === 0) throw new TrustMaterialError(`no CRL in ${pathOrDir} (${result.skipped.join('; ') || 'empty'})`, pathOrDir);

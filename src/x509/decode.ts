@@ -12,13 +12,26 @@ import {
   Certificate,
   ExtendedKeyUsage,
   SubjectKeyIdentifier,
+  id_ad_caIssuers,
+  id_ad_ocsp,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_cRLDistributionPoints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
   type GeneralName,
 } from '@peculiar/asn1-x509';
 import type { CertificateSummary } from '../model/types.js';
 import { X509Certificate } from './peculiar.js';
-import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, toHex, type Tlv } from './der.js';
+import { DerError, DerTag, bitLength, children, contentOf, decodeOid, expectTlv, readTlv, serialHex, type Tlv } from './der.js';
+import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
+import { formatIpv4, formatIpv6 } from '../ip/address.js';
 import { NameError, parseName, parseNameAt } from './names.js';
-import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_USAGE_NAMES } from './oids.js';
+import { extendedKeyUsageName, publicKeyAlgorithmName, signatureAlgorithmName, curveName, KEY_ALGORITHM_OID, KEY_USAGE_NAMES } from './oids.js';
 import type { CertificateDecodeError, CertificateDecodeStage, DecodedCertificate } from './types.js';
 import { ByteKeyedCache } from './byte-cache.js';
 
@@ -77,7 +90,7 @@ function decodeUncached(input: Uint8Array, hash: string): DecodedCertificate | C
   } catch (e) {
     let stage: CertificateDecodeStage = 'peculiar';
     let offset: number | null = null;
-    let message = e instanceof Error ? e.message : String(e);
+    let message = errorMessage(e);
     if (e instanceof DecodeFault) ({ stage, offset } = e);
     else if (e instanceof DerError) ({ offset } = e), (stage = 'der');
     else if (e instanceof NameError) ({ offset } = e), (stage = 'name');
@@ -131,14 +144,6 @@ function layout(der: Uint8Array, problems: string[]): TbsLayout {
   return { version, serial, issuer, subject, spki, hasExtensions };
 }
 
-function serialHex(der: Uint8Array, serial: Tlv): string {
-  let content = contentOf(der, serial);
-  const negative = content.length > 0 && (content[0]! & 0x80) !== 0;
-  // Drop the sign octet DER adds before a high bit, as `openssl x509 -serial` does.
-  if (content.length > 1 && content[0] === 0 && (content[1]! & 0x80) !== 0) content = content.subarray(1);
-  return (negative ? '-' : '') + toHex(content);
-}
-
 function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicKey'] {
   try {
     const algSeq = expectTlv(der, spki.contentStart, DerTag.sequence, 'the key AlgorithmIdentifier', spki.end);
@@ -149,34 +154,34 @@ function publicKeyFacts(der: Uint8Array, spki: Tlv): CertificateSummary['publicK
     const key = contentOf(der, keyBits).subarray(1);
     const algorithm = publicKeyAlgorithmName(oid);
     switch (oid) {
-      case '1.2.840.113549.1.1.1':
-      case '1.2.840.113549.1.1.10': {
+      case KEY_ALGORITHM_OID.rsaEncryption:
+      case KEY_ALGORITHM_OID.rsassaPss: {
         const rsa = readTlv(key, 0);
         const modulus = expectTlv(key, rsa.contentStart, DerTag.integer, 'the RSA modulus', rsa.end);
         return { algorithm, size: bitLength(contentOf(key, modulus)), curve: null };
       }
-      case '1.2.840.10045.2.1': {
+      case KEY_ALGORITHM_OID.ecPublicKey: {
         const curveOid = params && params.tag === DerTag.oid ? decodeOid(der, params) : null;
         const curve = curveOid ? curveName(curveOid) : null;
         return { algorithm, size: curve?.size ?? null, curve: curve?.name ?? curveOid };
       }
-      case '1.2.840.10040.4.1': {
+      case KEY_ALGORITHM_OID.dsa: {
         const p = params ? readTlv(der, params.contentStart, params.end) : null;
         return { algorithm, size: p ? bitLength(contentOf(der, p)) : null, curve: null };
       }
-      case '1.3.101.112':
+      case KEY_ALGORITHM_OID.ed25519:
         return { algorithm, size: 256, curve: null };
-      case '1.3.101.113':
+      case KEY_ALGORITHM_OID.ed448:
         return { algorithm, size: 456, curve: null };
-      case '1.3.101.110':
+      case KEY_ALGORITHM_OID.x25519:
         return { algorithm, size: 253, curve: null };
-      case '1.3.101.111':
+      case KEY_ALGORITHM_OID.x448:
         return { algorithm, size: 448, curve: null };
       default:
         return { algorithm, size: null, curve: null };
     }
   } catch (e) {
-    throw new DecodeFault('public-key', `subjectPublicKeyInfo: ${e instanceof Error ? e.message : String(e)}`, spki.start);
+    throw new DecodeFault('public-key', `subjectPublicKeyInfo: ${errorMessage(e)}`, spki.start);
   }
 }
 
@@ -189,27 +194,6 @@ function keyUsageNames(extnValue: Uint8Array): string[] {
     if (byte < content.length && (content[byte]! & (0x80 >> (bit & 7))) !== 0) names.push(KEY_USAGE_NAMES[bit]!);
   }
   return names;
-}
-
-/** RFC 5952 text of an IPv6 address (lower case, longest zero run compressed). */
-function ipv6Text(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) (bestStart = i), (bestLen = j - i);
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
 /** SAN entries are re-read from DER for IP addresses: the library's string form varies by version. */
@@ -257,8 +241,8 @@ function sanEntries(extnValue: Uint8Array): string[] {
       case 0x86:
         return `URI:${ia5Text(b)}`;
       case 0x87:
-        if (b.length === 4) return `IP:${b.join('.')}`;
-        if (b.length === 16) return `IP:${ipv6Text(b)}`;
+        if (b.length === 4) return `IP:${formatIpv4(b, 0)}`;
+        if (b.length === 16) return `IP:${formatIpv6(b, 0)}`;
         return `IP:#${toHex(b)}`;
       case 0x88:
         return `RID:${decodeOid(extnValue, t)}`;
@@ -287,7 +271,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
   try {
     asn = AsnParser.parse(der, Certificate);
   } catch (e) {
-    throw new DecodeFault('peculiar', `@peculiar/asn1-x509 could not parse the certificate: ${e instanceof Error ? e.message : String(e)}`, null);
+    throw new DecodeFault('peculiar', `@peculiar/asn1-x509 could not parse the certificate: ${errorMessage(e)}`, null);
   }
   const certificate = new X509Certificate(asn);
   const validity = asn.tbsCertificate.validity;
@@ -307,36 +291,36 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
     const value = new Uint8Array(ext.extnValue.buffer);
     try {
       switch (ext.extnID) {
-        case '2.5.29.19': {
+        case id_ce_basicConstraints: {
           const bc = AsnParser.parse(value, BasicConstraints);
           basicConstraints = { ca: bc.cA, pathLength: bc.pathLenConstraint ?? null };
           break;
         }
-        case '2.5.29.15':
+        case id_ce_keyUsage:
           keyUsage = keyUsageNames(value);
           break;
-        case '2.5.29.37':
+        case id_ce_extKeyUsage:
           ekuOids = [...AsnParser.parse(value, ExtendedKeyUsage)];
           break;
-        case '2.5.29.14':
+        case id_ce_subjectKeyIdentifier:
           ski = toHex(new Uint8Array(AsnParser.parse(value, SubjectKeyIdentifier).buffer));
           break;
-        case '2.5.29.35': {
+        case id_ce_authorityKeyIdentifier: {
           const id = AsnParser.parse(value, AuthorityKeyIdentifier).keyIdentifier;
           aki = id ? toHex(new Uint8Array(id.buffer)) : null;
           break;
         }
-        case '2.5.29.17':
+        case id_ce_subjectAltName:
           sans.push(...sanEntries(value));
           break;
-        case '1.3.6.1.5.5.7.1.1':
+        case id_pe_authorityInfoAccess:
           for (const ad of AsnParser.parse(value, AuthorityInfoAccessSyntax)) {
             const uri = ad.accessLocation.uniformResourceIdentifier ?? generalNameText(ad.accessLocation);
-            if (ad.accessMethod === '1.3.6.1.5.5.7.48.2') aiaCaIssuers.push(uri);
-            else if (ad.accessMethod === '1.3.6.1.5.5.7.48.1') aiaOcsp.push(uri);
+            if (ad.accessMethod === id_ad_caIssuers) aiaCaIssuers.push(uri);
+            else if (ad.accessMethod === id_ad_ocsp) aiaOcsp.push(uri);
           }
           break;
-        case '2.5.29.31':
+        case id_ce_cRLDistributionPoints:
           for (const dp of AsnParser.parse(value, CRLDistributionPoints)) {
             for (const gn of dp.distributionPoint?.fullName ?? []) {
               crlDps.push(gn.uniformResourceIdentifier ?? generalNameText(gn));
@@ -345,7 +329,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
           break;
       }
     } catch (e) {
-      problems.push(`extension ${ext.extnID} does not decode: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(`extension ${ext.extnID} does not decode: ${errorMessage(e)}`);
     }
   }
 
@@ -354,7 +338,7 @@ function decodeStrict(der: Uint8Array, hash: string): DecodedCertificate {
   const summary: CertificateSummary = {
     subject: subjectName.rfc4514,
     issuer: issuerName.rfc4514,
-    serialNumber: serialHex(der, tbs.serial),
+    serialNumber: serialHex(contentOf(der, tbs.serial)),
     notBefore: new Date(notBefore).toISOString(),
     notAfter: new Date(notAfter).toISOString(),
     version: tbs.version,

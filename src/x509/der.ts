@@ -5,6 +5,8 @@
  * length field gives an error, never a large allocation or a read past the end.
  */
 
+import { toHex } from '../util/bytes.js';
+
 export class DerError extends Error {
   constructor(
     message: string,
@@ -155,8 +157,14 @@ export function decodeOid(bytes: Uint8Array, tlv: Tlv): string {
   return arcs.join('.');
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+/**
+ * A serial number's INTEGER content octets as `openssl x509 -serial` prints them: lower-case hex without the
+ * sign octet DER adds before a high bit, '-' first when the INTEGER is negative.
+ */
+export function serialHex(content: Uint8Array): string {
+  const negative = content.length > 0 && (content[0]! & 0x80) !== 0;
+  const magnitude = content.length > 1 && content[0] === 0 && (content[1]! & 0x80) !== 0 ? content.subarray(1) : content;
+  return (negative ? '-' : '') + toHex(magnitude);
 }
 
 /** Number of significant bits of an unsigned big-endian integer (an RSA modulus, a DSA prime). */

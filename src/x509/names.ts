@@ -8,6 +8,8 @@
  * (CN, O, OU, C, ST, L, DC, UID, emailAddress, serialNumber, …); unknown types are dotted OIDs.
  */
 import { DerError, DerTag, children, decodeOid, encodingOf, expectTlv, readTlv, type Tlv } from './der.js';
+import { toHex } from '../util/bytes.js';
+import { errorMessage } from '../util/errors.js';
 
 export interface NameAttribute {
   oid: string;
@@ -108,12 +110,6 @@ function decodeString(tag: number, content: Uint8Array): string | null {
   }
 }
 
-function hexUpper(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).toUpperCase().padStart(2, '0');
-  return s;
-}
-
 /** RFC 4514 §2.4 escaping, with control characters as \XX like OpenSSL's RFC2253 output. */
 export function escapeRfc4514Value(text: string): string {
   const chars = Array.from(text);
@@ -130,7 +126,7 @@ export function escapeRfc4514Value(text: string): string {
 }
 
 function attributeToRfc4514(attr: NameAttribute): string {
-  const value = attr.text === null ? '#' + hexUpper(attr.valueDer) : escapeRfc4514Value(attr.text);
+  const value = attr.text === null ? '#' + toHex(attr.valueDer).toUpperCase() : escapeRfc4514Value(attr.text);
   return `${attr.type}=${value}`;
 }
 
@@ -150,7 +146,7 @@ export function prepareString(text: string): string {
 }
 
 function attributeKey(attr: NameAttribute): string {
-  if (attr.text === null) return `${attr.oid}#${hexUpper(attr.valueDer)}`;
+  if (attr.text === null) return `${attr.oid}#${toHex(attr.valueDer).toUpperCase()}`;
   // numericStringMatch ignores all spaces.
   const prepared = attr.valueTag === DerTag.numericString ? attr.text.replace(/ /g, '') : prepareString(attr.text);
   return `${attr.oid}=${prepared}`;
@@ -231,7 +227,7 @@ export function parseDistinguishedName(der: Uint8Array): { rfc4514: string; key:
 
 function toNameError(e: unknown): NameParseError {
   if (e instanceof NameError || e instanceof DerError) return { kind: 'name-error', message: e.message, offset: e.offset };
-  return { kind: 'name-error', message: e instanceof Error ? e.message : String(e), offset: 0 };
+  return { kind: 'name-error', message: errorMessage(e), offset: 0 };
 }
 
 /**

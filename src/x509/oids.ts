@@ -1,4 +1,28 @@
-/** Names of the OIDs certificates carry, spelled as `openssl x509 -text` spells them where it can. */
+/**
+ * The OIDs tlsdiag reads that @peculiar/asn1-x509 and asn1-ocsp do not export (use theirs where they do), and
+ * the names of the OIDs certificates carry, spelled as `openssl x509 -text` spells them where it can.
+ */
+import { id_kp_clientAuth, id_kp_serverAuth } from '@peculiar/asn1-x509';
+
+/** subjectPublicKeyInfo algorithms: @peculiar/asn1-x509 does not export them (asn1-rsa and asn1-ecc do, not our dependencies). */
+export const KEY_ALGORITHM_OID = {
+  rsaEncryption: '1.2.840.113549.1.1.1', // RFC 8017 appendix A.1
+  rsassaPss: '1.2.840.113549.1.1.10', // id-RSASSA-PSS, RFC 4055 section 3.1
+  ecPublicKey: '1.2.840.10045.2.1', // RFC 5480 section 2.1.1
+  dsa: '1.2.840.10040.4.1', // id-dsa, RFC 3279 section 2.3.2
+  x25519: '1.3.101.110', // RFC 8410 section 3
+  x448: '1.3.101.111', // RFC 8410 section 3
+  ed25519: '1.3.101.112', // RFC 8410 section 3
+  ed448: '1.3.101.113', // RFC 8410 section 3
+} as const;
+
+/** The content and bag types a PKCS#12 file's private keys are found by (asn1-pfx exports them, not a dependency). */
+export const PKCS12_OID = {
+  data: '1.2.840.113549.1.7.1', // id-data, RFC 5652 section 4
+  encryptedData: '1.2.840.113549.1.7.6', // id-encryptedData, RFC 5652 section 8
+  keyBag: '1.2.840.113549.1.12.10.1.1', // RFC 7292 section 4.2.1
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2', // RFC 7292 section 4.2.2
+} as const;
 
 const SIGNATURE_ALGORITHMS: Record<string, string> = {
   '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
@@ -21,14 +45,14 @@ const SIGNATURE_ALGORITHMS: Record<string, string> = {
 };
 
 const PUBLIC_KEY_ALGORITHMS: Record<string, string> = {
-  '1.2.840.113549.1.1.1': 'RSA',
-  '1.2.840.113549.1.1.10': 'RSA-PSS',
-  '1.2.840.10045.2.1': 'EC',
-  '1.2.840.10040.4.1': 'DSA',
-  '1.3.101.110': 'X25519',
-  '1.3.101.111': 'X448',
-  '1.3.101.112': 'Ed25519',
-  '1.3.101.113': 'Ed448',
+  [KEY_ALGORITHM_OID.rsaEncryption]: 'RSA',
+  [KEY_ALGORITHM_OID.rsassaPss]: 'RSA-PSS',
+  [KEY_ALGORITHM_OID.ecPublicKey]: 'EC',
+  [KEY_ALGORITHM_OID.dsa]: 'DSA',
+  [KEY_ALGORITHM_OID.x25519]: 'X25519',
+  [KEY_ALGORITHM_OID.x448]: 'X448',
+  [KEY_ALGORITHM_OID.ed25519]: 'Ed25519',
+  [KEY_ALGORITHM_OID.ed448]: 'Ed448',
 };
 
 const CURVES: Record<string, { name: string; size: number }> = {
@@ -57,7 +81,7 @@ const EXTENDED_KEY_USAGES: Record<string, string> = {
   '2.16.840.1.113730.4.1': 'nsSGC',
 };
 
-export const EKU_OID = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' } as const;
+export const EKU_OID = { serverAuth: id_kp_serverAuth, clientAuth: id_kp_clientAuth } as const;
 
 /** KeyUsage bit n (RFC 5280 §4.2.1.3) is named KEY_USAGE_NAMES[n]. */
 export const KEY_USAGE_NAMES = [

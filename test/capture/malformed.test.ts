@@ -189,8 +189,8 @@ describe('pcapng', () => {
     expect(r.frames.length).toBeGreaterThan(0);
     expect(r.frames.length).toBeLessThan(10);
     const corrupt = Uint8Array.from(gz);
-    corrupt[20] ^= 0xff;
-    corrupt[21] ^= 0xff;
+    corrupt[20] = corrupt[20]! ^ 0xff;
+    corrupt[21] = corrupt[21]! ^ 0xff;
     const c = await readEveryWay(corrupt);
     expect(c.summary.error?.code).toBe('gzip-error');
   });

@@ -59,7 +59,7 @@ describe('judgeChain: the statuses of serverChainStatus', () => {
     const [intermediate] = certs(`${fixtures}/intermediate.pem`);
     const leafDer = new Uint8Array(loadCertificates(`${fixtures}/leaf-server.pem`)[0]!);
     expect((await judgeChain([decoded(leafDer), intermediate!], store, inValidity)).status).toBe('ok');
-    leafDer[leafDer.length - 1] ^= 0x01;
+    leafDer[leafDer.length - 1] = leafDer[leafDer.length - 1]! ^ 0x01;
     const altered = decoded(leafDer);
     const bad = await judgeChain([altered, intermediate!], store, inValidity);
     expect(bad.status).toBe('untrusted');

@@ -1,7 +1,8 @@
+import { anyExtendedKeyUsage } from '@peculiar/asn1-x509';
 import { EKU_OID } from '../../x509/oids.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { clientCertificateExchange } from './client-context.js';
-import { allowsSignature, ANY_EKU, serverReaction, uniqueFrames } from './shared.js';
+import { allowsSignature, serverReaction, uniqueFrames } from './shared.js';
 
 /** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
 export const clientCertUsageFindings = [
@@ -38,7 +39,7 @@ export const clientCertUsage: Rule = {
     const frames = uniqueFrames([ex.certificate.frame, ...reaction.frames]);
     const link = reaction.alertFrame !== undefined ? { explainsAlertFrame: reaction.alertFrame } : {};
     const eku = leaf.extendedKeyUsageOids;
-    if (eku !== null && !eku.includes(EKU_OID.clientAuth) && !eku.includes(ANY_EKU)) {
+    if (eku !== null && !eku.includes(EKU_OID.clientAuth) && !eku.includes(anyExtendedKeyUsage)) {
       drafts.push({
         id: 'client-cert-eku-missing-clientauth',
         explanation: `The client certificate ${leaf.summary.subject} (frame ${ex.certificate.frame}) has an extendedKeyUsage of ${leaf.summary.extendedKeyUsage?.join(', ') || '(empty)'} without clientAuth, so it may not authenticate a TLS client; OpenSSL-based servers (nginx, Apache, s_server) reject it ("unsupported certificate purpose"). ${reaction.text}`.trim(),

@@ -2,6 +2,7 @@ import { findMessage } from '../../model/report.js';
 import type { TlsConnection } from '../../tls/connection.js';
 import type { HandshakeEvent } from '../../tls/events.js';
 import type { Certificate, CertificateRequest } from '../../tls/handshake/types.js';
+import { sameBytes } from '../../util/bytes.js';
 import type { DecodedCertificate } from '../../x509/types.js';
 import { caNameStrings, decodedCertificates } from './shared.js';
 
@@ -31,10 +32,4 @@ export function clientCertificateExchange(connection: TlsConnection): ClientCert
 
 export function listNames(names: readonly string[]): string {
   return names.length === 0 ? '(none named)' : names.join('; ');
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,9 +1,11 @@
+import { anyExtendedKeyUsage } from '@peculiar/asn1-x509';
 import { Alert, AlertLevel } from '../../tls/registry/alerts.js';
+import { sameBytes } from '../../util/bytes.js';
 import { checkChainOrder } from '../../x509/index.js';
 import { EKU_OID } from '../../x509/oids.js';
 import type { CatalogEntry, FindingDraft, Rule } from '../types.js';
 import { serverCertificateView } from './server-context.js';
-import { alertLabel, ANY_EKU, uniqueFrames } from './shared.js';
+import { alertLabel, uniqueFrames } from './shared.js';
 import { describeValidityProblem, firstValidityProblem, validityFields } from './validity.js';
 
 /** The catalog entries of the findings this module's rules produce (docs/findings.md is rendered from them). */
@@ -115,7 +117,7 @@ export const serverCertEku: Rule = {
   run({ connection, facts }) {
     const view = serverCertificateView(connection, facts);
     const eku = view?.leaf.extendedKeyUsageOids;
-    if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(ANY_EKU)) return [];
+    if (!view || !eku || eku.includes(EKU_OID.serverAuth) || eku.includes(anyExtendedKeyUsage)) return [];
     const alert = facts.alerts.find((a) => a.side === 'client' && a.level === AlertLevel.fatal && a.frame >= view.certificate.frame) ?? null;
     return [
       {
@@ -164,9 +166,3 @@ export const serverChainShape: Rule = {
     return drafts;
   },
 };
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -132,8 +132,6 @@ export function allowsSignature(keyUsage: readonly string[] | null): boolean {
   return keyUsage === null || keyUsage.includes('digitalSignature');
 }
 
-export const ANY_EKU = '2.5.29.37.0';
-
 export function uniqueFrames(frames: readonly number[]): number[] {
   return [...new Set(frames)].sort((a, b) => a - b);
 }

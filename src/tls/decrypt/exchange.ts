@@ -6,6 +6,7 @@ import type { PskSet } from './psk.js';
 import { decryptPremaster, PREMASTER_LENGTH } from './rsa.js';
 import type { ServerKey, ServerKeyRing } from './server-keys.js';
 import { SSL_3_0, tls12Decryptors } from './tls12.js';
+import { toHex } from '../../util/bytes.js';
 
 /** Sessions remembered for resumption, per capture file (oldest forgotten first). */
 const MAX_REMEMBERED_SESSIONS = 10_000;
@@ -70,7 +71,7 @@ export function createKeyExchangeOpener(secrets: KeyExchangeSecrets): CaptureKey
       });
       premaster.fill(0);
       if (params.sessionId.length > 0) {
-        const id = Buffer.from(params.sessionId).toString('hex');
+        const id = toHex(params.sessionId);
         sessions.delete(id);
         if (sessions.size >= MAX_REMEMBERED_SESSIONS) sessions.delete(sessions.keys().next().value!);
         sessions.set(id, master);
@@ -79,7 +80,7 @@ export function createKeyExchangeOpener(secrets: KeyExchangeSecrets): CaptureKey
     },
     resume(params) {
       if (params.sessionId.length === 0) return null;
-      const master = sessions.get(Buffer.from(params.sessionId).toString('hex'));
+      const master = sessions.get(toHex(params.sessionId));
       return master === undefined ? null : decryptors(params, master);
     },
     unmatchedKeyFiles() {

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { parseHex, toHex } from './hex.js';
+import { parseHex, sameBytes, toHex } from '../../util/bytes.js';
 import type { ConnectionSecrets, KeyLogWarning } from './types.js';
 
 /**
@@ -329,10 +329,4 @@ class LineReader {
 
 function withSource(warning: KeyLogWarning, source: string | undefined): KeyLogWarning {
   return source === undefined ? warning : { ...warning, source };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

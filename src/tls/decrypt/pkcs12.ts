@@ -1,9 +1,5 @@
 import { children, contentOf, decodeOid, DerError, DerTag, encodingOf, expectTlv, readTlv, type Tlv } from '../../x509/der.js';
-
-const OID_DATA = '1.2.840.113549.1.7.1';
-const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
-const OID_KEY_BAG = '1.2.840.113549.1.12.10.1.1';
-const OID_SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+import { PKCS12_OID } from '../../x509/oids.js';
 
 /** A private key found in a PKCS#12 file: PrivateKeyInfo or EncryptedPrivateKeyInfo DER. */
 export interface Pkcs12KeyBag {
@@ -35,20 +31,20 @@ export function pkcs12KeyBags(der: Uint8Array): Pkcs12Keys {
   const safes = expectTlv(authSafeData, 0, DerTag.sequence, 'AuthenticatedSafe');
   for (const info of children(authSafeData, safes)) {
     const type = contentType(authSafeData, info);
-    if (type === OID_ENCRYPTED_DATA) {
+    if (type === PKCS12_OID.encryptedData) {
       result.encryptedContents++;
       continue;
     }
-    if (type !== OID_DATA) continue;
+    if (type !== PKCS12_OID.data) continue;
     const safeContents = dataContent(authSafeData, info)!;
     const bags = expectTlv(safeContents, 0, DerTag.sequence, 'SafeContents');
     for (const bag of children(safeContents, bags)) {
       const [bagId, bagValue] = children(safeContents, bag);
       if (bagId?.tag !== DerTag.oid || bagValue?.tag !== 0xa0) continue;
       const id = decodeOid(safeContents, bagId);
-      if (id !== OID_KEY_BAG && id !== OID_SHROUDED_KEY_BAG) continue;
+      if (id !== PKCS12_OID.keyBag && id !== PKCS12_OID.pkcs8ShroudedKeyBag) continue;
       const inner = readTlv(safeContents, bagValue.contentStart, bagValue.end);
-      result.keys.push({ encrypted: id === OID_SHROUDED_KEY_BAG, der: encodingOf(safeContents, inner).slice() });
+      result.keys.push({ encrypted: id === PKCS12_OID.pkcs8ShroudedKeyBag, der: encodingOf(safeContents, inner).slice() });
     }
   }
   return result;
@@ -62,7 +58,7 @@ function contentType(bytes: Uint8Array, info: Tlv): string {
 /** The OCTET STRING inside a ContentInfo of type data, or null for another type. */
 function dataContent(bytes: Uint8Array, info: Tlv): Uint8Array | null {
   const [oid, explicit] = children(bytes, info);
-  if (oid?.tag !== DerTag.oid || decodeOid(bytes, oid) !== OID_DATA) return null;
+  if (oid?.tag !== DerTag.oid || decodeOid(bytes, oid) !== PKCS12_OID.data) return null;
   if (explicit?.tag !== 0xa0) throw new DerError('ContentInfo of type data without content', info.start);
   const octets = expectTlv(bytes, explicit.contentStart, DerTag.octetString, 'data content', explicit.end);
   return contentOf(bytes, octets);

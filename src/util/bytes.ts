@@ -1,3 +1,17 @@
+/** Byte-array helpers every stage uses: equality and hex text. */
+
+/** True when both arrays hold the same bytes (same length, same values). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Lower-case hex, two digits a byte, no separator. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
 /** Strict hex to bytes: null for an odd length or any non-hex character. */
 export function parseHex(text: string): Uint8Array | null {
   if (text.length % 2 !== 0) return null;
@@ -8,12 +22,6 @@ export function parseHex(text: string): Uint8Array | null {
     if (high < 0 || low < 0) return null;
     out[i] = (high << 4) | low;
   }
-  return out;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
   return out;
 }
 
