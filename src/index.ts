@@ -5,11 +5,11 @@
 export type * from './model/types.js';
 export { OUTCOMES, type Outcome } from './facts/types.js';
 export type { FindingId } from './rules/catalog.js';
+export type { AnalysisInputs } from './analysis-inputs.js';
 export {
   analyze,
   analyzeConnections,
   DEFAULT_REORDER_WINDOW,
-  type AnalysisSummary,
   type AnalyzeOptions,
   type AnalyzeProgress,
   type ConnectionFilter,

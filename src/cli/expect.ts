@@ -1,3 +1,4 @@
+import { INPUT_NAMES, INPUTS, inputShapeError, type AnalysisInputs, type InputSpec, type SavedInputs } from '../analysis-inputs.js';
 import { OUTCOMES, type Outcome } from '../facts/types.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
 
@@ -10,21 +11,15 @@ export interface ExpectationFile {
   capture?: string;
   /** Key logs to decrypt with, relative to the current directory or else to the expectation file. */
   keyLogs?: string[];
-  /** The analysis options the outcome depends on (--ca, --server-ca, --cert, --crl, --server-crl, --verify-depth); paths as keyLogs. */
+  /** The analysis inputs the outcome depends on (those with a `saved` key in INPUTS: --ca, --verify-depth …); paths as keyLogs. */
   options?: ExpectationOptions;
   /** When true (the default), connections the file does not list are a mismatch. */
   complete?: boolean;
   connections: ConnectionExpectation[];
 }
 
-export interface ExpectationOptions {
-  clientCa?: string[];
-  serverCa?: string[];
-  cert?: string[];
-  crl?: string[];
-  serverCrl?: string[];
-  verifyDepth?: number;
-}
+/** The inputs of src/analysis-inputs.ts that have a `saved` key there, by that key. */
+export type ExpectationOptions = SavedInputs;
 
 export interface ConnectionExpectation {
   /** Which connection: by index among the capture's TLS connections, and/or by SNI and server port. */
@@ -59,6 +54,44 @@ export function baseline(
   };
 }
 
+/** What an expectation file records of a run's inputs, each path through `path`. */
+export function savedInputs(inputs: AnalysisInputs, path: (file: string) => string): ExpectationOptions {
+  const saved: Record<string, unknown> = {};
+  for (const name of INPUT_NAMES) {
+    const { saved: key, kind }: InputSpec = INPUTS[name];
+    if (key === undefined) continue;
+    const value = inputs[name];
+    saved[key] = kind === 'count' ? value : ((value ?? []) as string[]).map(path);
+  }
+  return saved as ExpectationOptions;
+}
+
+/**
+ * A run's inputs completed from an expectation file: each one the command line did not give is the file's
+ * (paths through `path`); `fromFile` lists those paths by what they are, to check that they still exist.
+ */
+export function withSavedInputs(
+  inputs: AnalysisInputs,
+  saved: ExpectationOptions,
+  path: (file: string) => string,
+): { inputs: AnalysisInputs; fromFile: Array<[what: string, paths: string[]]> } {
+  const merged: Record<string, unknown> = { ...inputs };
+  const fromFile: Array<[string, string[]]> = [];
+  const recorded = saved as Record<string, unknown>;
+  for (const name of INPUT_NAMES) {
+    const { saved: key, kind, label }: InputSpec = INPUTS[name];
+    if (key === undefined) continue;
+    if (kind === 'count') {
+      merged[name] = inputs[name] ?? recorded[key];
+    } else if (((inputs[name] ?? []) as string[]).length === 0) {
+      const paths = ((recorded[key] ?? []) as string[]).map(path);
+      merged[name] = paths;
+      fromFile.push([label ?? key, paths]);
+    }
+  }
+  return { inputs: merged as AnalysisInputs, fromFile };
+}
+
 /** Reads and checks the shape of an expectation file; the error says which field is wrong. */
 export function parseExpectations(text: string, source: string): ExpectationFile {
   let data: unknown;
@@ -80,13 +113,11 @@ export function parseExpectations(text: string, source: string): ExpectationFile
   if (options !== undefined) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options', 'an object');
     const o = options as Record<string, unknown>;
-    for (const key of ['clientCa', 'serverCa', 'cert', 'crl', 'serverCrl']) {
-      if (o[key] !== undefined && !(Array.isArray(o[key]) && (o[key] as unknown[]).every((k) => typeof k === 'string'))) {
-        fail(`options.${key}`, 'an array of file names');
-      }
-    }
-    if (o['verifyDepth'] !== undefined && !(Number.isInteger(o['verifyDepth']) && (o['verifyDepth'] as number) >= 0)) {
-      fail('options.verifyDepth', 'a whole number ≥ 0');
+    for (const name of INPUT_NAMES) {
+      const { saved, kind }: InputSpec = INPUTS[name];
+      if (saved === undefined || o[saved] === undefined) continue;
+      const expected = inputShapeError(kind, o[saved]);
+      if (expected !== null) fail(`options.${saved}`, expected);
     }
   }
   if (file['complete'] !== undefined && typeof file['complete'] !== 'boolean') fail('complete', 'true or false');

@@ -2,8 +2,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { readBoundedFile } from '../bounded-file.js';
-import { analyzeConnections, type AnalysisSummary, type AnalyzeOptions, type StreamOptions } from '../analyze.js';
-import type { AnalysisResult, CertificateSummary, ConnectionReport } from '../model/types.js';
+import { INPUT_NAMES, INPUTS, type AnalysisInputs, type InputName } from '../analysis-inputs.js';
+import type { AnalyzeOptions, StreamOptions } from '../analysis-options.js';
+import { analyzeConnections } from '../analyze.js';
+import type { AnalysisResult, AnalysisSummary, CertificateSummary, ConnectionReport } from '../model/types.js';
 import { HtmlReport } from '../report/html.js';
 import { MarkdownReport } from '../report/markdown.js';
 import { Redactor } from '../report/redact.js';
@@ -17,7 +19,7 @@ import { standardInputIsLive, startTcpdump, stopOnSignals, type LiveCapture } fr
 import { reachesThreshold, SEVERITY_THRESHOLDS, type FailOn } from './exit-code.js';
 import { JsonDocumentWriter } from './json-writer.js';
 import { OutputClosed, OutputError, ReportOutput } from './output.js';
-import { baseline, checkExpectations, parseExpectations } from './expect.js';
+import { baseline, checkExpectations, parseExpectations, savedInputs, withSavedInputs } from './expect.js';
 import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
 import { chooseWorkerCount } from '../parallel/index.js';
@@ -26,19 +28,18 @@ import { ProgressLine, wantsProgress } from './progress.js';
 const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface AnalysisCliOptions {
+/** `--server-crl` → `serverCrl`: the key commander gives an option's value. */
+type AttributeName<Flag extends string> = Flag extends `--${infer Name}` ? CamelCase<Name> : never;
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+/** The inputs as commander gives them (INPUTS names the option of each): a repeatable option defaults to []. */
+type CliInputs = {
+  [K in InputName as AttributeName<(typeof INPUTS)[K]['flag']>]: (typeof INPUTS)[K]['kind'] extends 'files' | 'hex' ? string[] : AnalysisInputs[K];
+};
+
+/** The options of withAnalysisOptions as commander names them. */
+interface AnalysisCliOptions extends CliInputs {
   filter: string[];
-  keylog: string[];
-  key: string[];
-  keyPassword?: string;
-  psk: string[];
-  pskFile: string[];
-  ca: string[];
-  serverCa: string[];
-  cert: string[];
-  crl: string[];
-  serverCrl: string[];
-  verifyDepth?: number;
   quiet?: boolean;
   workers?: number;
 }
@@ -134,21 +135,20 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, extraKeyLogs: string[] = []): AnalyzeOptions {
+/** The inputs of the command line: each field of AnalysisInputs filled by the option INPUTS names for it. */
+function inputsFrom(options: AnalysisCliOptions): AnalysisInputs {
+  const given = options as unknown as Record<string, unknown>;
+  const inputs: Record<string, unknown> = {};
+  for (const name of INPUT_NAMES) inputs[name] = given[new Option(INPUTS[name].flag).attributeName()];
+  const keyPassword = options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'];
+  return { ...(inputs as AnalysisInputs), keyPassword };
+}
+
+function analyzeOptionsFrom(options: AnalysisCliOptions & { certificateExport?: CertificateExport }, inputs = inputsFrom(options)): AnalyzeOptions {
   const certificateExport = options.certificateExport;
   return {
     ...(certificateExport ? { onCertificates: (report, certificates) => certificateExport.add(report, certificates) } : {}),
-    keyLogFiles: [...options.keylog, ...extraKeyLogs],
-    keyFiles: options.key,
-    keyPassword: options.keyPassword ?? process.env['TLSDIAG_KEY_PASSWORD'],
-    psks: options.psk,
-    pskFiles: options.pskFile,
-    clientCaFiles: options.ca,
-    serverCaFiles: options.serverCa,
-    extraClientCertFiles: options.cert,
-    crlFiles: options.crl,
-    serverCrlFiles: options.serverCrl,
-    verifyDepth: options.verifyDepth,
+    ...inputs,
     filter: options.filter.length > 0 ? parseFilter(options.filter) : undefined,
     workers: options.workers,
     // Unreadable inputs are analysed with the others and reported once, then the run exits 2.
@@ -355,7 +355,7 @@ async function runReportFormat(captures: string[], options: CliOptions): Promise
 
 async function reportOn(captures: string[], options: CliOptions, format: Format, liveInput: boolean, extra: StreamOptions): Promise<number> {
   // Every format keeps only what it prints, redacted as it comes (one pseudonym table for the run).
-  const redactor = options.redact ? redactorFor(options) : null;
+  const redactor = options.redact ? redactorFor(inputsFrom(options)) : null;
   return runStreamingReport(captures, options, format, new ReportOutput(options.output), liveInput, extra, redactor);
 }
 
@@ -363,7 +363,7 @@ async function reportOn(captures: string[], options: CliOptions, format: Format,
  * A redactor that also knows the certificates of --cert (leaves: replaced) and --ca / --server-ca (CA names:
  * kept), which findings quote. Unreadable files are left to the analysis, which reports them.
  */
-function redactorFor(options: CliOptions): Redactor {
+function redactorFor(inputs: AnalysisInputs): Redactor {
   const redactor = new Redactor();
   const given = (files: string[], add: (cert: CertificateSummary) => void) => {
     for (const file of files) {
@@ -378,8 +378,8 @@ function redactorFor(options: CliOptions): Redactor {
       }
     }
   };
-  given([...options.ca, ...options.serverCa], (cert) => redactor.givenCaCertificate(cert));
-  given(options.cert, (cert) => redactor.givenClientCertificate(cert));
+  given([...(inputs.clientCaFiles ?? []), ...(inputs.serverCaFiles ?? [])], (cert) => redactor.givenCaCertificate(cert));
+  given(inputs.extraClientCertFiles ?? [], (cert) => redactor.givenClientCertificate(cert));
   return redactor;
 }
 
@@ -485,34 +485,18 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
     return 2;
   }
   const near = (k: string): string => nearExpectation(options.expect, k);
-  const saved = expected.options ?? {};
-  const merged: AnalysisCliOptions = {
-    ...options,
-    ca: options.ca.length > 0 ? options.ca : (saved.clientCa ?? []).map(near),
-    serverCa: options.serverCa.length > 0 ? options.serverCa : (saved.serverCa ?? []).map(near),
-    cert: options.cert.length > 0 ? options.cert : (saved.cert ?? []).map(near),
-    crl: options.crl.length > 0 ? options.crl : (saved.crl ?? []).map(near),
-    serverCrl: options.serverCrl.length > 0 ? options.serverCrl : (saved.serverCrl ?? []).map(near),
-    verifyDepth: options.verifyDepth ?? saved.verifyDepth,
-  };
   const keyLogs = (expected.keyLogs ?? []).map(near);
+  const given = inputsFrom(options);
+  const { inputs, fromFile } = withSavedInputs({ ...given, keyLogFiles: [...(given.keyLogFiles ?? []), ...keyLogs] }, expected.options ?? {}, near);
   // A file the expectations depend on that is gone changes the outcomes: say so instead of printing a diff.
-  const named: Array<[string, string[]]> = [
-    ['key log', keyLogs],
-    ['client CA', options.ca.length > 0 ? [] : merged.ca],
-    ['server CA', options.serverCa.length > 0 ? [] : merged.serverCa],
-    ['certificate', options.cert.length > 0 ? [] : merged.cert],
-    ['CRL', options.crl.length > 0 ? [] : merged.crl],
-    ['server CRL', options.serverCrl.length > 0 ? [] : merged.serverCrl],
-  ];
-  for (const [what, paths] of named) {
+  for (const [what, paths] of [['key log', keyLogs] as [string, string[]], ...fromFile]) {
     const missing = paths.find((p) => !existsSync(p));
     if (missing !== undefined) {
       process.stderr.write(`tlsdiag: ${what} not found: ${printable(missing)} (named in ${printable(options.expect)})\n`);
       return 2;
     }
   }
-  const read = await analyzeInputs(captures, analyzeOptionsFrom(merged, keyLogs), options.quiet === true);
+  const read = await analyzeInputs(captures, analyzeOptionsFrom(options, inputs), options.quiet === true);
   if (read === null) return 2;
   const outcome = checkExpectations(read.result, expected);
   const header = `${captures.join(', ')} against ${options.expect}: ${outcome.ok ? 'as expected' : 'MISMATCH'}`;
@@ -525,15 +509,8 @@ async function runBaseline(captures: string[], options: AnalysisCliOptions & { o
   if (read === null) return 2;
   // Paths relative to the expectation file, as check reads them: the file moves with its folder.
   const base = options.output ? dirname(resolve(options.output)) : process.cwd();
-  const near = (paths: string[]): string[] => paths.map((p) => relative(base, resolve(p)) || '.');
-  const file = baseline(read.result, captures.join(' '), near(options.keylog), {
-    clientCa: near(options.ca),
-    serverCa: near(options.serverCa),
-    cert: near(options.cert),
-    crl: near(options.crl),
-    serverCrl: near(options.serverCrl),
-    verifyDepth: options.verifyDepth,
-  });
+  const near = (path: string): string => relative(base, resolve(path)) || '.';
+  const file = baseline(read.result, captures.join(' '), options.keylog.map(near), savedInputs(inputsFrom(options), near));
   const code = read.unreadable > 0 ? 2 : 0;
   return untilClosed(code, () => write(`${JSON.stringify(file, null, 2)}\n`, new ReportOutput(options.output)));
 }

@@ -220,3 +220,6 @@ export interface AnalysisResult {
   warnings: AnalysisWarning[];
   connections: ConnectionReport[];
 }
+
+/** What a run knows besides its connections (known at its end, after a stream of them): files and warnings. */
+export type AnalysisSummary = Omit<AnalysisResult, 'connections'>;

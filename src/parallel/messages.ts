@@ -1,18 +1,9 @@
-import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import type { AnalysisInputs } from '../analysis-inputs.js';
+import type { AnalysisSummary, ConnectionReport } from '../model/types.js';
 
-/** What the pool hands each worker once, at start: the parts of AnalyzeOptions that survive structured cloning. */
+/** What the pool hands each worker once, at start: what survives structured cloning of the stream options. */
 export interface WorkerSettings {
-  keyLogFiles?: string[];
-  keyFiles?: string[];
-  keyPassword?: string;
-  psks?: string[];
-  pskFiles?: string[];
-  clientCaFiles?: string[];
-  serverCaFiles?: string[];
-  extraClientCertFiles?: string[];
-  crlFiles?: string[];
-  serverCrlFiles?: string[];
-  verifyDepth?: number;
+  inputs: AnalysisInputs;
   /** analyzeConnections' reorder window for each file (Infinity: strict first-frame order). */
   reorderWindow?: number;
   /** Whether the pool wants progress messages. */
@@ -31,5 +22,5 @@ export type WorkerMessage =
   /** The next connections of the file, in the order its stream yielded them (indices still per file). */
   | { type: 'connections'; index: number; connections: ConnectionReport[] }
   /** The file is done: its facts, every connection having been sent before. */
-  | { type: 'result'; index: number; summary: Omit<AnalysisResult, 'connections'> }
+  | { type: 'result'; index: number; summary: AnalysisSummary }
   | { type: 'failure'; index: number; message: string };

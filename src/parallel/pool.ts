@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AnalysisSummary, AnalyzeOptions, AnalyzeProgress, ConnectionStream, StreamOptions } from '../analyze.js';
-import type { AnalysisResult, AnalysisWarning, ConnectionReport } from '../model/types.js';
+import { pickInputs } from '../analysis-inputs.js';
+import type { AnalyzeOptions, AnalyzeProgress, ConnectionStream, StreamOptions } from '../analysis-options.js';
+import type { AnalysisResult, AnalysisSummary, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import type { FileTask, WorkerMessage, WorkerSettings } from './messages.js';
 
 /** One worker per core by default, never more workers than files. */
@@ -31,21 +32,7 @@ export function chooseWorkerCount(fileCount: number, totalBytes: number | null):
 export function analyzeInParallelStream(files: string[], options: StreamOptions & { workers: number }): ConnectionStream {
   let summary: AnalysisSummary | null = null;
   async function* run(): AsyncGenerator<ConnectionReport> {
-    const settings: WorkerSettings = {
-      keyLogFiles: options.keyLogFiles,
-      keyFiles: options.keyFiles,
-      keyPassword: options.keyPassword,
-      psks: options.psks,
-      pskFiles: options.pskFiles,
-      clientCaFiles: options.clientCaFiles,
-      serverCaFiles: options.serverCaFiles,
-      extraClientCertFiles: options.extraClientCertFiles,
-      crlFiles: options.crlFiles,
-      serverCrlFiles: options.serverCrlFiles,
-      verifyDepth: options.verifyDepth,
-      reorderWindow: options.reorderWindow,
-      progress: options.onProgress !== undefined,
-    };
+    const settings: WorkerSettings = { inputs: pickInputs(options), reorderWindow: options.reorderWindow, progress: options.onProgress !== undefined };
     const arrived: ConnectionReport[][] = files.map(() => []);
     const summaries: Array<AnalysisSummary | null> = files.map(() => null);
     let failure: Error | null = null;

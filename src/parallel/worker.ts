@@ -20,7 +20,7 @@ async function analyzeTask(task: FileTask): Promise<void> {
   const onProgress = settings.progress
     ? (p: { bytesRead: number; connections: number }) => post({ type: 'progress', index: task.index, bytesRead: p.bytesRead, connections: p.connections })
     : undefined;
-  const stream = analyzeConnections([task.file], { ...settings, workers: 1, onProgress, unreadableInput: 'report' });
+  const stream = analyzeConnections([task.file], { ...settings.inputs, reorderWindow: settings.reorderWindow, workers: 1, onProgress, unreadableInput: 'report' });
   let batch: ConnectionReport[] = [];
   for await (const connection of stream) {
     batch.push(connection);

@@ -2,33 +2,10 @@ import type { ConnectionFacts } from '../facts/types.js';
 import type { ConnectionReport, Finding, Severity } from '../model/types.js';
 import type { TlsConnection } from '../tls/connection.js';
 import type { FindingId } from './catalog.js';
-import type { DecodedCrl } from '../x509/crl.js';
-import type { TrustStore } from '../x509/trust-store.js';
+import type { RuleContext } from '../analysis-inputs.js';
 
-/** What the user told tlsdiag about the peers, beyond the capture. */
-export interface RuleContext {
-  /** The server's client-CA bundle (--ca), DER. */
-  clientAnchors: Uint8Array[];
-  /** What the client trusts (--server-ca files), DER; empty when judged against a default store. */
-  serverAnchors: Uint8Array[];
-  /**
-   * The store server chains are judged against: Node's Mozilla roots when no --server-ca was given, the OS store
-   * (--server-ca system), the files given; null or absent: no judging (--server-ca none).
-   */
-  serverTrust?: TrustStore | null;
-  /** Client certificates the capture did not carry (--cert), DER. */
-  extraClientCertificates: Uint8Array[];
-  /** nginx ssl_verify_depth / OpenSSL verify depth (--verify-depth). */
-  verifyDepth: number | undefined;
-  /** Whether any key log was given (to tell "no keys" from "keys that do not match"). */
-  keyLogGiven: boolean;
-  /** The CRLs the server checks client certificates with (--crl: nginx ssl_crl); absent or empty: none. */
-  clientCrls?: readonly DecodedCrl[];
-  /** The CRLs the client checks the server's chain with (--server-crl); absent or empty: none. */
-  serverCrls?: readonly DecodedCrl[];
-  /** Whether a server private key (--key) was given: (EC)DHE sessions then say it cannot open them. */
-  privateKeyGiven?: boolean;
-}
+/** Made once per run from the user's inputs, where they are resolved (src/analysis-inputs.ts). */
+export type { RuleContext };
 
 /**
  * A rule reads the connection's facts (outcome, alerts by code, the client-certificate exchange, decoded chains,

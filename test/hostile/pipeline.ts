@@ -1,12 +1,11 @@
+import { resolveAnalysisInputs } from '../../src/analysis-inputs.js';
 import type { CaptureInput } from '../../src/capture/index.js';
 import type { AnalysisWarning, ConnectionReport } from '../../src/model/types.js';
-import { diagnoseConnection } from '../../src/rules/index.js';
-import type { RuleContext } from '../../src/rules/types.js';
-import { streamConnections, type StreamConnectionsResult } from '../../src/tcp/streams.js';
-import { TlsConnectionTracker, type TlsConnection } from '../../src/tls/connection.js';
-import { createKeyExchangeOpener, createKeyProvider, KeyLog, type KeyExchangeSecrets } from '../../src/tls/decrypt/index.js';
+import { diagnoseCapture } from '../../src/pipeline.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderText } from '../../src/report/text.js';
+import type { StreamConnectionsResult } from '../../src/tcp/streams.js';
+import { KeyLog, type KeyExchangeSecrets } from '../../src/tls/decrypt/index.js';
 
 export interface PipelineResult {
   stream: StreamConnectionsResult;
@@ -18,29 +17,21 @@ export interface PipelineResult {
 }
 
 /**
- * The whole pipeline over one capture, as analyze() runs it but from bytes: capture → TCP → TLS tracker
- * (with embedded pcapng secrets fed to a key log) → connection reports → rules → JSON.
+ * The whole pipeline over one capture, as analyze() runs it but from bytes (diagnoseCapture: capture → TCP →
+ * TLS tracker, with embedded pcapng secrets fed to the key log → facts, report, rules), then JSON and text.
+ * Server chains are not judged (--server-ca none): loading a trust store is not what these tests are about.
  */
 export async function runPipeline(input: CaptureInput, keys = new KeyLog(), exchange?: KeyExchangeSecrets): Promise<PipelineResult> {
-  const finished: TlsConnection[] = [];
   const warnings: AnalysisWarning[] = [];
-  const provider = createKeyProvider(keys, exchange && createKeyExchangeOpener(exchange));
-  const stream = await streamConnections(
-    input,
-    { open: (info, control) => new TlsConnectionTracker(info, control, provider, (c) => finished.push(c)) },
-    {
-      onSecrets: (secrets) => {
-        for (const w of keys.addDecryptionSecrets(secrets)) warnings.push({ file: 'input', code: 'keylog-line', message: w.message });
-      },
-    },
-  );
-  for (const w of stream.warnings) warnings.push({ file: 'input', ...w });
-  const context: RuleContext = { clientAnchors: [], serverAnchors: [], extraClientCertificates: [], verifyDepth: undefined, keyLogGiven: keys.size > 0, privateKeyGiven: (exchange?.serverKeys.size ?? 0) > 0 };
+  const inputs = await resolveAnalysisInputs({ serverCaFiles: ['none'] }, warnings, { keys, exchange: exchange ?? null });
+  const diagnosis = diagnoseCapture(input, inputs, { file: 'input' });
   const connections: ConnectionReport[] = [];
-  for (const connection of finished.filter((c) => c.detection === 'tls')) {
-    const report = await diagnoseConnection(connection, connections.length, 'input', context);
-    if (report) connections.push(report);
+  for await (const report of diagnosis) {
+    report.index = connections.length;
+    connections.push(report);
   }
+  const { stream, warnings: captureWarnings } = diagnosis.outcome();
+  warnings.push(...captureWarnings);
   const result = { schemaVersion: 1 as const, files: [], warnings, connections };
   return { stream, connections, warnings, json: renderJson(result), text: renderText(result, { all: true, color: false }) };
 }
