@@ -82,6 +82,25 @@ describe('connections tracked at once', () => {
   });
 });
 
+/** Opens `count` connections that each send one SYN (distinct 4-tuples), straight into the reassembler. */
+function openSynOnly(reassembler: TcpReassembler, count: number): void {
+  const bytes = new Uint8Array(8);
+  const addresses = new DataView(bytes.buffer);
+  const segment = {
+    frame: 0, time: 1_700_000_000.5, bytes, ipVersion: 4 as const, srcAddrOffset: 0, dstAddrOffset: 4, srcPort: 0, dstPort: 443,
+    seq: 0, ack: 0, flags: SYN, window: 65535, payloadOffset: 8, payloadLength: 0, missingPayload: 0,
+  };
+  for (let i = 0; i < count; i++) {
+    addresses.setUint32(0, 0x0a000000 + (i >> 14));
+    addresses.setUint32(4, 0x0a640001);
+    segment.frame = i + 1;
+    segment.time = 1_700_000_000.5 + i / 1000;
+    segment.srcPort = 1024 + (i & 0x3fff);
+    segment.seq = i * 7919;
+    reassembler.segment(segment);
+  }
+}
+
 describe('heap held per open connection', () => {
   // A SYN flood keeps up to maxConnections of these at once: what each holds, measured after a full GC (a
   // deterministic figure, unlike the peak above, which follows when V8 collects). 376 bytes on 2026-12-07
@@ -91,21 +110,8 @@ describe('heap held per open connection', () => {
     const count = 50_000;
     const handler: StreamHandler = { data: () => {}, gap: () => {}, end: () => {} };
     const reassembler = new TcpReassembler({ open: () => handler });
-    const bytes = new Uint8Array(8);
-    const segment = {
-      frame: 0, time: 1_700_000_000.5, bytes, ipVersion: 4 as const, srcAddrOffset: 0, dstAddrOffset: 4, srcPort: 0, dstPort: 443,
-      seq: 0, ack: 0, flags: SYN, window: 65535, payloadOffset: 8, payloadLength: 0, missingPayload: 0,
-    };
     const perConnection = await retainedHeap(() => {
-      for (let i = 0; i < count; i++) {
-        new DataView(bytes.buffer).setUint32(0, 0x0a000000 + (i >> 14));
-        new DataView(bytes.buffer).setUint32(4, 0x0a640001);
-        segment.frame = i + 1;
-        segment.time = 1_700_000_000.5 + i / 1000;
-        segment.srcPort = 1024 + (i & 0x3fff);
-        segment.seq = i * 7919;
-        reassembler.segment(segment);
-      }
+      openSynOnly(reassembler, count);
       return count;
     });
     expect(reassembler.size).toBe(count);
@@ -407,20 +413,8 @@ describe('heap held per ended connection that never carried a byte', () => {
         return tracker;
       },
     });
-    const bytes = new Uint8Array(8);
-    const segment = {
-      frame: 0, time: 1_700_000_000.5, bytes, ipVersion: 4 as const, srcAddrOffset: 0, dstAddrOffset: 4, srcPort: 0, dstPort: 443,
-      seq: 0, ack: 0, flags: SYN, window: 65535, payloadOffset: 8, payloadLength: 0, missingPayload: 0,
-    };
     const perConnection = await retainedHeap(() => {
-      for (let i = 0; i < count; i++) {
-        new DataView(bytes.buffer).setUint32(0, 0x0a000000 + (i >> 14));
-        new DataView(bytes.buffer).setUint32(4, 0x0a640001);
-        segment.frame = i + 1;
-        segment.srcPort = 1024 + (i & 0x3fff);
-        segment.seq = i * 7919;
-        reassembler.segment(segment);
-      }
+      openSynOnly(reassembler, count);
       reassembler.finish();
       return count;
     });
