@@ -5,6 +5,7 @@ import { KeyLog, loadServerKeys, PskError, PskSet, ServerKeyError, ServerKeyRing
 import type { DecodedCrl } from './x509/crl.js';
 import { loadCertificates, loadCrls } from './x509/index.js';
 import { mozillaTrustStore, systemTrustStore, SYSTEM_TRUST_PATHS, TrustStore } from './x509/trust-store.js';
+import { errorMessage } from './util/errors.js';
 
 /**
  * What the user gives tlsdiag besides the captures: secrets to decrypt with and what the peers trust. Plain data
@@ -158,7 +159,7 @@ export async function resolveAnalysisInputs(inputs: AnalysisInputs, warnings: An
     try {
       pushKeyLogWarnings(warnings, file, await keys.addFile(file));
     } catch (e) {
-      warnings.push({ file, code: 'keylog-unreadable', message: `cannot read the key log: ${(e as Error).message}` });
+      warnings.push({ file, code: 'keylog-unreadable', message: `cannot read the key log: ${errorMessage(e)}` });
     }
   }
   const serverCaFiles = (inputs.serverCaFiles ?? []).filter((f) => f !== 'system' && f !== 'none');

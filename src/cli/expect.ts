@@ -1,6 +1,7 @@
 import { INPUT_NAMES, INPUTS, inputShapeError, type AnalysisInputs, type InputSpec, type SavedInputs } from '../analysis-inputs.js';
 import { OUTCOMES, type Outcome } from '../facts/types.js';
 import type { AnalysisResult, ConnectionReport } from '../model/types.js';
+import { errorMessage } from '../util/errors.js';
 
 /**
  * An expectation file (`tlsdiag baseline` writes one, `tlsdiag check --expect` reads it): which connections a
@@ -98,7 +99,7 @@ export function parseExpectations(text: string, source: string): ExpectationFile
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source}: expected a JSON expectation file: ${(e as Error).message}`);
+    throw new Error(`${source}: expected a JSON expectation file: ${errorMessage(e)}`);
   }
   const fail = (where: string, what: string): never => {
     throw new Error(`${source}: ${where}: expected ${what}`);

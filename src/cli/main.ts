@@ -24,6 +24,7 @@ import { parseFilter } from './filter.js';
 import { expandInputs } from './inputs.js';
 import { chooseWorkerCount } from '../parallel/index.js';
 import { ProgressLine, wantsProgress } from './progress.js';
+import { errorMessage } from '../util/errors.js';
 
 const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'] as const;
 type Format = (typeof FORMATS)[number];
@@ -69,7 +70,7 @@ function collectFilter(value: string, previous: string[]): string[] {
   try {
     parseFilter([value]);
   } catch (error) {
-    throw new InvalidArgumentError((error as Error).message.replace(/^--filter [^:]*: /, ''));
+    throw new InvalidArgumentError(errorMessage(error).replace(/^--filter [^:]*: /, ''));
   }
   return [...previous, value];
 }
@@ -215,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const exitCode = (error as { exitCode?: number }).exitCode;
-    if (exitCode === undefined) process.stderr.write(`tlsdiag: ${(error as Error).message}\n`);
+    if (exitCode === undefined) process.stderr.write(`tlsdiag: ${errorMessage(error)}\n`);
     return exitCode === 0 ? 0 : 2;
   }
   return code;
@@ -280,7 +281,7 @@ async function analyzeInputStream(
   } catch (error) {
     progress?.finish();
     if (error instanceof OutputError || error instanceof OutputClosed) throw error;
-    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
+    process.stderr.write(`tlsdiag: ${printable(errorMessage(error))}\n`);
     return null;
   }
   progress?.finish();
@@ -328,7 +329,7 @@ async function runReportFormat(captures: string[], options: CliOptions): Promise
     try {
       live = await startTcpdump(options.interface, captures);
     } catch (error) {
-      process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
+      process.stderr.write(`tlsdiag: ${printable(errorMessage(error))}\n`);
       return 2;
     }
     captures = [live.name];
@@ -481,7 +482,7 @@ async function runCheck(captures: string[], options: AnalysisCliOptions & { expe
   try {
     expected = parseExpectations(readBoundedFile(options.expect).toString('utf8'), options.expect);
   } catch (error) {
-    process.stderr.write(`tlsdiag: ${printable((error as Error).message)}\n`);
+    process.stderr.write(`tlsdiag: ${printable(errorMessage(error))}\n`);
     return 2;
   }
   const near = (k: string): string => nearExpectation(options.expect, k);
