@@ -1,6 +1,7 @@
 import type { AnalysisInputs } from './analysis-inputs.js';
 import type { AnalysisSummary, ConnectionReport } from './model/types.js';
 import type { WireCertificate } from './report/export-certs.js';
+import type { FlowShard } from './tcp/flow-shard.js';
 
 /** Keeps a connection when it returns true (the CLI's --filter); called once its rules ran, findings included. */
 export type ConnectionFilter = (connection: ConnectionReport) => boolean;
@@ -15,7 +16,10 @@ export interface AnalyzeOptions extends AnalysisInputs {
    * report (its `index` set) — for --export-certs. Analyses on this thread (no worker threads).
    */
   onCertificates?: (report: ConnectionReport, certificates: WireCertificate[]) => void;
-  /** Threads for several files (src/parallel, one file per thread at a time); absent or 1: this thread. */
+  /**
+   * Threads (src/parallel): several files go one file per thread at a time; one regular, uncompressed file is
+   * shared, each thread analysing the connections of its share (FlowShard). Absent or 1: this thread.
+   */
   workers?: number;
   /**
    * 'reject' (the default): a path that cannot be read or is not a capture rejects with CaptureInputError
@@ -57,4 +61,9 @@ export interface StreamOptions extends AnalyzeOptions {
   signal?: AbortSignal;
   /** Inputs read from these streams instead of files of that name (the CLI's `--interface`: tcpdump's output). */
   inputStreams?: Record<string, NodeJS.ReadableStream>;
+  /**
+   * Only this share of each file's connections: set by src/parallel on the threads that share one file, whose
+   * results it merges; a caller wanting both cores on one file sets `workers` instead.
+   */
+  shard?: FlowShard;
 }

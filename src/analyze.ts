@@ -6,6 +6,7 @@ import { checkCaptureInput } from './capture/input-check.js';
 import type { DecryptionSecrets } from './capture/types.js';
 import type { AnalysisResult, AnalysisSummary, AnalysisWarning, ConnectionReport } from './model/types.js';
 import { analyzeInParallel, analyzeInParallelStream } from './parallel/pool.js';
+import { analyzeFileInShards } from './parallel/shards.js';
 import { diagnoseCapture } from './pipeline.js';
 import type { WireCertificate } from './report/export-certs.js';
 import type { TlsConnection } from './tls/connection.js';
@@ -34,7 +35,8 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
  * rules ran, by file, then by first frame (within the reorder window); the parsed connection is dropped then.
  * Files, warnings and capture facts come from `summary()` after the iteration. With `workers` > 1 and several
  * files, the first unfinished file's connections come out as its worker thread sends them, a later file's once
- * every file before it is done (src/parallel).
+ * every file before it is done; with one regular file, its connections are shared among the threads and merged
+ * back by first frame (src/parallel).
  */
 export function analyzeConnections(inputs: string | string[], options: StreamOptions = {}): ConnectionStream {
   const files = Array.isArray(inputs) ? inputs : [inputs];
@@ -45,6 +47,16 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
       summary = collapseUnmatchedKeys(await parallel.summary());
+      return;
+    }
+    // One file on several threads; not one aborted before it began (read by none, as below).
+    if (
+      (options.workers ?? 1) > 1 && files.length === 1 && files[0] !== '-' && options.shard === undefined && !options.onCertificates &&
+      !options.signal?.aborted && !(options.inputStreams && Object.hasOwn(options.inputStreams, files[0]!)) && (await canShard(files[0]!))
+    ) {
+      const sharded = analyzeFileInShards(files[0]!, { ...options, workers: options.workers! });
+      yield* sharded;
+      summary = await sharded.summary();
       return;
     }
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
@@ -116,6 +128,7 @@ async function* analyzeFile(
     onProgress: onProgress ? (bytesRead, connections) => onProgress({ file, bytesRead, connections }) : undefined,
     onSecrets: prescanned ? null : addSecrets,
     carriesSecrets: () => embeddedCount > 0,
+    shard: options.shard,
     keep: (report, connection) => {
       if (filter && !filter(report)) return false;
       if (onCertificates) wireCertificates.set(report, certificatesOf(connection));
@@ -177,26 +190,42 @@ function checkInputs(files: string[], options: AnalyzeOptions): void {
   for (const file of files) if (!Object.hasOwn(streams, file)) checkCaptureInput(file);
 }
 
-/**
- * A regular file that is pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets.
- * Not a pipe, a FIFO (`<(cat x)`) or /dev/stdin: what is read of those is gone, the analysis needs it.
- */
-async function mayHoldSecrets(file: string): Promise<boolean> {
+/** The first four bytes of a regular file (fewer if it is shorter); null for a pipe, a FIFO or what cannot be read. */
+async function regularFileHead(file: string): Promise<Buffer | null> {
   let handle;
   try {
-    // Judged before opening: opening and closing a FIFO could end its writer.
-    if (!(await stat(file)).isFile()) return false;
+    // Judged before opening: opening and closing a FIFO (`<(cat x)`, /dev/stdin) could end its writer.
+    if (!(await stat(file)).isFile()) return null;
     handle = await open(file, 'r');
   } catch {
-    return false;
+    return null;
   }
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    if (bytesRead < 2) return false;
-    if (head[0] === 0x1f && head[1] === 0x8b) return true;
-    return bytesRead === 4 && head.readUInt32BE(0) === 0x0a0d0d0a;
+    return head.subarray(0, bytesRead);
+  } catch {
+    return null;
   } finally {
     await handle.close();
   }
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * A regular file that is pcapng (secrets blocks) or gzip (could hold a pcapng): worth a first pass for secrets.
+ * Not a pipe: what is read of it is gone, the analysis needs it.
+ */
+async function mayHoldSecrets(file: string): Promise<boolean> {
+  const head = await regularFileHead(file);
+  return head !== null && (isGzip(head) || (head.length === 4 && head.readUInt32BE(0) === 0x0a0d0d0a));
+}
+
+/** A file several threads can each read whole: a regular file, not gzip'd (each thread would inflate it). */
+async function canShard(file: string): Promise<boolean> {
+  const head = await regularFileHead(file);
+  return head !== null && !isGzip(head);
 }

@@ -5,6 +5,7 @@ import type { AnalysisWarning, ConnectionReport } from './model/types.js';
 import { ReleaseQueue } from './release-queue.js';
 import { diagnoseConnection } from './rules/index.js';
 import { streamConnections, type StreamConnectionsResult } from './tcp/streams.js';
+import type { FlowShard } from './tcp/flow-shard.js';
 import type { StreamConsumer } from './tcp/types.js';
 import { TlsConnectionTracker, type TlsConnection } from './tls/connection.js';
 import { createKeyExchangeOpener, createKeyProvider } from './tls/decrypt/index.js';
@@ -28,6 +29,8 @@ export interface CaptureDiagnosisOptions {
    * whether a secrets block was read.
    */
   carriesSecrets?: () => boolean;
+  /** Only this share of the capture's connections (one of several threads on the file); default all. */
+  shard?: FlowShard;
   /** Called once a connection's rules ran, with the parsed connection; false leaves its report out (a filter). */
   keep?: (report: ConnectionReport, connection: TlsConnection) => boolean;
 }
@@ -92,6 +95,7 @@ export function diagnoseCapture(input: CaptureInput, inputs: ResolvedInputs, opt
       onProgress: onProgress ? (bytesRead) => onProgress(bytesRead, finished) : undefined,
       onSecrets: options.onSecrets === null ? undefined : (options.onSecrets ?? readSecrets),
       pace: queue.pace,
+      shard: options.shard,
     })
       .catch((e: unknown) => {
         failure = e ?? new Error('reading failed');

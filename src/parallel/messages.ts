@@ -1,5 +1,6 @@
 import type { AnalysisInputs } from '../analysis-inputs.js';
 import type { AnalysisSummary, ConnectionReport } from '../model/types.js';
+import type { FlowShard } from '../tcp/flow-shard.js';
 
 /** What the pool hands each worker once, at start: what survives structured cloning of the stream options. */
 export interface WorkerSettings {
@@ -12,9 +13,26 @@ export interface WorkerSettings {
 
 /** Pool → worker: analyse this file (its position in the input list is `index`). */
 export interface FileTask {
+  type: 'file';
   index: number;
   file: string;
+  /**
+   * Only this share of the file's connections (one file on several threads, src/parallel/shards.ts); the
+   * worker then sends at most MAX_BATCHES_IN_FLIGHT batches the pool has not taken yet.
+   */
+  shard?: FlowShard;
 }
+
+/** Pool → worker. */
+export type PoolMessage =
+  | FileTask
+  /** The pool took one more batch of the shard's connections: the worker may send another. */
+  | { type: 'taken' }
+  /** Stop reading (the run was aborted): the connections still open are sent as they stand, then the result. */
+  | { type: 'stop' };
+
+/** Batches of a shard's connections sent and not yet taken by the pool, at most: what bounds its buffering. */
+export const MAX_BATCHES_IN_FLIGHT = 16;
 
 /** Worker → pool. */
 export type WorkerMessage =

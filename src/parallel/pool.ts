@@ -16,10 +16,13 @@ export function defaultWorkerCount(): number {
  */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
-/** Threads for a run: one per core for several files of enough bytes, else this thread alone. */
+/**
+ * Threads for a run: one per core for inputs of enough bytes (several files, one file per thread at a time, never
+ * more threads than files; or one file, its connections shared among the threads), else this thread alone.
+ */
 export function chooseWorkerCount(fileCount: number, totalBytes: number | null): number {
-  if (fileCount < 2 || totalBytes === null || totalBytes < PARALLEL_MIN_BYTES) return 1;
-  return Math.min(fileCount, defaultWorkerCount());
+  if (totalBytes === null || totalBytes < PARALLEL_MIN_BYTES) return 1;
+  return fileCount < 2 ? defaultWorkerCount() : Math.min(fileCount, defaultWorkerCount());
 }
 
 /**
@@ -52,7 +55,7 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
     };
     const feed = (thread: Worker): void => {
       if (next < files.length) {
-        const task: FileTask = { index: next, file: files[next]! };
+        const task: FileTask = { type: 'file', index: next, file: files[next]! };
         next++;
         thread.postMessage(task);
         return;

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { TcpSegment } from '../ip/tcp-segment.js';
 import { IPV4_ADDRESSES, TcpConnection } from './connection.js';
+import { hash4, hash6, readInt32, TupleHashKey } from './tuple-hash.js';
 
 /** Ended connections kept in the table (then the older half is forgotten at once). */
 const RECENTLY_ENDED_KEPT = 4096;
@@ -171,66 +171,6 @@ export class ConnectionTable {
 /** Connections by id: the order they were opened in. */
 function inOpeningOrder(connections: TcpConnection[]): TcpConnection[] {
   return connections.sort((a, b) => a.id - b.id);
-}
-
-function readInt32(bytes: Uint8Array, at: number): number {
-  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
-}
-
-/** Four random 32-bit words drawn once per table (node:crypto), mixed into every 4-tuple hash. */
-class TupleHashKey {
-  readonly k0: number;
-  readonly k1: number;
-  readonly k2: number;
-  readonly k3: number;
-
-  constructor() {
-    const words = new Uint32Array(randomBytes(16).buffer.slice(0, 16));
-    this.k0 = words[0]! | 0;
-    this.k1 = words[1]! | 0;
-    this.k2 = words[2]! | 0;
-    this.k3 = words[3]! | 0;
-  }
-}
-
-/** MurmurHash3's 32-bit finaliser: a bijection whose every output bit depends on every input bit. */
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/**
- * One endpoint (address, then port) under the key. Each word passes through the bijection after the key is
- * mixed in, so which inputs collide depends on the key: without it, a capture cannot aim tuples at one value.
- */
-function endpoint4(key: TupleHashKey, address: number, port: number): number {
-  return mix32(mix32(address ^ key.k0) ^ port ^ key.k1);
-}
-
-/** The two endpoints combined so that either direction gives the same value; 30 bits, a small integer (Smi) in
- * V8, so the table key is never a boxed heap number. */
-function combine(key: TupleHashKey, a: number, b: number): number {
-  return mix32(((a + b) ^ Math.imul(a ^ key.k3, b ^ key.k3)) ^ key.k2) & 0x3fffffff;
-}
-
-/** The keyed hash of an IPv4 4-tuple, from the addresses as integers: the same value whichever direction. */
-function hash4(key: TupleHashKey, src: number, srcPort: number, dst: number, dstPort: number): number {
-  return combine(key, endpoint4(key, src, srcPort), endpoint4(key, dst, dstPort));
-}
-
-/** The keyed hash of an IPv6 4-tuple, the same whichever direction, computed without allocating. */
-function hash6(key: TupleHashKey, seg: TcpSegment): number {
-  const bytes = seg.bytes;
-  let a = key.k0;
-  let b = key.k0;
-  for (let i = 0; i < 16; i += 4) {
-    a = mix32(a ^ readInt32(bytes, seg.srcAddrOffset + i));
-    b = mix32(b ^ readInt32(bytes, seg.dstAddrOffset + i));
-  }
-  return combine(key, mix32(a ^ seg.srcPort ^ key.k1), mix32(b ^ seg.dstPort ^ key.k1));
 }
 
 function sameAddress(bytes: Uint8Array, offset: number, addresses: Uint8Array, at: number, length: number): boolean {

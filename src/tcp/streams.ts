@@ -2,6 +2,7 @@ import { readCapture, type CaptureInput, type ReadCaptureOptions } from '../capt
 import type { CaptureSummary, CaptureWarning, DecryptionSecrets } from '../capture/types.js';
 import { PacketDecoder, type PacketDecoderStats } from '../ip/index.js';
 import type { ConnectionTableStats } from './connection-table.js';
+import { shardFilter, type FlowShard } from './flow-shard.js';
 import { TcpReassembler, type ReassemblyOptions, type ReassemblyStats } from './reassembler.js';
 import type { StreamConsumer } from './types.js';
 
@@ -10,6 +11,8 @@ export interface StreamConnectionsOptions extends ReassemblyOptions, ReadCapture
   onSecrets?: (secrets: DecryptionSecrets) => void;
   /** Warnings kept per code; further ones are counted in one summary warning. Default 20. */
   maxWarningsPerCode?: number;
+  /** Only this share of the connections is reassembled (one of several threads on the file); default all. */
+  shard?: FlowShard;
 }
 
 export interface StreamConnectionsResult {
@@ -33,7 +36,11 @@ export async function streamConnections(
   const warnings = new WarningCollector(options.maxWarningsPerCode ?? 20);
   const warn = (w: CaptureWarning): void => warnings.add(w);
   const reassembler = new TcpReassembler(consumer, options, warn);
-  const decoder = new PacketDecoder((segment) => reassembler.segment(segment), warn);
+  const owns = options.shard ? shardFilter(options.shard) : null;
+  const decoder = new PacketDecoder(
+    owns === null ? (segment) => reassembler.segment(segment) : (segment) => (owns(segment) ? reassembler.segment(segment) : undefined),
+    warn,
+  );
   const capture = await readCapture(
     input,
     {
