@@ -209,7 +209,8 @@ if (parallel) {
 if (oneFile) {
   lines.push('');
   lines.push(`one file: the handshake-heavy capture, full pipeline`);
-  lines.push(`  --workers 1 ${fmt(oneFile.one.ms / 1000, 2)} s, --workers ${oneFile.cores} ${fmt(oneFile.many.ms / 1000, 2)} s: speed-up ${fmt(oneFile.speedup, 2)}×`);
+  const rss = (r) => (r.maxRssKiB === null ? '—' : `${fmt((r.maxRssKiB * 1024) / MB)} MB`);
+  lines.push(`  --workers 1 ${fmt(oneFile.one.ms / 1000, 2)} s (peak RSS ${rss(oneFile.one)}), --workers ${oneFile.cores} ${fmt(oneFile.many.ms / 1000, 2)} s (${rss(oneFile.many)}): speed-up ${fmt(oneFile.speedup, 2)}×`);
 }
 if (scale.length > 0) {
   lines.push('');
