@@ -12,7 +12,7 @@ import { isGrease } from '../tls/registry/grease.js';
 import { decodeCertificate, sha1Hex } from '../x509/index.js';
 import { toHex } from '../util/bytes.js';
 import { parseDistinguishedName } from '../x509/names.js';
-import type { CertificateFields } from '../x509/types.js';
+import type { CertificateFields, DecodedCertificate } from '../x509/types.js';
 import { alertLevelName, alertName, describeEvent, eventKind } from './describe.js';
 import { historyOf } from './history.js';
 import type { AlertSummary, CertificateSummary, ConnectionReport, Side } from './types.js';
@@ -60,11 +60,24 @@ export function findMessage<T extends HandshakeEvent['message']['type']>(
   return null;
 }
 
+/**
+ * One report object per decoded certificate, shared by every connection that presents it (the decoder caches
+ * the decoding by the certificate's bytes): a server's chain is made once, not once per handshake, and a
+ * worker thread's batch of connections clones it once (structured cloning keeps shared objects shared).
+ * Frozen, so no reader can change another connection's certificate.
+ */
+const summaries = new WeakMap<DecodedCertificate, CertificateSummary>();
+
 export function summarizeCertificates(message: Certificate): CertificateSummary[] {
   return message.certificates.map((entry) => {
     const decoded = decodeCertificate(entry.data);
-    if (decoded.kind === 'certificate') return certificateSummary(decoded.summary);
-    return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
+    if (decoded.kind !== 'certificate') return undecodableSummary(decoded.message, decoded.sha256, sha1Hex(entry.data));
+    let summary = summaries.get(decoded);
+    if (summary === undefined) {
+      summary = Object.freeze(certificateSummary(decoded.summary));
+      summaries.set(decoded, summary);
+    }
+    return summary;
   });
 }
 

@@ -126,6 +126,24 @@ describe('parseDistinguishedName and escaping', () => {
     }
   });
 
+  it('parses each Name once: the same bytes from another buffer give the same answer, other bytes their own', () => {
+    // CN=a and CN=b: 2.5.4.3 (CN) = UTF8String "a" / "b".
+    const cnA = () => new Uint8Array([0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x61]);
+    const first = parseDistinguishedName(cnA());
+    expect(first.rfc4514).toBe('CN=a');
+    expect(parseDistinguishedName(cnA())).toBe(first);
+    const cnB = cnA();
+    cnB[13] = 0x62;
+    expect(parseDistinguishedName(cnB).rfc4514).toBe('CN=b');
+    expect(Object.isFrozen(first)).toBe(true);
+    // Bytes changed after the call (a reused capture buffer) do not change what was kept for the old bytes.
+    const reused = cnA();
+    parseDistinguishedName(reused);
+    reused[13] = 0x63;
+    expect(parseDistinguishedName(reused).rfc4514).toBe('CN=c');
+    expect(parseDistinguishedName(cnA()).rfc4514).toBe('CN=a');
+  });
+
   it('shows a value that is not a character string as #hex of its DER (RFC 4514 §2.4)', () => {
     // One RDN: 2.5.4.3 (CN) = OCTET STRING 01 02.
     const der = new Uint8Array([0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x04, 0x02, 0x01, 0x02]);
