@@ -49,10 +49,13 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       summary = collapseUnmatchedKeys(await parallel.summary());
       return;
     }
-    // One file on several threads; not one aborted before it began (read by none, as below).
+    // One file on several threads. Not one aborted before it began (read by none, as below); not with a reorder
+    // window of 0, whose order is the order connections end: the threads' outputs, merged by first frame, would
+    // not give it.
     if (
       (options.workers ?? 1) > 1 && files.length === 1 && files[0] !== '-' && options.shard === undefined && !options.onCertificates &&
-      !options.signal?.aborted && !(options.inputStreams && Object.hasOwn(options.inputStreams, files[0]!)) && (await canShard(files[0]!))
+      options.reorderWindow !== 0 && !options.signal?.aborted && !(options.inputStreams && Object.hasOwn(options.inputStreams, files[0]!)) &&
+      (await canShard(files[0]!))
     ) {
       const sharded = analyzeFileInShards(files[0]!, { ...options, workers: options.workers! });
       yield* sharded;

@@ -73,6 +73,17 @@ describe('one capture shared by flow among threads', () => {
     expect((await stream.summary()).files).toEqual(one.files);
     expect(progress.length).toBeGreaterThan(0);
 
+    // A reorder window of 0 (--format jsonl) gives connections in the order they end: one thread keeps it.
+    const collect = async (workers: number) => {
+      const list = [];
+      for await (const connection of analyzeConnections(capture, { workers, reorderWindow: 0 })) list.push(connection);
+      return list;
+    };
+    const byEnd = await collect(1);
+    const firstFrames = byEnd.map((c) => c.firstFrame);
+    expect(firstFrames).not.toEqual([...firstFrames].sort((a, b) => a - b));
+    expect(JSON.stringify(await collect(2))).toBe(JSON.stringify(byEnd));
+
     const left = analyzeConnections(capture, { workers: 2 });
     let taken = 0;
     for await (const _ of left) if (++taken === 3) break;
