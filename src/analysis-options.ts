@@ -40,6 +40,20 @@ export interface ConnectionStream extends AsyncIterable<ConnectionReport> {
   summary(): Promise<AnalysisSummary>;
 }
 
+/** A ConnectionStream of a run that yields the connections and returns the summary (each iteration runs it anew). */
+export function connectionStream(run: () => AsyncGenerator<ConnectionReport, AnalysisSummary>): ConnectionStream {
+  let summary: AnalysisSummary | null = null;
+  return {
+    async *[Symbol.asyncIterator]() {
+      summary = yield* run();
+    },
+    summary: async () => {
+      if (summary === null) throw new Error('summary() is known once the connections were all iterated');
+      return summary;
+    },
+  };
+}
+
 /**
  * Finished connections held back so the stream yields in first-frame order: while a connection that started
  * earlier is still open, later ones that already ended wait, up to this many; past it the oldest waiting

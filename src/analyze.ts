@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { pushKeyLogWarnings, resolveAnalysisInputs, validateAnalysisInputs, type ResolvedInputs } from './analysis-inputs.js';
-import { DEFAULT_REORDER_WINDOW, type AnalyzeOptions, type ConnectionStream, type StreamOptions } from './analysis-options.js';
+import { connectionStream, DEFAULT_REORDER_WINDOW, type AnalyzeOptions, type ConnectionStream, type StreamOptions } from './analysis-options.js';
 import { readCapture } from './capture/index.js';
 import { checkCaptureInput } from './capture/input-check.js';
 import type { DecryptionSecrets } from './capture/types.js';
@@ -40,14 +40,12 @@ export async function analyze(inputs: string | string[], options: AnalyzeOptions
  */
 export function analyzeConnections(inputs: string | string[], options: StreamOptions = {}): ConnectionStream {
   const files = Array.isArray(inputs) ? inputs : [inputs];
-  let summary: AnalysisSummary | null = null;
-  async function* run(): AsyncGenerator<ConnectionReport> {
+  return connectionStream(async function* run() {
     checkInputs(files, options);
     if ((options.workers ?? 1) > 1 && files.length > 1 && !files.includes('-') && !options.onCertificates) {
       const parallel = analyzeInParallelStream(files, { ...options, workers: options.workers! });
       yield* parallel;
-      summary = collapseUnmatchedKeys(await parallel.summary());
-      return;
+      return collapseUnmatchedKeys(await parallel.summary());
     }
     // One file on several threads. Not one aborted before it began (read by none, as below); not with a reorder
     // window of 0, whose order is the order connections end: the threads' outputs, merged by first frame, would
@@ -59,8 +57,7 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
     ) {
       const sharded = analyzeFileInShards(files[0]!, { ...options, workers: options.workers! });
       yield* sharded;
-      summary = await sharded.summary();
-      return;
+      return await sharded.summary();
     }
     const result: AnalysisSummary = { schemaVersion: 1, files: [], warnings: [] };
     const resolved = await resolveAnalysisInputs(options, result.warnings);
@@ -69,15 +66,8 @@ export function analyzeConnections(inputs: string | string[], options: StreamOpt
       if (options.signal?.aborted) break;
       yield* analyzeFile(file, resolved, options, result, counter);
     }
-    summary = collapseUnmatchedKeys(result);
-  }
-  return {
-    [Symbol.asyncIterator]: run,
-    summary: async () => {
-      if (summary === null) throw new Error('summary() is known once the connections were all iterated');
-      return summary;
-    },
-  };
+    return collapseUnmatchedKeys(result);
+  });
 }
 
 /**

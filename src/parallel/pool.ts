@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { pickInputs } from '../analysis-inputs.js';
-import type { AnalyzeOptions, AnalyzeProgress, ConnectionStream, StreamOptions } from '../analysis-options.js';
+import { connectionStream, type AnalyzeOptions, type AnalyzeProgress, type ConnectionStream, type StreamOptions } from '../analysis-options.js';
 import type { AnalysisResult, AnalysisSummary, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import type { FileTask, WorkerMessage, WorkerSettings } from './messages.js';
 
@@ -33,8 +33,7 @@ export function chooseWorkerCount(fileCount: number, totalBytes: number | null):
  * embedded in one pcapng help only that file's analysis. The filter runs in this thread, after the rules.
  */
 export function analyzeInParallelStream(files: string[], options: StreamOptions & { workers: number }): ConnectionStream {
-  let summary: AnalysisSummary | null = null;
-  async function* run(): AsyncGenerator<ConnectionReport> {
+  return connectionStream(async function* run() {
     const settings: WorkerSettings = { inputs: pickInputs(options), reorderWindow: options.reorderWindow, progress: options.onProgress !== undefined };
     const arrived: ConnectionReport[][] = files.map(() => []);
     const summaries: Array<AnalysisSummary | null> = files.map(() => null);
@@ -113,21 +112,14 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
         }
         await new Promise<void>((resolve) => (wake = resolve));
       }
-      summary = merged;
+      return merged;
     } finally {
       for (const thread of threads) {
         stopped.add(thread);
         void thread.terminate();
       }
     }
-  }
-  return {
-    [Symbol.asyncIterator]: run,
-    summary: async () => {
-      if (summary === null) throw new Error('summary() is known once the connections were all iterated');
-      return summary;
-    },
-  };
+  });
 }
 
 /** analyzeInParallelStream, collected. */

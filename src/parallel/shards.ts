@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { pickInputs } from '../analysis-inputs.js';
-import type { AnalyzeProgress, ConnectionStream, StreamOptions } from '../analysis-options.js';
+import { connectionStream, type AnalyzeProgress, type ConnectionStream, type StreamOptions } from '../analysis-options.js';
 import type { AnalysisSummary, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import { randomKeyWords } from '../tcp/tuple-hash.js';
 import type { PoolMessage, WorkerMessage, WorkerSettings } from './messages.js';
@@ -14,8 +14,7 @@ import type { PoolMessage, WorkerMessage, WorkerSettings } from './messages.js';
  * only: a pipe or standard input cannot be read by several threads, and a gzip'd file would be inflated by each.
  */
 export function analyzeFileInShards(file: string, options: StreamOptions & { workers: number }): ConnectionStream {
-  let summary: AnalysisSummary | null = null;
-  async function* run(): AsyncGenerator<ConnectionReport> {
+  return connectionStream(async function* run() {
     const settings: WorkerSettings = { inputs: pickInputs(options), reorderWindow: options.reorderWindow, progress: options.onProgress !== undefined };
     const count = options.workers;
     const key = Array.from(randomKeyWords());
@@ -103,7 +102,7 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
         connection.index = index++;
         yield connection;
       }
-      summary = mergeShardSummaries(summaries as AnalysisSummary[]);
+      return mergeShardSummaries(summaries as AnalysisSummary[]);
     } finally {
       options.signal?.removeEventListener('abort', abort);
       for (const thread of threads) {
@@ -111,14 +110,7 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
         void thread.terminate();
       }
     }
-  }
-  return {
-    [Symbol.asyncIterator]: run,
-    summary: async () => {
-      if (summary === null) throw new Error('summary() is known once the connections were all iterated');
-      return summary;
-    },
-  };
+  });
 }
 
 /** The file as far as every shard read it, and the connections all of them finished. */
