@@ -18,7 +18,8 @@ export interface AnalyzeOptions extends AnalysisInputs {
   onCertificates?: (report: ConnectionReport, certificates: WireCertificate[]) => void;
   /**
    * Threads (src/parallel): several files go one file per thread at a time; one regular, uncompressed file is
-   * shared, each thread analysing the connections of its share (FlowShard). Absent or 1: this thread.
+   * shared, each thread analysing the connections of its share (FlowShard; not with a reorder window of 0).
+   * Absent or 1: this thread.
    */
   workers?: number;
   /**

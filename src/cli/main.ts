@@ -127,7 +127,7 @@ function withAnalysisOptions(command: Command): Command {
     .option('--server-crl <pem|der|dir>', "the CRLs the client checks the server's chain with (repeatable)", collect, [])
     .option('--verify-depth <n>', "the server's verify depth (nginx ssl_verify_depth; OpenSSL 3 meaning)", nonNegativeInteger)
     .option('-q, --quiet', 'no progress line on standard error')
-    .option('--workers <n>', 'threads: several captures one per thread, or one capture\'s connections shared among them (default: one per core for 32 MiB or more; 1: no worker threads)', positiveInteger);
+    .option('--workers <n>', 'threads: several captures one per thread (default: one per core when they hold 32 MiB or more), or with n > 1 one capture\'s connections shared among them; 1: no worker threads', positiveInteger);
 }
 
 function positiveInteger(value: string): number {

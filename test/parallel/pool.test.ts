@@ -83,11 +83,9 @@ describe('analyze() on worker threads', () => {
 });
 
 describe('chooseWorkerCount', () => {
-  it('uses threads only for inputs holding enough bytes, at most one per core, and per file when several', () => {
+  it('uses threads only for several files holding enough bytes, at most one per core and per file', () => {
     const cores = availableParallelism();
-    expect(chooseWorkerCount(1, 10 * PARALLEL_MIN_BYTES)).toBe(cores);
-    expect(chooseWorkerCount(1, PARALLEL_MIN_BYTES - 1)).toBe(1);
-    expect(chooseWorkerCount(1, null)).toBe(1);
+    expect(chooseWorkerCount(1, 10 * PARALLEL_MIN_BYTES)).toBe(1);
     expect(chooseWorkerCount(5, PARALLEL_MIN_BYTES - 1)).toBe(1);
     expect(chooseWorkerCount(5, null)).toBe(1);
     expect(chooseWorkerCount(5, PARALLEL_MIN_BYTES)).toBe(Math.min(5, cores));
