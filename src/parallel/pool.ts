@@ -4,6 +4,7 @@ import { pickInputs } from '../analysis-inputs.js';
 import { connectionStream, type AnalyzeOptions, type AnalyzeProgress, type ConnectionStream, type StreamOptions } from '../analysis-options.js';
 import type { AnalysisResult, AnalysisSummary, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import type { FileTask, WorkerMessage, WorkerSettings } from './messages.js';
+import { Wakeup } from './wakeup.js';
 
 /** One worker per core by default, never more workers than files. */
 export function defaultWorkerCount(): number {
@@ -39,12 +40,8 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
     const arrived: ConnectionReport[][] = files.map(() => []);
     const summaries: Array<AnalysisSummary | null> = files.map(() => null);
     let failure: Error | null = null;
-    let wake: (() => void) | null = null;
-    const notify = (): void => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
+    const wakeup = new Wakeup();
+    const notify = (): void => wakeup.notify();
     const threadCount = Math.max(1, Math.min(options.workers, files.length));
     const threads: Worker[] = [];
     const stopped = new Set<Worker>();
@@ -111,7 +108,7 @@ export function analyzeInParallelStream(files: string[], options: StreamOptions 
           head++;
           continue;
         }
-        await new Promise<void>((resolve) => (wake = resolve));
+        await wakeup.wait();
       }
       return merged;
     } finally {

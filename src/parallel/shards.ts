@@ -4,6 +4,7 @@ import { connectionStream, type AnalyzeProgress, type ConnectionStream, type Str
 import type { AnalysisSummary, AnalysisWarning, ConnectionReport } from '../model/types.js';
 import { randomKeyWords } from '../tcp/tuple-hash.js';
 import type { PoolMessage, WorkerMessage, WorkerSettings } from './messages.js';
+import { Wakeup } from './wakeup.js';
 
 /**
  * One capture on `workers` threads: every thread reads the whole file and analyses the connections whose
@@ -24,12 +25,8 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
     const summaries: Array<AnalysisSummary | null> = [];
     const progress: Array<{ bytesRead: number; connections: number }> = [];
     let failure: Error | null = null;
-    let wake: (() => void) | null = null;
-    const notify = (): void => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
+    const wakeup = new Wakeup();
+    const notify = (): void => wakeup.notify();
     const threads: Worker[] = [];
     const stopped = new Set<Worker>();
     const workerUrl = new URL('./worker.js', import.meta.url);
@@ -87,7 +84,7 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
           if (next < 0 || head[taken[shard]!]!.firstFrame < batches[next]![0]![taken[next]!]!.firstFrame) next = shard;
         }
         if (waiting) {
-          await new Promise<void>((resolve) => (wake = resolve));
+          await wakeup.wait();
           continue;
         }
         if (next < 0) break;
