@@ -6,12 +6,25 @@ import { randomKeyWords } from '../tcp/tuple-hash.js';
 import type { PoolMessage, WorkerMessage, WorkerSettings } from './messages.js';
 import { Wakeup } from './wakeup.js';
 
+/** One thread's share as the merge sees it. */
+interface Shard {
+  thread: Worker;
+  /** Batches received and not yet merged; the first one is merged from `taken` on. */
+  batches: ConnectionReport[][];
+  taken: number;
+  /** Its facts, once its last connection was sent; the thread is then ended. */
+  summary: AnalysisSummary | null;
+  /** Ended by the pool (done, or the run is over): its exit is no failure, and nothing more is sent to it. */
+  stopped: boolean;
+  progress: { bytesRead: number; connections: number };
+}
+
 /**
  * One capture on `workers` threads: every thread reads the whole file and analyses the connections whose
  * 4-tuple hashes to its share (FlowShard: the framing costs each thread a fraction of a second per GB, the
  * handshakes are what is shared), and the connections are merged here by first frame, as one thread yields
- * them. Each thread sends at most MAX_BATCHES_IN_FLIGHT batches ahead of the merge, so the merge holds a few
- * hundred connections, not a thread's whole output. The filter runs here, after the rules. A regular file
+ * them. Each thread sends at most MAX_BATCHES_IN_FLIGHT batches ahead of the merge, so the merge holds about a
+ * thousand connections per thread, not its whole output. The filter runs here, after the rules. A regular file
  * only: a pipe or standard input cannot be read by several threads, and a gzip'd file would be inflated by each.
  */
 export function analyzeFileInShards(file: string, options: StreamOptions & { workers: number }): ConnectionStream {
@@ -19,52 +32,52 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
     const settings: WorkerSettings = { inputs: pickInputs(options), reorderWindow: options.reorderWindow, progress: options.onProgress !== undefined };
     const count = options.workers;
     const key = Array.from(randomKeyWords());
-    // Per shard: batches received and not yet merged (the first one partly taken from `taken[i]` on).
-    const batches: ConnectionReport[][][] = [];
-    const taken: number[] = [];
-    const summaries: Array<AnalysisSummary | null> = [];
-    const progress: Array<{ bytesRead: number; connections: number }> = [];
+    const shards: Shard[] = [];
     let failure: Error | null = null;
     const wakeup = new Wakeup();
-    const notify = (): void => wakeup.notify();
-    const threads: Worker[] = [];
-    const stopped = new Set<Worker>();
+    const fail = (error: Error): void => {
+      failure ??= error;
+      wakeup.notify();
+    };
+    const send = (shard: Shard, message: PoolMessage): void => {
+      if (!shard.stopped) shard.thread.postMessage(message);
+    };
+    const stop = (shard: Shard): void => {
+      shard.stopped = true;
+      void shard.thread.terminate();
+    };
     const workerUrl = new URL('./worker.js', import.meta.url);
-    const send = (thread: Worker, message: PoolMessage): void => thread.postMessage(message);
     for (let index = 0; index < count; index++) {
-      batches.push([]);
-      taken.push(0);
-      summaries.push(null);
-      progress.push({ bytesRead: 0, connections: 0 });
-      const thread = new Worker(workerUrl, { workerData: settings });
-      threads.push(thread);
-      thread.on('message', (message: WorkerMessage) => {
+      const shard: Shard = {
+        thread: new Worker(workerUrl, { workerData: settings }),
+        batches: [],
+        taken: 0,
+        summary: null,
+        stopped: false,
+        progress: { bytesRead: 0, connections: 0 },
+      };
+      shards.push(shard);
+      shard.thread.on('message', (message: WorkerMessage) => {
         if (message.type === 'progress') {
-          progress[index] = message;
-          options.onProgress?.(overallProgress(file, progress));
+          shard.progress = message;
+          options.onProgress?.(overallProgress(file, shards));
         } else if (message.type === 'connections') {
-          batches[index]!.push(message.connections);
+          shard.batches.push(message.connections);
         } else if (message.type === 'result') {
-          summaries[index] = message.summary;
-          stopped.add(thread);
-          void thread.terminate();
+          shard.summary = message.summary;
+          stop(shard);
         } else {
-          failure ??= new Error(`${file}: ${message.message}`);
+          fail(new Error(`${file}: ${message.message}`));
         }
-        notify();
+        wakeup.notify();
       });
-      thread.on('error', (error) => {
-        failure ??= error;
-        notify();
+      shard.thread.on('error', fail);
+      shard.thread.on('exit', (code) => {
+        if (!shard.stopped) fail(new Error(`a worker thread stopped early with exit code ${code}`));
       });
-      thread.on('exit', (code) => {
-        if (stopped.has(thread)) return;
-        failure ??= new Error(`a worker thread stopped early with exit code ${code}`);
-        notify();
-      });
-      send(thread, { type: 'file', index: 0, file, shard: { index, count, key } });
+      send(shard, { type: 'file', index: 0, file, shard: { index, count, key } });
     }
-    const abort = (): void => threads.forEach((thread) => !stopped.has(thread) && send(thread, { type: 'stop' }));
+    const abort = (): void => shards.forEach((shard) => send(shard, { type: 'stop' }));
     options.signal?.addEventListener('abort', abort, { once: true });
     if (options.signal?.aborted) abort();
     try {
@@ -73,50 +86,47 @@ export function analyzeFileInShards(file: string, options: StreamOptions & { wor
         if (failure) throw failure;
         // The next connection is the earliest head among the shards; a shard with nothing waiting and not done
         // may still send an earlier one.
-        let next = -1;
+        let next: Shard | null = null;
         let waiting = false;
-        for (let shard = 0; shard < count; shard++) {
-          const head = batches[shard]![0];
+        for (const shard of shards) {
+          const head = shard.batches[0]?.[shard.taken];
           if (head === undefined) {
-            if (summaries[shard] === null) waiting = true;
-            continue;
+            if (shard.summary === null) waiting = true;
+          } else if (next === null || head.firstFrame < next.batches[0]![next.taken]!.firstFrame) {
+            next = shard;
           }
-          if (next < 0 || head[taken[shard]!]!.firstFrame < batches[next]![0]![taken[next]!]!.firstFrame) next = shard;
         }
         if (waiting) {
           await wakeup.wait();
           continue;
         }
-        if (next < 0) break;
-        const batch = batches[next]!;
-        const connection = batch[0]![taken[next]!++]!;
-        if (taken[next] === batch[0]!.length) {
-          batch.shift();
-          taken[next] = 0;
-          if (!stopped.has(threads[next]!)) send(threads[next]!, { type: 'taken' });
+        if (next === null) break;
+        const batch = next.batches[0]!;
+        const connection = batch[next.taken++]!;
+        if (next.taken === batch.length) {
+          next.batches.shift();
+          next.taken = 0;
+          send(next, { type: 'taken' });
         }
         if (options.filter && !options.filter(connection)) continue;
         connection.index = index++;
         yield connection;
       }
-      return mergeShardSummaries(summaries as AnalysisSummary[]);
+      return mergeShardSummaries(shards.map((shard) => shard.summary!));
     } finally {
       options.signal?.removeEventListener('abort', abort);
-      for (const thread of threads) {
-        stopped.add(thread);
-        void thread.terminate();
-      }
+      shards.forEach(stop);
     }
   });
 }
 
 /** The file as far as every shard read it, and the connections all of them finished. */
-function overallProgress(file: string, shards: Array<{ bytesRead: number; connections: number }>): AnalyzeProgress {
+function overallProgress(file: string, shards: Shard[]): AnalyzeProgress {
   let bytesRead = Infinity;
   let connections = 0;
-  for (const shard of shards) {
-    bytesRead = Math.min(bytesRead, shard.bytesRead);
-    connections += shard.connections;
+  for (const { progress } of shards) {
+    bytesRead = Math.min(bytesRead, progress.bytesRead);
+    connections += progress.connections;
   }
   return { file, bytesRead, connections };
 }
